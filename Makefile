@@ -1,0 +1,127 @@
+# faultline: one Makefile for the kernel, the user programs, the file system image and the
+# host tools. `make help` lists the targets.
+
+# ---- Tools ------------------------------------------------------------------------------
+
+# The RISC-V cross toolchain: Debian's gcc-riscv64-unknown-elf, or another prefix if set.
+TOOLPREFIX ?= $(shell for p in riscv64-unknown-elf- riscv64-linux-gnu- riscv64-elf-; do \
+                 if command -v $${p}gcc >/dev/null 2>&1; then echo $$p; break; fi; done)
+# Not installed yet: `make deps` will install Debian's, which uses this prefix.
+ifeq ($(TOOLPREFIX),)
+TOOLPREFIX = riscv64-unknown-elf-
+endif
+CC      = $(TOOLPREFIX)gcc
+LD      = $(TOOLPREFIX)ld
+OBJDUMP = $(TOOLPREFIX)objdump
+QEMU   ?= qemu-system-riscv64
+HOSTCC ?= cc
+PYTHON ?= python3
+
+CPUS ?= 3
+
+# Kernel and user code: freestanding, position-dependent, every warning an error.
+CFLAGS  = -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -gdwarf-2 -MD
+CFLAGS += -mcmodel=medany -mno-relax -ffreestanding -fno-common -nostdlib
+CFLAGS += -fno-stack-protector -fno-pie -no-pie -I.
+ASFLAGS = $(CFLAGS)
+LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
+
+# Host tools: plain C, sanitizers in tests.
+HOSTCFLAGS ?= -Wall -Werror -O2 -g -I.
+
+# ---- Kernel -----------------------------------------------------------------------------
+
+KERNEL_SRCS = $(wildcard kernel/*.c) $(wildcard tracing/*.c)
+KERNEL_ASM  = $(wildcard kernel/*.S)
+# entry.o must come first: QEMU jumps to the start of the image.
+KERNEL_OBJS = kernel/entry.o $(filter-out kernel/entry.o,$(KERNEL_ASM:.S=.o)) $(KERNEL_SRCS:.c=.o)
+
+kernel/kernel: $(KERNEL_OBJS) kernel/kernel.ld
+	$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
+	$(OBJDUMP) -S $@ > kernel/kernel.asm
+
+kernel/%.o: kernel/%.S
+	$(CC) $(ASFLAGS) -c -o $@ $<
+
+# ---- User programs ----------------------------------------------------------------------
+
+# Every user/*.c is a program except the library files.
+ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c
+ULIB      = $(ULIB_SRCS:.c=.o) user/usys.o
+UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
+UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))
+
+# System call stubs come from the one list of numbers in kernel/syscall.h.
+user/usys.S: kernel/syscall.h tools/gen-usys.sh
+	sh tools/gen-usys.sh kernel/syscall.h > $@
+
+user/usys.o: user/usys.S
+	$(CC) $(ASFLAGS) -c -o $@ $<
+
+user/_%: user/%.o $(ULIB) user/user.ld
+	$(LD) $(LDFLAGS) -T user/user.ld -o $@ $< $(ULIB)
+
+.PRECIOUS: user/%.o
+
+# ---- Host tools and the file system image ---------------------------------------------
+
+tools/mkfs: tools/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/mkfs.c
+
+HOST_TOOLS = tools/mkfs
+
+# The trace tools (converter, checkers, generator) and their tests.
+include tools/tools.mk
+
+fs.img: tools/mkfs README.md $(UPROGS)
+	tools/mkfs $@ README.md $(UPROGS)
+
+# ---- Running ----------------------------------------------------------------------------
+
+QEMUOPTS  = -machine virt -bios none -kernel kernel/kernel -m 128M -smp $(CPUS) -nographic
+QEMUOPTS += -global virtio-mmio.force-legacy=false
+QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=fsdisk
+QEMUOPTS += -device virtio-blk-device,drive=fsdisk,bus=virtio-mmio-bus.0
+
+.PHONY: all deps deps-test qemu qemu-gdb test test-host test-kernel clean help
+
+all: deps kernel/kernel fs.img $(HOST_TOOLS)
+
+# Install missing packages (Debian), or say which to install.
+deps:
+	@sh tools/deps.sh build
+
+qemu: deps kernel/kernel fs.img
+	$(QEMU) $(QEMUOPTS)
+
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+qemu-gdb: kernel/kernel fs.img
+	@echo "*** Now run: gdb-multiarch kernel/kernel -ex 'target remote :$(GDBPORT)'"
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+
+# ---- Tests ------------------------------------------------------------------------------
+
+RUNNER = $(PYTHON) tools/qemu-run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
+
+test: deps-test test-host test-kernel
+
+deps-test:
+	@sh tools/deps.sh test
+
+test-host: $(HOST_TOOLS) test-tools
+
+test-kernel: kernel/kernel fs.img
+	$(RUNNER) --timeout 600 --expect "ALL TESTS PASSED" --log usertests.log "usertests"
+
+clean:
+	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel.asm tracing/*.o tracing/*.d \
+	      user/*.o user/*.d user/_* user/usys.S fs.img $(HOST_TOOLS) *.log
+
+help:
+	@echo "make            build the kernel, fs.img and the host tools"
+	@echo "make qemu       boot faultline with a console (CPUS=$(CPUS)); type halt to leave"
+	@echo "make qemu-gdb   same, stopped for gdb"
+	@echo "make test       host tests, then usertests under QEMU, headless"
+	@echo "make clean      remove everything built"
+
+-include kernel/*.d user/*.d tracing/*.d

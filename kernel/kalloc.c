@@ -1,0 +1,67 @@
+// The physical page allocator. Free pages form a list threaded through the pages
+// themselves, so the allocator needs no memory of its own.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/spinlock.h"
+#include "kernel/printf.h"
+#include "kernel/kstring.h"
+#include "kernel/kalloc.h"
+
+extern char end[];   // first byte after the kernel image (kernel.ld)
+
+struct free_page {
+  struct free_page *next;
+};
+
+static struct {
+  struct spinlock lock;
+  struct free_page *head;
+  uint64 nfree;
+} pages;
+
+#define JUNK_FREED 1   // filled into freed pages: a use after free reads junk, not data
+#define JUNK_NEW   5   // filled into new pages: a reader of uninitialised memory notices
+
+void kinit(void)
+{
+  initlock(&pages.lock, "kalloc");
+  for (uint64 pa = PGROUNDUP((uint64)end); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
+    kfree((void *)pa);
+}
+
+void kfree(void *pa)
+{
+  uint64 a = (uint64)pa;
+  if (a % PGSIZE != 0 || a < (uint64)end || a >= PHYSTOP)
+    panic("kfree: not a page from kalloc");
+  memset(pa, JUNK_FREED, PGSIZE);
+  struct free_page *fp = pa;
+  acquire(&pages.lock);
+  fp->next = pages.head;
+  pages.head = fp;
+  pages.nfree++;
+  release(&pages.lock);
+}
+
+void *kalloc(void)
+{
+  acquire(&pages.lock);
+  struct free_page *fp = pages.head;
+  if (fp) {
+    pages.head = fp->next;
+    pages.nfree--;
+  }
+  release(&pages.lock);
+  if (fp)
+    memset(fp, JUNK_NEW, PGSIZE);
+  return fp;
+}
+
+uint64 kfreepages(void)
+{
+  acquire(&pages.lock);
+  uint64 n = pages.nfree;
+  release(&pages.lock);
+  return n;
+}

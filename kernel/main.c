@@ -1,0 +1,59 @@
+// Supervisor-mode entry for every hart (start.c mret's here). Hart 0 brings the
+// machine up; the others wait for it, then join the scheduler.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/printf.h"
+#include "kernel/console.h"
+#include "kernel/kalloc.h"
+#include "kernel/vm.h"
+#include "kernel/proc.h"
+#include "kernel/trap.h"
+#include "kernel/plic.h"
+#include "kernel/buf.h"
+#include "kernel/inode.h"
+#include "kernel/file.h"
+#include "kernel/virtio_disk.h"
+
+static volatile int started = 0;
+
+static void boot_hart0(void)
+{
+  consoleinit();
+  printfinit();
+  printf("\nfaultline kernel is booting\n\n");
+  kinit();
+  kvminit();
+  kvminithart();
+  procinit();
+  trapinit();
+  trapinithart();
+  plicinit();
+  plicinithart();
+  binit();
+  iinit();
+  fileinit();
+  virtio_disk_init();
+  userinit();
+  printf("hart 0 starting, %lu free pages\n", kfreepages());
+  __atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+}
+
+static void boot_other_hart(void)
+{
+  while (__atomic_load_n(&started, __ATOMIC_ACQUIRE) == 0)
+    ;
+  kvminithart();
+  trapinithart();
+  plicinithart();
+  printf("hart %d starting\n", cpuid());
+}
+
+void main(void)
+{
+  if (cpuid() == 0)
+    boot_hart0();
+  else
+    boot_other_hart();
+  scheduler();
+}

@@ -1,0 +1,483 @@
+// Processes: the process table, creation (fork), exit and wait, sleep and wakeup, and
+// the per-hart scheduler.
+//
+// Locking: p->lock guards a slot's state, chan, killed, xstate and pid. wait_lock guards
+// every p->parent and orders exit's wakeup of a parent against that parent's wait();
+// when both are needed, wait_lock is taken first.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/spinlock.h"
+#include "kernel/printf.h"
+#include "kernel/kstring.h"
+#include "kernel/kalloc.h"
+#include "kernel/vm.h"
+#include "kernel/usercopy.h"
+#include "kernel/trap.h"
+#include "kernel/file.h"
+#include "kernel/inode.h"
+#include "kernel/log.h"
+#include "kernel/exec.h"
+#include "kernel/mempolicy.h"
+#include "kernel/proc.h"
+
+struct cpu cpus[NCPU];
+static struct proc procs[NPROC];
+static struct proc *initproc;
+
+static struct spinlock pid_lock;
+static int nextpid = 1;
+
+static struct spinlock wait_lock;
+
+extern char _trampoline[];   // trampoline.S
+
+static void forkret(void);
+
+// ---- The process table ----------------------------------------------------------------
+
+// One kernel stack page per slot, each below an unmapped guard page (KSTACK).
+void proc_mapstacks(pagetable_t kpgtbl)
+{
+  for (int i = 0; i < NPROC; i++) {
+    char *pa = kalloc();
+    if (pa == 0)
+      panic("proc_mapstacks");
+    kvmmap(kpgtbl, KSTACK(i), (uint64)pa, PGSIZE, PTE_R | PTE_W);
+  }
+}
+
+void procinit(void)
+{
+  initlock(&pid_lock, "nextpid");
+  initlock(&wait_lock, "wait_lock");
+  for (int i = 0; i < NPROC; i++) {
+    initlock(&procs[i].lock, "proc");
+    procs[i].state = UNUSED;
+    procs[i].kstack = KSTACK(i);
+  }
+}
+
+int cpuid(void)
+{
+  return r_tp();
+}
+
+struct cpu *mycpu(void)
+{
+  return &cpus[cpuid()];
+}
+
+struct proc *myproc(void)
+{
+  push_off();   // don't move to another hart between reading cpu and proc
+  struct proc *p = mycpu()->proc;
+  pop_off();
+  return p;
+}
+
+static int allocpid(void)
+{
+  acquire(&pid_lock);
+  int pid = nextpid++;
+  release(&pid_lock);
+  return pid;
+}
+
+pagetable_t proc_pagetable(struct proc *p)
+{
+  pagetable_t pt = uvmcreate();
+  if (pt == 0)
+    return 0;
+  if (mappages(pt, TRAMPOLINE, PGSIZE, (uint64)_trampoline, PTE_R | PTE_X) < 0) {
+    uvmfree(pt, 0);
+    return 0;
+  }
+  if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) < 0) {
+    uvmunmap(pt, TRAMPOLINE, 1, 0);
+    uvmfree(pt, 0);
+    return 0;
+  }
+  return pt;
+}
+
+void proc_freepagetable(pagetable_t pagetable, uint64 sz)
+{
+  uvmunmap(pagetable, TRAMPOLINE, 1, 0);
+  uvmunmap(pagetable, TRAPFRAME, 1, 0);
+  uvmfree(pagetable, sz);
+}
+
+// Return a slot's resources and mark it free. Caller holds p->lock.
+static void freeproc(struct proc *p)
+{
+  if (p->trapframe)
+    kfree(p->trapframe);
+  if (p->pagetable)
+    proc_freepagetable(p->pagetable, p->sz);
+  p->trapframe = 0;
+  p->pagetable = 0;
+  p->sz = 0;
+  p->heap_base = 0;
+  p->stack_base = 0;
+  p->pid = 0;
+  p->parent = 0;
+  p->name[0] = 0;
+  p->chan = 0;
+  p->killed = 0;
+  p->xstate = 0;
+  p->mempolicy = MEMPOLICY_LAZY;
+  p->state = UNUSED;
+}
+
+// Claim an UNUSED slot with a trap frame, an empty user page table, and a context that
+// starts in forkret. Returns with p->lock held, or 0 if no slot or memory is free.
+static struct proc *allocproc(void)
+{
+  struct proc *p;
+  for (p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == UNUSED)
+      break;
+    release(&p->lock);
+  }
+  if (p == &procs[NPROC])
+    return 0;
+
+  p->pid = allocpid();
+  p->state = USED;
+  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
+    freeproc(p);
+    release(&p->lock);
+    return 0;
+  }
+  memset(&p->context, 0, sizeof(p->context));
+  p->context.ra = (uint64)forkret;
+  p->context.sp = p->kstack + PGSIZE;
+  return p;
+}
+
+// ---- Creating processes ---------------------------------------------------------------
+
+// The first process. It has no user memory yet: forkret execs /init once the file
+// system is up, since reading the disk needs a process that can sleep.
+void userinit(void)
+{
+  struct proc *p = allocproc();
+  if (p == 0)
+    panic("userinit");
+  initproc = p;
+  safestrcpy(p->name, "init", sizeof(p->name));
+  p->state = RUNNABLE;
+  release(&p->lock);
+}
+
+int fork(void)
+{
+  struct proc *p = myproc();
+  struct proc *np = allocproc();
+  if (np == 0)
+    return -1;
+
+  if (uvmcopy(p->pagetable, np->pagetable, p->sz) < 0) {
+    freeproc(np);
+    release(&np->lock);
+    return -1;
+  }
+  np->sz = p->sz;
+  np->heap_base = p->heap_base;
+  np->stack_base = p->stack_base;
+  np->mempolicy = p->mempolicy;
+  *np->trapframe = *p->trapframe;
+  np->trapframe->a0 = 0;   // fork returns 0 in the child
+  for (int i = 0; i < NOFILE; i++)
+    if (p->ofile[i])
+      np->ofile[i] = filedup(p->ofile[i]);
+  np->cwd = idup(p->cwd);
+  safestrcpy(np->name, p->name, sizeof(p->name));
+  int pid = np->pid;
+  release(&np->lock);
+
+  acquire(&wait_lock);
+  np->parent = p;
+  release(&wait_lock);
+
+  acquire(&np->lock);
+  np->state = RUNNABLE;
+  release(&np->lock);
+  return pid;
+}
+
+int growproc(long n)
+{
+  struct proc *p = myproc();
+  uint64 oldsz = p->sz;
+  uint64 newsz = oldsz + n;
+
+  if (n >= 0) {
+    if (newsz < oldsz || newsz > TRAPFRAME)
+      return -1;   // wrapped around, or would reach the trap frame
+    if (p->mempolicy == MEMPOLICY_EAGER && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+      return -1;
+  } else {
+    if (newsz > oldsz || newsz < p->heap_base)
+      return -1;   // would free data, text or stack
+    uvmdealloc(p->pagetable, oldsz, newsz);
+  }
+  p->sz = newsz;
+  return 0;
+}
+
+// ---- Exit and wait --------------------------------------------------------------------
+
+// Give p's children to init. Caller holds wait_lock.
+static void reparent(struct proc *p)
+{
+  for (struct proc *pp = procs; pp < &procs[NPROC]; pp++) {
+    if (pp->parent == p) {
+      pp->parent = initproc;
+      wakeup(initproc);
+    }
+  }
+}
+
+void exit(int status)
+{
+  struct proc *p = myproc();
+  if (p == initproc)
+    panic("init exiting");
+
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+  begin_op();
+  iput(p->cwd);
+  end_op();
+  p->cwd = 0;
+
+  acquire(&wait_lock);
+  reparent(p);
+  wakeup(p->parent);
+  acquire(&p->lock);
+  p->xstate = status;
+  p->state = ZOMBIE;
+  release(&wait_lock);
+
+  sched();
+  panic("zombie exit");
+}
+
+// Reap one exited child: store its status at user address addr (if non-zero) and
+// return its pid. -1 if there are no children or the caller was killed.
+int wait(uint64 addr)
+{
+  struct proc *p = myproc();
+  acquire(&wait_lock);
+  for (;;) {
+    int have_kids = 0;
+    for (struct proc *pp = procs; pp < &procs[NPROC]; pp++) {
+      if (pp->parent != p)
+        continue;
+      acquire(&pp->lock);   // make sure pp is not still inside exit()
+      have_kids = 1;
+      if (pp->state == ZOMBIE) {
+        int pid = pp->pid;
+        if (addr != 0 && copyout(p->pagetable, addr, (char *)&pp->xstate, sizeof(int)) < 0) {
+          release(&pp->lock);
+          release(&wait_lock);
+          return -1;
+        }
+        freeproc(pp);
+        release(&pp->lock);
+        release(&wait_lock);
+        return pid;
+      }
+      release(&pp->lock);
+    }
+    if (!have_kids || killed(p)) {
+      release(&wait_lock);
+      return -1;
+    }
+    sleep(p, &wait_lock);
+  }
+}
+
+// ---- Scheduling -----------------------------------------------------------------------
+
+// Each hart runs this loop forever: pick a RUNNABLE process, switch to it, and come back
+// here when it gives up the CPU.
+void scheduler(void)
+{
+  struct cpu *c = mycpu();
+  c->proc = 0;
+  for (;;) {
+    intr_on();   // let devices interrupt, or every hart may wait forever
+    int ran = 0;
+    for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+      acquire(&p->lock);
+      if (p->state == RUNNABLE) {
+        p->state = RUNNING;
+        c->proc = p;
+        swtch(&c->context, &p->context);
+        c->proc = 0;
+        ran = 1;
+      }
+      release(&p->lock);
+    }
+    if (!ran) {
+      intr_on();
+      asm volatile("wfi");
+    }
+  }
+}
+
+// Switch to this hart's scheduler. Caller holds exactly p->lock and has set p->state.
+// intena belongs to this kernel thread, not the hart, so it is saved across the switch.
+void sched(void)
+{
+  struct proc *p = myproc();
+  if (!holding(&p->lock))
+    panic("sched: p->lock not held");
+  if (mycpu()->noff != 1)
+    panic("sched: other locks held");
+  if (p->state == RUNNING)
+    panic("sched: still RUNNING");
+  if (intr_get())
+    panic("sched: interrupts on");
+  int intena = mycpu()->intena;
+  swtch(&p->context, &mycpu()->context);
+  mycpu()->intena = intena;
+}
+
+void yield(void)
+{
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  p->state = RUNNABLE;
+  sched();
+  release(&p->lock);
+}
+
+// A new process's first run in the kernel: its context starts here (allocproc).
+static void forkret(void)
+{
+  static int fs_ready = 0;
+  struct proc *p = myproc();
+  release(&p->lock);   // held since scheduler()
+
+  if (!fs_ready) {
+    // The first process sets up the file system and becomes /init.
+    fsinit(ROOTDEV);
+    p->cwd = namei("/");
+    char *argv[] = { "/init", 0 };
+    int argc = kexec("/init", argv);
+    if (argc < 0)
+      panic("cannot exec /init");
+    p->trapframe->a0 = argc;
+    __atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
+  }
+  usertrapret();
+}
+
+// ---- Sleep and wakeup -----------------------------------------------------------------
+
+// Sleep on chan, releasing lk while asleep. Holding p->lock from before lk is released
+// until the switch means no wakeup(chan) can slip in between.
+void sleep(void *chan, struct spinlock *lk)
+{
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  release(lk);
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+  release(&p->lock);
+  acquire(lk);
+}
+
+// Wake every process sleeping on chan. Caller must not hold any p->lock.
+void wakeup(void *chan)
+{
+  struct proc *me = myproc();
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p == me)
+      continue;
+    acquire(&p->lock);
+    if (p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+    release(&p->lock);
+  }
+}
+
+// ---- Killing --------------------------------------------------------------------------
+
+// Mark pid killed. It exits the next time it crosses into or out of the kernel; a
+// sleeping victim is woken so that it notices.
+int kill(int pid)
+{
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->pid == pid && p->state != UNUSED) {
+      p->killed = 1;
+      if (p->state == SLEEPING)
+        p->state = RUNNABLE;
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -1;
+}
+
+void setkilled(struct proc *p)
+{
+  acquire(&p->lock);
+  p->killed = 1;
+  release(&p->lock);
+}
+
+int killed(struct proc *p)
+{
+  acquire(&p->lock);
+  int k = p->killed;
+  release(&p->lock);
+  return k;
+}
+
+// ---- ^P -------------------------------------------------------------------------------
+
+static const char *state_name(enum procstate s)
+{
+  static const char *names[] = {
+    [UNUSED] "unused", [USED] "used", [SLEEPING] "sleep",
+    [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie",
+  };
+  return ((uint)s < sizeof(names) / sizeof(names[0]) && names[s]) ? names[s] : "???";
+}
+
+// One line per process: pid, state, name, virtual size and resident pages. A process
+// that is not running cannot change its page table while we hold its lock, so resident
+// pages are counted only then; for a running one the count would be a guess.
+void procdump(void)
+{
+  printf("\npid\tstate\tname\tvsz KiB\tresident pages\tpolicy\n");
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == UNUSED || p->state == USED) {
+      release(&p->lock);
+      continue;
+    }
+    printf("%d\t%s\t%s\t%lu\t", p->pid, state_name(p->state), p->name, p->sz / 1024);
+    if (p->state == SLEEPING || p->state == RUNNABLE)
+      printf("%lu", uvmresident(p->pagetable, p->sz));
+    else
+      printf("-");
+    printf("\t%s\n", p->mempolicy == MEMPOLICY_EAGER ? "eager" : "lazy");
+    release(&p->lock);
+  }
+}

@@ -1,0 +1,81 @@
+// The kernel's byte and string helpers (kernel/kstring.h).
+#include "kernel/types.h"
+#include "kernel/kstring.h"
+
+void *memset(void *dst, int c, uint n)
+{
+  uchar *d = dst;
+  for (uint i = 0; i < n; i++)
+    d[i] = c;
+  return dst;
+}
+
+int memcmp(const void *a, const void *b, uint n)
+{
+  const uchar *p = a, *q = b;
+  for (uint i = 0; i < n; i++)
+    if (p[i] != q[i])
+      return p[i] - q[i];
+  return 0;
+}
+
+// Overlap-safe: copies backwards when dst lies inside src.
+void *memmove(void *dst, const void *src, uint n)
+{
+  const uchar *s = src;
+  uchar *d = dst;
+  if (s < d && s + n > d) {
+    while (n-- > 0)
+      d[n] = s[n];
+  } else {
+    for (uint i = 0; i < n; i++)
+      d[i] = s[i];
+  }
+  return dst;
+}
+
+void *memcpy(void *dst, const void *src, uint n)
+{
+  return memmove(dst, src, n);
+}
+
+int strncmp(const char *p, const char *q, uint n)
+{
+  for (; n > 0; n--, p++, q++) {
+    if (*p != *q)
+      return (uchar)*p - (uchar)*q;
+    if (*p == 0)
+      return 0;
+  }
+  return 0;
+}
+
+// Pads with NULs like the C library's; does not terminate when src is n long or more.
+char *strncpy(char *dst, const char *src, int n)
+{
+  int i = 0;
+  for (; i < n && src[i]; i++)
+    dst[i] = src[i];
+  for (; i < n; i++)
+    dst[i] = 0;
+  return dst;
+}
+
+char *safestrcpy(char *dst, const char *src, int n)
+{
+  if (n <= 0)
+    return dst;
+  int i = 0;
+  for (; i < n - 1 && src[i]; i++)
+    dst[i] = src[i];
+  dst[i] = 0;
+  return dst;
+}
+
+int strlen(const char *s)
+{
+  int n = 0;
+  while (s[n])
+    n++;
+  return n;
+}

@@ -1,0 +1,106 @@
+// System calls about processes, time and memory.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/spinlock.h"
+#include "kernel/proc.h"
+#include "kernel/kalloc.h"
+#include "kernel/trap.h"
+#include "kernel/sysarg.h"
+#include "kernel/mempolicy.h"
+
+uint64 sys_exit(void)
+{
+  int status;
+  argint(0, &status);
+  exit(status);
+}
+
+uint64 sys_getpid(void)
+{
+  return myproc()->pid;
+}
+
+uint64 sys_fork(void)
+{
+  return fork();
+}
+
+uint64 sys_wait(void)
+{
+  uint64 addr;
+  argaddr(0, &addr);
+  return wait(addr);
+}
+
+// Returns the old break. How the new range gets memory depends on the process's
+// policy (growproc).
+uint64 sys_sbrk(void)
+{
+  int n;
+  argint(0, &n);
+  uint64 old = myproc()->sz;
+  if (growproc(n) < 0)
+    return -1;
+  return old;
+}
+
+uint64 sys_sleep(void)
+{
+  int n;
+  argint(0, &n);
+  acquire(&tickslock);
+  uint64 start = ticks;
+  while (n > 0 && ticks - start < (uint64)n) {
+    if (killed(myproc())) {
+      release(&tickslock);
+      return -1;
+    }
+    sleep(&ticks, &tickslock);
+  }
+  release(&tickslock);
+  return 0;
+}
+
+uint64 sys_kill(void)
+{
+  int pid;
+  argint(0, &pid);
+  return kill(pid);
+}
+
+uint64 sys_uptime(void)
+{
+  acquire(&tickslock);
+  uint64 t = ticks;
+  release(&tickslock);
+  return t;
+}
+
+// Power off through QEMU's test device. Every file-system call has committed by the
+// time it returns, so the disk is consistent.
+uint64 sys_halt(void)
+{
+  *(volatile uint32 *)TESTDEV = TESTDEV_POWEROFF;
+  return -1;   // still here: no test device
+}
+
+uint64 sys_freemem(void)
+{
+  return kfreepages();
+}
+
+uint64 sys_mempolicy(void)
+{
+  int policy;
+  argint(0, &policy);
+  struct proc *p = myproc();
+  int old = p->mempolicy;
+  if (policy == MEMPOLICY_QUERY)
+    return old;
+  if (policy != MEMPOLICY_LAZY && policy != MEMPOLICY_EAGER)
+    return -1;
+  p->mempolicy = policy;
+  return old;
+}

@@ -1,0 +1,103 @@
+// Copying between kernel memory and user address spaces. The kernel never dereferences
+// a user pointer: it translates each page through the process's page table, and a page
+// that is not there yet goes through the same fault path as a user access (vmfault.c),
+// so system calls on untouched lazy heap just work.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/memlayout.h"
+#include "kernel/kstring.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/vmfault.h"
+#include "kernel/usercopy.h"
+
+// The kernel address of user page va, ready for `access`, or 0 if the process may not
+// make that access there. Faults the page in if pagetable is the current process's.
+static char *user_page(pagetable_t pagetable, uint64 va, enum fault_access access)
+{
+  for (int tries = 0; tries < 2; tries++) {
+    if (va >= MAXVA)
+      return 0;
+    pte_t *pte = walk(pagetable, va, 0);
+    uint64 need = PTE_V | PTE_U | (access == ACCESS_WRITE ? PTE_W : PTE_R);
+    if (pte && (*pte & need) == need)
+      return (char *)PTE2PA(*pte);
+    struct proc *p = myproc();
+    if (p == 0 || pagetable != p->pagetable)
+      return 0;   // exec building a new image: nothing there is lazy
+    if (vm_fault(va, access, FAULT_FROM_KERNEL) != FAULT_MAPPED)
+      return 0;
+  }
+  return 0;
+}
+
+int copyout(pagetable_t pagetable, uint64 dstva, const char *src, uint64 len)
+{
+  while (len > 0) {
+    uint64 page = PGROUNDDOWN(dstva);
+    char *k = user_page(pagetable, page, ACCESS_WRITE);
+    if (k == 0)
+      return -1;
+    uint64 n = PGSIZE - (dstva - page);
+    if (n > len)
+      n = len;
+    memmove(k + (dstva - page), src, n);
+    len -= n;
+    src += n;
+    dstva += n;
+  }
+  return 0;
+}
+
+int copyin(pagetable_t pagetable, char *dst, uint64 srcva, uint64 len)
+{
+  while (len > 0) {
+    uint64 page = PGROUNDDOWN(srcva);
+    char *k = user_page(pagetable, page, ACCESS_READ);
+    if (k == 0)
+      return -1;
+    uint64 n = PGSIZE - (srcva - page);
+    if (n > len)
+      n = len;
+    memmove(dst, k + (srcva - page), n);
+    len -= n;
+    dst += n;
+    srcva += n;
+  }
+  return 0;
+}
+
+int copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
+{
+  while (max > 0) {
+    uint64 page = PGROUNDDOWN(srcva);
+    char *k = user_page(pagetable, page, ACCESS_READ);
+    if (k == 0)
+      return -1;
+    for (uint64 off = srcva - page; off < PGSIZE && max > 0; off++, max--) {
+      *dst = k[off];
+      if (*dst == 0)
+        return 0;
+      dst++;
+    }
+    srcva = page + PGSIZE;
+  }
+  return -1;   // no NUL within max bytes
+}
+
+int either_copyout(int user_dst, uint64 dst, const void *src, uint64 len)
+{
+  if (user_dst)
+    return copyout(myproc()->pagetable, dst, src, len);
+  memmove((char *)dst, src, len);
+  return 0;
+}
+
+int either_copyin(void *dst, int user_src, uint64 src, uint64 len)
+{
+  if (user_src)
+    return copyin(myproc()->pagetable, dst, src, len);
+  memmove(dst, (char *)src, len);
+  return 0;
+}

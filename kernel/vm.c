@@ -1,0 +1,254 @@
+// Page tables (Sv39). The kernel has one page table, an identity map of RAM and devices;
+// each process has its own for user memory, plus the trampoline and its trap frame.
+//
+// User address spaces may be sparse: under the lazy policy heap pages are absent until
+// first touched (kernel/vmfault.c). So every operation over a user range here visits
+// the present leaves only, by walking the tree (each_leaf), and never assumes a page in
+// [0, sz) exists. Strictness is kept where it matters: mapping over a present PTE, and
+// freeing a page-table tree that still holds leaves, are kernel bugs and panic.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/printf.h"
+#include "kernel/kstring.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "tracing/trace.h"
+
+pagetable_t kernel_pagetable;
+
+extern char etext[];        // kernel.ld: end of kernel text
+extern char _trampoline[];  // kernel/trampoline.S
+
+void proc_mapstacks(pagetable_t kpgtbl);
+
+// ---- Kernel page table ----------------------------------------------------------------
+
+void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm)
+{
+  if (mappages(kpgtbl, va, size, pa, perm) != 0)
+    panic("kvmmap: out of memory at boot");
+}
+
+void kvminit(void)
+{
+  pagetable_t k = kalloc();
+  if (k == 0)
+    panic("kvminit");
+  memset(k, 0, PGSIZE);
+  kvmmap(k, TESTDEV, TESTDEV, PGSIZE, PTE_R | PTE_W);
+  kvmmap(k, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(k, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(k, VIRTIO1, VIRTIO1, PGSIZE, PTE_R | PTE_W);
+  kvmmap(k, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
+  kvmmap(k, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
+  kvmmap(k, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
+  kvmmap(k, TRAMPOLINE, (uint64)_trampoline, PGSIZE, PTE_R | PTE_X);
+  proc_mapstacks(k);
+  kernel_pagetable = k;
+}
+
+void kvminithart(void)
+{
+  sfence_vma();   // finish stores to the page table before using it
+  w_satp(MAKE_SATP(kernel_pagetable));
+  sfence_vma();   // drop stale translations
+}
+
+// ---- Walking and mapping --------------------------------------------------------------
+
+pte_t *walk(pagetable_t pagetable, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    panic("walk: va beyond MAXVA");
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pagetable[PX(level, va)];
+    if (*pte & PTE_V) {
+      pagetable = (pagetable_t)PTE2PA(*pte);
+      continue;
+    }
+    if (!alloc || (pagetable = kalloc()) == 0)
+      return 0;
+    memset(pagetable, 0, PGSIZE);
+    *pte = PA2PTE(pagetable) | PTE_V;
+  }
+  return &pagetable[PX(0, va)];
+}
+
+uint64 walkaddr(pagetable_t pagetable, uint64 va)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || (*pte & PTE_U) == 0)
+    return 0;
+  return PTE2PA(*pte);
+}
+
+int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
+{
+  if (va % PGSIZE || size % PGSIZE || size == 0)
+    panic("mappages: unaligned");
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = walk(pagetable, va + off, 1);
+    if (pte == 0)
+      return -1;   // the pages mapped so far stay mapped; the caller owns the cleanup
+    if (*pte & PTE_V)
+      panic("mappages: remap");
+    *pte = PA2PTE(pa + off) | perm | PTE_V;
+    if (perm & PTE_U)
+      trace_map(va + off, pa + off, perm);
+  }
+  return 0;
+}
+
+// Visit every valid leaf PTE that maps an address in [lo, hi), skipping absent subtrees.
+// fn returns 0 to go on; any other value stops the walk and is returned.
+typedef int (*leaf_fn)(pte_t *pte, uint64 va, void *arg);
+
+static int each_leaf_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
+                        leaf_fn fn, void *arg)
+{
+  uint64 span = 1UL << PXSHIFT(level);
+  for (int i = 0; i < 512; i++) {
+    uint64 va = base + i * span;
+    if (va >= hi)
+      break;
+    if (va + span <= lo || (pt[i] & PTE_V) == 0)
+      continue;
+    int leaf = (pt[i] & (PTE_R | PTE_W | PTE_X)) != 0;
+    int r = leaf ? fn(&pt[i], va, arg)
+                 : each_leaf_at((pagetable_t)PTE2PA(pt[i]), level - 1, va, lo, hi, fn, arg);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg)
+{
+  return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
+}
+
+static int unmap_leaf(pte_t *pte, uint64 va, void *do_free)
+{
+  uint64 pa = PTE2PA(*pte);
+  if (*pte & PTE_U)
+    trace_unmap(va, pa, PTE_FLAGS(*pte));
+  *pte = 0;
+  if (do_free)
+    kfree((void *)pa);
+  return 0;
+}
+
+void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
+{
+  if (va % PGSIZE)
+    panic("uvmunmap: unaligned");
+  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, do_free ? (void *)1 : 0);
+}
+
+// ---- User address spaces --------------------------------------------------------------
+
+pagetable_t uvmcreate(void)
+{
+  pagetable_t pt = kalloc();
+  if (pt)
+    memset(pt, 0, PGSIZE);
+  return pt;
+}
+
+uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm)
+{
+  if (newsz <= oldsz)
+    return oldsz;
+  for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
+    char *mem = kalloc();
+    if (mem == 0)
+      goto fail;
+    memset(mem, 0, PGSIZE);
+    if (mappages(pagetable, va, PGSIZE, (uint64)mem, PTE_R | PTE_U | xperm) != 0) {
+      kfree(mem);
+      goto fail;
+    }
+  }
+  return newsz;
+fail:
+  uvmdealloc(pagetable, newsz, oldsz);
+  return 0;
+}
+
+uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  if (newsz >= oldsz)
+    return oldsz;
+  uint64 from = PGROUNDUP(newsz), to = PGROUNDUP(oldsz);
+  if (from < to)
+    uvmunmap(pagetable, from, (to - from) / PGSIZE, 1);
+  return newsz;
+}
+
+// Free a page-table tree. Every leaf must already be gone: a leaf left here would be a
+// page nobody frees.
+static void freewalk(pagetable_t pagetable)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = pagetable[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    if (pte & (PTE_R | PTE_W | PTE_X))
+      panic("freewalk: leaf still mapped");
+    freewalk((pagetable_t)PTE2PA(pte));
+  }
+  kfree(pagetable);
+}
+
+void uvmfree(pagetable_t pagetable, uint64 sz)
+{
+  uvmunmap(pagetable, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  freewalk(pagetable);
+}
+
+static int copy_leaf(pte_t *pte, uint64 va, void *child)
+{
+  char *mem = kalloc();
+  if (mem == 0)
+    return -1;
+  memmove(mem, (char *)PTE2PA(*pte), PGSIZE);
+  if (mappages((pagetable_t)child, va, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~PTE_V) != 0) {
+    kfree(mem);
+    return -1;
+  }
+  return 0;
+}
+
+int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
+{
+  if (each_leaf(old, 0, sz, copy_leaf, new) == 0)
+    return 0;
+  uvmunmap(new, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  return -1;
+}
+
+void uvmclear(pagetable_t pagetable, uint64 va)
+{
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0)
+    panic("uvmclear: page absent");
+  *pte &= ~PTE_U;
+}
+
+static int count_leaf(pte_t *pte, uint64 va, void *count)
+{
+  if (*pte & PTE_U)
+    (*(uint64 *)count)++;
+  return 0;
+}
+
+uint64 uvmresident(pagetable_t pagetable, uint64 sz)
+{
+  uint64 n = 0;
+  each_leaf(pagetable, 0, sz, count_leaf, &n);
+  return n;
+}

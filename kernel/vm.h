@@ -1,0 +1,38 @@
+// Page tables: the kernel's identity map and per-process user address spaces.
+// All sizes and addresses are bytes; "sz" is the top of a user address space.
+#ifndef FAULTLINE_VM_H
+#define FAULTLINE_VM_H
+
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+
+void kvminit(void);       // build the kernel page table (boot hart, once)
+void kvminithart(void);   // switch this hart to it
+
+// The PTE for va, creating page-table pages on the way if alloc; 0 if absent or out of memory.
+pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
+// The physical address user page va maps to, or 0 if it is not mapped for user access.
+uint64 walkaddr(pagetable_t pagetable, uint64 va);
+// Map [va, va+size) to [pa, ...). Panics on remapping a present PTE (a kernel bug);
+// returns -1 if a page-table page cannot be allocated.
+int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm);
+void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm);
+
+pagetable_t uvmcreate(void);
+// Grow to newsz with fresh zeroed pages mapped R|U|xperm; returns newsz, or 0 and undoes all.
+uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);
+// Shrink to newsz, freeing the pages wholly above it; returns newsz.
+uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
+// Unmap npages from page-aligned va, freeing the frames if do_free. Absent pages are
+// skipped; it is the caller's job to unmap only ranges that may be lazily absent.
+void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
+// Copy the present pages of [0, sz) into a child page table; 0, or -1 and nothing left behind.
+int  uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
+// Free the pages of [0, sz) and every page-table page.
+void uvmfree(pagetable_t pagetable, uint64 sz);
+// Make page va inaccessible to user mode (the stack guard page).
+void uvmclear(pagetable_t pagetable, uint64 va);
+// Number of present user pages in [0, sz).
+uint64 uvmresident(pagetable_t pagetable, uint64 sz);
+
+#endif

@@ -1,0 +1,136 @@
+// Page faults on user memory, from every source, in one place.
+//
+// A fault is first classified from the address and the page-table entry alone, then
+// handed to the one action for its kind:
+//
+//   PTE present, access allowed    spurious (nothing to do)          -> FAULT_MAPPED
+//   PTE present, access forbidden  guard page, write to text, ...    -> FAULT_PROTECTION
+//   absent, in [heap_base, sz),
+//     access allowed on heap       lazy heap page: allocate and map  -> FAULT_MAPPED / NOMEM
+//   anything else                  above the break, below the heap,
+//                                  beyond MAXVA, exec in the heap    -> FAULT_ILLEGAL
+//
+// The bounds come from what exec built (p->heap_base) and from sbrk (p->sz); the saved
+// user sp is never consulted, since a program may point it anywhere.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/memlayout.h"
+#include "kernel/printf.h"
+#include "kernel/kstring.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/vmfault.h"
+
+// Permissions of a heap page, whether sbrk mapped it eagerly or a fault maps it lazily.
+#define HEAP_PERM (PTE_R | PTE_W | PTE_U)
+
+enum fault_kind { KIND_SPURIOUS, KIND_LAZY, KIND_PROTECTION, KIND_ILLEGAL };
+
+static uint64 access_bit(enum fault_access access)
+{
+  switch (access) {
+  case ACCESS_WRITE: return PTE_W;
+  case ACCESS_EXEC:  return PTE_X;
+  default:           return PTE_R;
+  }
+}
+
+static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access access,
+                                const char **why)
+{
+  if (va >= MAXVA) {
+    *why = "beyond MAXVA";
+    return KIND_ILLEGAL;
+  }
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte && (*pte & PTE_V)) {
+    if ((*pte & PTE_U) == 0) {
+      *why = va < p->heap_base ? "stack guard page" : "kernel-only page";
+      return KIND_PROTECTION;
+    }
+    if ((*pte & access_bit(access)) == 0) {
+      *why = access == ACCESS_WRITE ? "write to a read-only page" : "access not permitted";
+      return KIND_PROTECTION;
+    }
+    return KIND_SPURIOUS;
+  }
+  if (va >= p->sz) {
+    *why = "at or above the break";
+    return KIND_ILLEGAL;
+  }
+  if (va < p->heap_base) {
+    *why = "below the heap";
+    return KIND_ILLEGAL;
+  }
+  if ((HEAP_PERM & access_bit(access)) == 0) {
+    *why = "execute in the heap";
+    return KIND_ILLEGAL;
+  }
+  return KIND_LAZY;
+}
+
+// Give page va of p a zeroed frame. On failure nothing is left allocated.
+static enum fault_outcome map_lazy_page(struct proc *p, uint64 va)
+{
+  char *mem = kalloc();
+  if (mem == 0)
+    return FAULT_NOMEM;
+  memset(mem, 0, PGSIZE);
+  if (mappages(p->pagetable, PGROUNDDOWN(va), PGSIZE, (uint64)mem, HEAP_PERM) != 0) {
+    kfree(mem);
+    return FAULT_NOMEM;
+  }
+  return FAULT_MAPPED;
+}
+
+static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
+                                  const char **why)
+{
+  switch (classify(p, va, access, why)) {
+  case KIND_SPURIOUS:   return FAULT_MAPPED;
+  case KIND_PROTECTION: return FAULT_PROTECTION;
+  case KIND_ILLEGAL:    return FAULT_ILLEGAL;
+  case KIND_LAZY:
+    *why = "out of memory";
+    return map_lazy_page(p, va);
+  }
+  return FAULT_ILLEGAL;
+}
+
+enum fault_outcome vm_fault(uint64 va, enum fault_access access, enum fault_source source)
+{
+  const char *why = "";
+  (void)source;
+  return resolve(myproc(), va, access, &why);
+}
+
+static enum fault_access access_of(uint64 scause)
+{
+  switch (scause) {
+  case SCAUSE_STORE_PAGE: return ACCESS_WRITE;
+  case SCAUSE_INSN_PAGE:  return ACCESS_EXEC;
+  default:                return ACCESS_READ;
+  }
+}
+
+static const char *cause_name(uint64 scause)
+{
+  switch (scause) {
+  case SCAUSE_STORE_PAGE: return "store page fault";
+  case SCAUSE_INSN_PAGE:  return "instruction page fault";
+  default:                return "load page fault";
+  }
+}
+
+void vm_fault_user(uint64 scause, uint64 stval)
+{
+  struct proc *p = myproc();
+  const char *why = "";
+  if (resolve(p, stval, access_of(scause), &why) == FAULT_MAPPED)
+    return;
+  printf("pid %d (%s): killed: %s at %p, pc %p: %s\n", p->pid, p->name,
+         cause_name(scause), (void *)stval, (void *)p->trapframe->epc, why);
+  setkilled(p);
+}

@@ -1,0 +1,90 @@
+// The vmtrace event format: the one contract between the kernel (which emits records),
+// the recorder in user space (which streams them out) and the host tools (which check
+// and convert them). Kernel, user and host code all include this file.
+//
+// A recording is one stream:
+//
+//   struct vmt_header                      (header_size bytes)
+//   struct vmt_record, struct vmt_record, ...   (record_size bytes each, to end of file)
+//
+// All integers are little-endian. Records from different CPUs are interleaved in the
+// order the recorder drained them, NOT in time order: a reader merges by ts. Within one
+// CPU, seq counts up by one per record the kernel tried to write; a gap is explained by a
+// VMT_LOST record on that CPU whose count covers it.
+//
+// Versioning: a reader accepts exactly VMT_VERSION. Any change to the meaning or layout
+// of a field bumps it.
+#ifndef FAULTLINE_VMTRACE_FORMAT_H
+#define FAULTLINE_VMTRACE_FORMAT_H
+
+#include "kernel/types.h"
+
+#define VMT_MAGIC   "VMTRACE1"   // 8 bytes, no NUL
+#define VMT_VERSION 1
+
+struct vmt_header {
+  char   magic[8];       // VMT_MAGIC
+  uint32 version;        // VMT_VERSION
+  uint32 header_size;    // sizeof(struct vmt_header)
+  uint32 record_size;    // sizeof(struct vmt_record)
+  uint32 ncpu;           // CPUs that may appear in records (0 .. ncpu-1)
+  uint64 timer_hz;       // ticks per second of ts (10,000,000 on QEMU virt)
+  uint32 page_size;      // bytes per page (4096)
+  uint32 flags;          // reserved, 0
+  uint64 free_pages;     // free physical pages when recording started
+  uint64 start_ts;       // ts when recording started
+};
+
+// Event types. Fields not listed are 0.
+enum vmt_type {
+  VMT_FAULT_BEGIN = 1,  // a = va, b = epc, arg = scause, flags = source | access << 4
+  VMT_FAULT_END   = 2,  // a = va, b = pa mapped (0 unless outcome is MAPPED),
+                        // arg = outcome (enum vmt_outcome), flags = source
+  VMT_KALLOC      = 3,  // a = pa
+  VMT_KFREE       = 4,  // a = pa
+  VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U)
+  VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits
+  VMT_SBRK        = 7,  // a = old break, b = new break, arg = policy (kernel/mempolicy.h)
+  VMT_FORK        = 8,  // arg = child pid (pid is the parent)
+  VMT_EXEC        = 9,  // a, b = program name, 16 bytes, NUL-padded
+  VMT_EXIT        = 10, // arg = exit status (as int32)
+  VMT_KILL        = 11, // arg = pid killed (pid is the killer, 0 for the kernel)
+  VMT_SWITCH      = 12, // pid = process now running on this CPU, 0 for idle
+  VMT_MARKER      = 13, // a, b = up to 16 bytes of text, NUL-padded; flags = VMT_MORE if
+                        // the next marker record on this CPU continues the text
+  VMT_LOST        = 14, // a = records dropped on this CPU since the previous VMT_LOST
+  VMT_NTYPES
+};
+
+// flags of VMT_FAULT_*: who touched the page
+enum vmt_source { VMT_SRC_USER = 0, VMT_SRC_KERNEL = 1 };
+// flags >> 4 of VMT_FAULT_BEGIN: what kind of access
+enum vmt_access { VMT_ACC_READ = 0, VMT_ACC_WRITE = 1, VMT_ACC_EXEC = 2 };
+
+enum vmt_outcome {
+  VMT_OUT_MAPPED     = 0,  // lazy page allocated and mapped (or already present)
+  VMT_OUT_ILLEGAL    = 1,  // no mapping may exist there: killed or -1
+  VMT_OUT_PROTECTION = 2,  // mapping forbids the access: killed or -1
+  VMT_OUT_NOMEM      = 3,  // out of memory: killed or -1
+};
+
+#define VMT_MORE 0x1       // VMT_MARKER flags
+
+struct vmt_record {
+  uint64 ts;      // time CSR
+  uint32 seq;     // per-CPU sequence number
+  uint32 pid;     // current process, 0 if none
+  uint16 type;    // enum vmt_type
+  uint8  cpu;
+  uint8  flags;   // type-specific
+  uint32 arg;     // type-specific
+  uint64 a;       // type-specific
+  uint64 b;       // type-specific
+};
+
+#define VMT_RECORD_SIZE 40
+
+typedef char vmt_record_size_check[sizeof(struct vmt_record) == VMT_RECORD_SIZE ? 1 : -1];
+typedef char vmt_header_size_check[sizeof(struct vmt_header) == 56 ? 1 : -1];
+
+#endif

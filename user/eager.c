@@ -1,0 +1,9 @@
+// eager CMD [ARGS...]: run CMD with the xv6 sbrk policy, where sbrk allocates and maps
+// every page of the new heap at once. Compare with `lazy CMD`.
+#include "user/policywrap.h"
+
+int
+main(int argc, char *argv[])
+{
+  policy_wrap("eager", MEMPOLICY_EAGER, argc, argv);
+}

@@ -1,0 +1,9 @@
+// lazy CMD [ARGS...]: run CMD with the lazy sbrk policy, where sbrk only moves the break
+// and each heap page is allocated when it is first touched. Compare with `eager CMD`.
+#include "user/policywrap.h"
+
+int
+main(int argc, char *argv[])
+{
+  policy_wrap("lazy", MEMPOLICY_LAZY, argc, argv);
+}
