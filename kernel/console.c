@@ -7,6 +7,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/spinlock.h"
+#include "kernel/sleeplock.h"
 #include "kernel/proc.h"
 #include "kernel/file.h"
 #include "kernel/usercopy.h"
@@ -37,21 +38,27 @@ void consputc(int c)
   }
 }
 
+// One write() reaches the screen in one piece: a process's line is not interleaved
+// character by character with another's.
+static struct sleeplock write_lock;
+
 static int console_write(int user_src, uint64 src, int n)
 {
   int i;
+  acquiresleep(&write_lock);
   for (i = 0; i < n; i++) {
     char c;
     if (either_copyin(&c, user_src, src + i, 1) < 0)
       break;
     uartputc(c);
   }
+  releasesleep(&write_lock);
   return i;
 }
 
 // Wait for a complete line, then return up to n bytes of it. ^D ends the read; at the
 // start of a read it is consumed and read() returns 0 (end of file).
-static int console_read(int user_dst, uint64 dst, int n)
+static int console_read(int user_dst, uint64 dst, int n, uint off)
 {
   int want = n;
   acquire(&cons.lock);
@@ -126,6 +133,7 @@ void consoleintr(int c)
 void consoleinit(void)
 {
   initlock(&cons.lock, "cons");
+  initsleeplock(&write_lock, "console write");
   uartinit();
   devsw[CONSOLE].read = console_read;
   devsw[CONSOLE].write = console_write;

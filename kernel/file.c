@@ -162,7 +162,10 @@ device_read(struct file *f, uint64 addr, int n)
 
   if (d == 0 || d->read == 0)
     return -1;
-  return d->read(1, addr, n);
+  int r = d->read(1, addr, n, f->off);
+  if (r > 0)
+    f->off += r;
+  return r;
 }
 
 static int

@@ -18,10 +18,12 @@ struct file {
 };
 
 // A character device. read/write move n bytes to/from dst/src, a user address if user
-// is set; they return the bytes moved or -1. open and close are optional (0): open may
-// refuse (-1), e.g. a second reader of /dev/vmtrace; close is told how the file was opened.
+// is set; they return the bytes moved or -1. read is also given the open file's offset,
+// which advances by what it returns (a device that streams ignores it). open and close
+// are optional (0): open may refuse (-1), e.g. a second reader of /dev/vmtrace; close is
+// told how the file was opened.
 struct devsw {
-  int  (*read)(int user_dst, uint64 dst, int n);
+  int  (*read)(int user_dst, uint64 dst, int n, uint off);
   int  (*write)(int user_src, uint64 src, int n);
   int  (*open)(int readable, int writable);
   void (*close)(int readable, int writable);
@@ -30,8 +32,10 @@ struct devsw {
 extern struct devsw devsw[];
 
 // Major device numbers.
-#define CONSOLE 1
-#define VMTRACE 2
+#define CONSOLE    1   // kernel/console.c
+#define VMTRACE    2   // tracing/vmtrace_dev.c: trace records and markers
+#define VMTRACECTL 3   // tracing/vmtrace_dev.c: tracing control and status
+#define HOSTLINK   4   // kernel/hostlink.c: a byte stream to a file on the host
 
 void fileinit(void);
 struct file *filealloc(void);

@@ -7,6 +7,7 @@
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
+#include "tracing/trace.h"
 
 extern char end[];   // first byte after the kernel image (kernel.ld)
 
@@ -35,6 +36,7 @@ void kfree(void *pa)
   uint64 a = (uint64)pa;
   if (a % PGSIZE != 0 || a < (uint64)end || a >= PHYSTOP)
     panic("kfree: not a page from kalloc");
+  trace_kfree(a);
   memset(pa, JUNK_FREED, PGSIZE);
   struct free_page *fp = pa;
   acquire(&pages.lock);
@@ -53,8 +55,10 @@ void *kalloc(void)
     pages.nfree--;
   }
   release(&pages.lock);
-  if (fp)
+  if (fp) {
+    trace_kalloc((uint64)fp);
     memset(fp, JUNK_NEW, PGSIZE);
+  }
   return fp;
 }
 

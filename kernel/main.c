@@ -14,8 +14,10 @@
 #include "kernel/inode.h"
 #include "kernel/file.h"
 #include "kernel/virtio_disk.h"
+#include "tracing/control.h"
 
 static volatile int started = 0;
+int nharts;
 
 static void boot_hart0(void)
 {
@@ -33,6 +35,7 @@ static void boot_hart0(void)
   binit();
   iinit();
   fileinit();
+  trace_init();
   virtio_disk_init();
   userinit();
   printf("hart 0 starting, %lu free pages\n", kfreepages());
@@ -51,6 +54,7 @@ static void boot_other_hart(void)
 
 void main(void)
 {
+  __atomic_fetch_add(&nharts, 1, __ATOMIC_RELAXED);
   if (cpuid() == 0)
     boot_hart0();
   else

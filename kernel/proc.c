@@ -20,7 +20,9 @@
 #include "kernel/log.h"
 #include "kernel/exec.h"
 #include "kernel/mempolicy.h"
+#include "kernel/memstat.h"
 #include "kernel/proc.h"
+#include "tracing/trace.h"
 
 struct cpu cpus[NCPU];
 static struct proc procs[NPROC];
@@ -198,6 +200,7 @@ int fork(void)
   safestrcpy(np->name, p->name, sizeof(p->name));
   int pid = np->pid;
   release(&np->lock);
+  trace_fork(pid);
 
   acquire(&wait_lock);
   np->parent = p;
@@ -225,6 +228,7 @@ int growproc(long n)
       return -1;   // would free data, text or stack
     uvmdealloc(p->pagetable, oldsz, newsz);
   }
+  trace_sbrk(oldsz, newsz, p->mempolicy);
   p->sz = newsz;
   return 0;
 }
@@ -247,6 +251,7 @@ void exit(int status)
   struct proc *p = myproc();
   if (p == initproc)
     panic("init exiting");
+  trace_exit(status);
 
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
@@ -313,6 +318,7 @@ int wait(uint64 addr)
 void scheduler(void)
 {
   struct cpu *c = mycpu();
+  int idle_traced = 0;   // one idle event per idle stretch, not one per loop
   c->proc = 0;
   for (;;) {
     intr_on();   // let devices interrupt, or every hart may wait forever
@@ -322,6 +328,7 @@ void scheduler(void)
       if (p->state == RUNNABLE) {
         p->state = RUNNING;
         c->proc = p;
+        trace_switch();
         swtch(&c->context, &p->context);
         c->proc = 0;
         ran = 1;
@@ -329,8 +336,13 @@ void scheduler(void)
       release(&p->lock);
     }
     if (!ran) {
+      if (idle_traced == 0)
+        trace_switch();   // c->proc is 0: the CPU goes idle
+      idle_traced = 1;
       intr_on();
       asm volatile("wfi");
+    } else {
+      idle_traced = 0;
     }
   }
 }
@@ -423,6 +435,7 @@ int kill(int pid)
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     acquire(&p->lock);
     if (p->pid == pid && p->state != UNUSED) {
+      trace_kill(pid, 0);
       p->killed = 1;
       if (p->state == SLEEPING)
         p->state = RUNNABLE;
@@ -480,4 +493,35 @@ void procdump(void)
     printf("\t%s\n", p->mempolicy == MEMPOLICY_EAGER ? "eager" : "lazy");
     release(&p->lock);
   }
+}
+
+// ---- Memory figures -------------------------------------------------------------------
+
+static void fill_memstat(struct proc *p, struct memstat *st)
+{
+  st->vsz = p->sz;
+  st->resident = uvmresident(p->pagetable, p->sz);
+  st->heap_base = p->heap_base;
+  st->stack_base = p->stack_base;
+  st->policy = p->mempolicy;
+  st->pid = p->pid;
+}
+
+int procmemstat(int pid, struct memstat *st)
+{
+  struct proc *me = myproc();
+  if (pid == 0 || pid == me->pid) {
+    fill_memstat(me, st);   // our own page table cannot change under us
+    return 0;
+  }
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->pid == pid && (p->state == SLEEPING || p->state == RUNNABLE)) {
+      fill_memstat(p, st);   // see procdump: it cannot run while we hold its lock
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -1;
 }

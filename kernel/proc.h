@@ -7,6 +7,8 @@
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 
+struct memstat;
+
 // Callee-saved registers kept across swtch().
 struct context {
   uint64 ra;
@@ -22,6 +24,7 @@ struct cpu {
 };
 
 extern struct cpu cpus[NCPU];
+extern int nharts;   // harts that have booted (kernel/main.c)
 
 // User registers saved by the trampoline, one page per process, mapped at TRAPFRAME.
 // The trampoline (kernel/trampoline.S) addresses these fields by byte offset: change the
@@ -117,6 +120,8 @@ void yield(void);
 void sched(void);
 void scheduler(void) __attribute__((noreturn));
 void procdump(void);              // ^P
+// Fill *st for pid (0: the caller); -1 if no such process or it is running elsewhere.
+int  procmemstat(int pid, struct memstat *st);
 
 pagetable_t proc_pagetable(struct proc *p);   // empty user table with trampoline + trapframe
 void proc_freepagetable(pagetable_t pagetable, uint64 sz);

@@ -9,6 +9,8 @@
 #include "kernel/trap.h"
 #include "kernel/sysarg.h"
 #include "kernel/mempolicy.h"
+#include "kernel/memstat.h"
+#include "kernel/usercopy.h"
 
 uint64 sys_exit(void)
 {
@@ -103,4 +105,16 @@ uint64 sys_mempolicy(void)
     return -1;
   p->mempolicy = policy;
   return old;
+}
+
+uint64 sys_memstat(void)
+{
+  int pid;
+  uint64 addr;
+  struct memstat st;
+  argint(0, &pid);
+  argaddr(1, &addr);
+  if (procmemstat(pid, &st) < 0)
+    return -1;
+  return copyout(myproc()->pagetable, addr, (char *)&st, sizeof(st));
 }

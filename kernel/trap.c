@@ -13,6 +13,7 @@
 #include "kernel/sysarg.h"
 #include "kernel/vmfault.h"
 #include "kernel/trap.h"
+#include "tracing/control.h"
 
 struct spinlock tickslock;
 uint64 ticks;
@@ -42,6 +43,7 @@ static void clockintr(void)
     ticks++;
     wakeup(&ticks);
     release(&tickslock);
+    vmtrace_tick();
   }
   w_stimecmp(r_time() + TICK_INTERVAL);   // also acknowledges this interrupt
 }

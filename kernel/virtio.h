@@ -60,11 +60,11 @@
 
 // Feature bits common to all device types, numbered 0-63 as in the spec. Use the
 // helpers below to find the 32-bit word (the FEATURES_SEL value) and the bit inside it.
-#define VIRTIO_F_INDIRECT_DESC  28
-#define VIRTIO_F_EVENT_IDX      29
-#define VIRTIO_F_VERSION_1      32   // a modern device refuses a driver that does not accept it
+#define VIRTIO_F_INDIRECT_DESC   28
+#define VIRTIO_F_EVENT_IDX       29
+#define VIRTIO_F_VERSION_1       32   // a modern driver must accept it
 #define VIRTIO_F_ACCESS_PLATFORM 33
-#define VIRTIO_F_RING_PACKED    34
+#define VIRTIO_F_RING_PACKED     34
 
 #define VIRTIO_FEATURE_WORD(f) ((f) / 32)
 #define VIRTIO_FEATURE_MASK(f) (1U << ((f) % 32))

@@ -56,7 +56,7 @@ static struct disk {
   struct virtq_desc *desc;     // QSIZE descriptors, one kalloc'd page
   struct virtq_avail *avail;   // one kalloc'd page
   struct virtq_used *used;     // one kalloc'd page
-  char free[QSIZE];            // free[i]: descriptor i is not part of a request
+  char desc_free[QSIZE];       // desc_free[i]: descriptor i is not part of a request
   uint16 used_seen;            // used ring entries before this index are handled
   uint64 capacity;             // disk size in sectors
   struct request req[QSIZE];
@@ -80,43 +80,53 @@ check_device(void)
   if (*reg(VIRTIO_MMIO_VERSION) != 2)
     panic("virtio disk: legacy virtio-mmio; run qemu with "
           "-global virtio-mmio.force-legacy=false");
-  if (*reg(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
+  uint32 id = *reg(VIRTIO_MMIO_DEVICE_ID);
+  if (id == VIRTIO_ID_NONE)
     panic("virtio disk: no disk attached (is fs.img on virtio-mmio-bus.0?)");
+  if (id != VIRTIO_ID_BLOCK)
+    panic("virtio disk: the device at VIRTIO0 is not a block device");
 }
 
-static uint32
-device_features(int word)
-{
-  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = word;
-  return *reg(VIRTIO_MMIO_DEVICE_FEATURES);
-}
-
+// Status bits accumulate: each step of initialisation adds one.
 static void
-set_driver_features(int word, uint32 bits)
+add_status(uint32 bit)
 {
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = word;
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES) = bits;
+  *reg(VIRTIO_MMIO_STATUS) = *reg(VIRTIO_MMIO_STATUS) | bit;
 }
 
-// Accept VERSION_1 and nothing else. Declining VIRTIO_BLK_F_FLUSH matters: a device
-// without it must complete a write only once it is durable (QEMU turns its write cache
-// off), and the log's crash safety relies on that ordering.
-static void
-negotiate_features(uint32 *status)
+// feature is a bit number 0-63, as in the spec.
+static int
+device_offers(int feature)
 {
-  if (device_features(VIRTIO_FEATURE_WORD(VIRTIO_BLK_F_RO)) &
-      VIRTIO_FEATURE_MASK(VIRTIO_BLK_F_RO))
+  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = VIRTIO_FEATURE_WORD(feature);
+  return (*reg(VIRTIO_MMIO_DEVICE_FEATURES) & VIRTIO_FEATURE_MASK(feature)) != 0;
+}
+
+// Tell the device the driver uses feature and no other (both 32-bit feature words).
+static void
+accept_only(int feature)
+{
+  for (int word = 0; word < 2; word++) {
+    *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = word;
+    *reg(VIRTIO_MMIO_DRIVER_FEATURES) =
+        word == VIRTIO_FEATURE_WORD(feature) ? VIRTIO_FEATURE_MASK(feature) : 0;
+  }
+}
+
+// Accept VERSION_1 and nothing else. Declining VIRTIO_BLK_F_FLUSH (bit 9) and
+// VIRTIO_BLK_F_CONFIG_WCE (bit 11) matters: the device must then run without a write-back
+// cache (QEMU switches its cache to write-through), so a completed write is durable. The
+// log's crash safety depends on that, since this driver never sends a flush.
+static void
+negotiate_features(void)
+{
+  if (device_offers(VIRTIO_BLK_F_RO))
     panic("virtio disk: disk is read-only");
-  if (!(device_features(VIRTIO_FEATURE_WORD(VIRTIO_F_VERSION_1)) &
-        VIRTIO_FEATURE_MASK(VIRTIO_F_VERSION_1)))
+  if (!device_offers(VIRTIO_F_VERSION_1))
     panic("virtio disk: device does not offer VIRTIO_F_VERSION_1");
+  accept_only(VIRTIO_F_VERSION_1);
 
-  set_driver_features(0, 0);
-  set_driver_features(VIRTIO_FEATURE_WORD(VIRTIO_F_VERSION_1),
-                      VIRTIO_FEATURE_MASK(VIRTIO_F_VERSION_1));
-
-  *status |= VIRTIO_STATUS_FEATURES_OK;
-  *reg(VIRTIO_MMIO_STATUS) = *status;
+  add_status(VIRTIO_STATUS_FEATURES_OK);
   // The device clears FEATURES_OK if it cannot work with what we accepted.
   if (!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
     panic("virtio disk: device rejected our features");
@@ -164,7 +174,7 @@ setup_queue(void)
   *reg(VIRTIO_MMIO_QUEUE_READY) = 1;
 
   for (int i = 0; i < QSIZE; i++)
-    disk.free[i] = 1;
+    disk.desc_free[i] = 1;
 }
 
 // The 64-bit capacity may change between the two 32-bit reads; the config generation
@@ -189,19 +199,13 @@ virtio_disk_init(void)
   initlock(&disk.lock, "virtio_disk");
   check_device();
 
-  uint32 status = 0;
-  *reg(VIRTIO_MMIO_STATUS) = status;   // reset
-  status |= VIRTIO_STATUS_ACKNOWLEDGE;
-  *reg(VIRTIO_MMIO_STATUS) = status;
-  status |= VIRTIO_STATUS_DRIVER;
-  *reg(VIRTIO_MMIO_STATUS) = status;
-
-  negotiate_features(&status);
+  *reg(VIRTIO_MMIO_STATUS) = 0;   // reset: forget whatever the boot loader left
+  add_status(VIRTIO_STATUS_ACKNOWLEDGE);
+  add_status(VIRTIO_STATUS_DRIVER);
+  negotiate_features();
   setup_queue();
   disk.capacity = read_capacity();
-
-  status |= VIRTIO_STATUS_DRIVER_OK;
-  *reg(VIRTIO_MMIO_STATUS) = status;
+  add_status(VIRTIO_STATUS_DRIVER_OK);
 }
 
 // ---- Descriptors ------------------------------------------------------------------------
@@ -213,15 +217,15 @@ alloc_descs(int *idx, int n)
 {
   int got = 0;
   for (int i = 0; i < QSIZE && got < n; i++) {
-    if (disk.free[i]) {
-      disk.free[i] = 0;
+    if (disk.desc_free[i]) {
+      disk.desc_free[i] = 0;
       idx[got++] = i;
     }
   }
   if (got == n)
     return 1;
   while (got > 0)
-    disk.free[idx[--got]] = 1;
+    disk.desc_free[idx[--got]] = 1;
   return 0;
 }
 
@@ -232,17 +236,17 @@ free_chain(int head)
 {
   int i = head;
   for (;;) {
-    if (disk.free[i])
+    if (disk.desc_free[i])
       panic("virtio disk: freeing a free descriptor");
     int flags = disk.desc[i].flags;
     int next = disk.desc[i].next;
     memset(&disk.desc[i], 0, sizeof(disk.desc[i]));
-    disk.free[i] = 1;
+    disk.desc_free[i] = 1;
     if (!(flags & VIRTQ_DESC_F_NEXT))
       break;
     i = next;
   }
-  wakeup(&disk.free);
+  wakeup(&disk.desc_free);
 }
 
 static void
@@ -298,7 +302,7 @@ virtio_disk_rw(struct buf *b, int write)
 
   int idx[DESCS_PER_REQ];
   while (!alloc_descs(idx, DESCS_PER_REQ))
-    sleep(&disk.free, &disk.lock);
+    sleep(&disk.desc_free, &disk.lock);
 
   build_request(idx, b, write);
   b->disk = 1;

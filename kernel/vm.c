@@ -97,7 +97,7 @@ int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
     if (*pte & PTE_V)
       panic("mappages: remap");
     *pte = PA2PTE(pa + off) | perm | PTE_V;
-    if (perm & PTE_U)
+    if (va + off < TRAPFRAME)   // user memory: what traces and resident counts describe
       trace_map(va + off, pa + off, perm);
   }
   return 0;
@@ -134,7 +134,7 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
 static int unmap_leaf(pte_t *pte, uint64 va, void *do_free)
 {
   uint64 pa = PTE2PA(*pte);
-  if (*pte & PTE_U)
+  if (va < TRAPFRAME)
     trace_unmap(va, pa, PTE_FLAGS(*pte));
   *pte = 0;
   if (do_free)
@@ -239,10 +239,10 @@ void uvmclear(pagetable_t pagetable, uint64 va)
   *pte &= ~PTE_U;
 }
 
+// Every mapped page below sz counts, the stack guard page too: each holds a frame.
 static int count_leaf(pte_t *pte, uint64 va, void *count)
 {
-  if (*pte & PTE_U)
-    (*(uint64 *)count)++;
+  (*(uint64 *)count)++;
   return 0;
 }
 

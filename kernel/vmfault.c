@@ -22,6 +22,7 @@
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/vmfault.h"
+#include "tracing/trace.h"
 
 // Permissions of a heap page, whether sbrk mapped it eagerly or a fault maps it lazily.
 #define HEAP_PERM (PTE_R | PTE_W | PTE_U)
@@ -71,8 +72,8 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
   return KIND_LAZY;
 }
 
-// Give page va of p a zeroed frame. On failure nothing is left allocated.
-static enum fault_outcome map_lazy_page(struct proc *p, uint64 va)
+// Give page va of p a zeroed frame; *pa gets it. On failure nothing is left allocated.
+static enum fault_outcome map_lazy_page(struct proc *p, uint64 va, uint64 *pa)
 {
   char *mem = kalloc();
   if (mem == 0)
@@ -82,28 +83,46 @@ static enum fault_outcome map_lazy_page(struct proc *p, uint64 va)
     kfree(mem);
     return FAULT_NOMEM;
   }
+  *pa = (uint64)mem;
   return FAULT_MAPPED;
 }
 
+// Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
-                                  const char **why)
+                                  uint64 *pa, const char **why)
 {
   switch (classify(p, va, access, why)) {
-  case KIND_SPURIOUS:   return FAULT_MAPPED;
-  case KIND_PROTECTION: return FAULT_PROTECTION;
-  case KIND_ILLEGAL:    return FAULT_ILLEGAL;
+  case KIND_SPURIOUS:
+    *pa = PTE2PA(*walk(p->pagetable, va, 0));
+    return FAULT_MAPPED;
+  case KIND_PROTECTION:
+    return FAULT_PROTECTION;
+  case KIND_ILLEGAL:
+    return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    return map_lazy_page(p, va);
+    return map_lazy_page(p, va, pa);
   }
   return FAULT_ILLEGAL;
+}
+
+// resolve() between the fault's two trace events.
+static enum fault_outcome traced_resolve(struct proc *p, uint64 va, enum fault_access access,
+                                         enum fault_source source, uint64 scause,
+                                         const char **why)
+{
+  uint64 pa = 0;
+  trace_fault_begin(va, p->trapframe->epc, scause, source, access);
+  enum fault_outcome out = resolve(p, va, access, &pa, why);
+  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, out, source);
+  return out;
 }
 
 enum fault_outcome vm_fault(uint64 va, enum fault_access access, enum fault_source source)
 {
   const char *why = "";
-  (void)source;
-  return resolve(myproc(), va, access, &why);
+  uint64 scause = access == ACCESS_WRITE ? SCAUSE_STORE_PAGE : SCAUSE_LOAD_PAGE;
+  return traced_resolve(myproc(), va, access, source, scause, &why);
 }
 
 static enum fault_access access_of(uint64 scause)
@@ -128,9 +147,10 @@ void vm_fault_user(uint64 scause, uint64 stval)
 {
   struct proc *p = myproc();
   const char *why = "";
-  if (resolve(p, stval, access_of(scause), &why) == FAULT_MAPPED)
+  if (traced_resolve(p, stval, access_of(scause), FAULT_FROM_USER, scause, &why) == FAULT_MAPPED)
     return;
   printf("pid %d (%s): killed: %s at %p, pc %p: %s\n", p->pid, p->name,
          cause_name(scause), (void *)stval, (void *)p->trapframe->epc, why);
+  trace_kill(p->pid, 1);
   setkilled(p);
 }

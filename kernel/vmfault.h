@@ -4,16 +4,22 @@
 #define FAULTLINE_VMFAULT_H
 
 #include "kernel/types.h"
+#include "tracing/vmtrace_format.h"
 
-enum fault_access { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
-enum fault_source { FAULT_FROM_USER, FAULT_FROM_KERNEL };
+// The values are the trace format's, so a fault's outcome goes into its trace record as is.
+enum fault_access { ACCESS_READ = VMT_ACC_READ, ACCESS_WRITE = VMT_ACC_WRITE,
+                    ACCESS_EXEC = VMT_ACC_EXEC };
+enum fault_source { FAULT_FROM_USER = VMT_SRC_USER, FAULT_FROM_KERNEL = VMT_SRC_KERNEL };
 
 // What became of a fault. Anything but FAULT_MAPPED means the access must not proceed.
 enum fault_outcome {
-  FAULT_MAPPED,        // a lazy heap page was allocated, zeroed and mapped (or already was)
-  FAULT_ILLEGAL,       // no mapping may exist there (above the break, below the heap, ...)
-  FAULT_PROTECTION,    // a mapping exists but forbids this access (guard page, text write)
-  FAULT_NOMEM,         // a lazy page, but no physical memory for it
+  FAULT_MAPPED = VMT_OUT_MAPPED,         // a lazy heap page was allocated, zeroed and
+                                         // mapped (or was already there)
+  FAULT_ILLEGAL = VMT_OUT_ILLEGAL,       // no mapping may exist there (above the break,
+                                         // below the heap, ...)
+  FAULT_PROTECTION = VMT_OUT_PROTECTION, // a mapping exists but forbids this access
+                                         // (guard page, write to text)
+  FAULT_NOMEM = VMT_OUT_NOMEM,           // a lazy page, but no physical memory for it
 };
 
 // Resolve a fault by the current process at user address va. Never panics and never

@@ -1,13 +1,50 @@
-// The kernel's trace points. Until the tracing layer lands (tracing/*.c), every trace
-// point compiles to nothing; the calls stay so the places that will emit are visible.
+// The kernel's trace points: one inline function per event, each a single test of the
+// event mask when tracing is off. Build with TRACE=0 (FAULTLINE_NO_TRACE) and every trace
+// point compiles to nothing.
 #ifndef FAULTLINE_TRACE_H
 #define FAULTLINE_TRACE_H
 
 #include "kernel/types.h"
+#include "tracing/vmtrace_format.h"
 
-static inline void trace_kalloc(uint64 pa) { (void)pa; }
-static inline void trace_kfree(uint64 pa) { (void)pa; }
-static inline void trace_map(uint64 va, uint64 pa, int perm) { (void)va; (void)pa; (void)perm; }
-static inline void trace_unmap(uint64 va, uint64 pa, int perm) { (void)va; (void)pa; (void)perm; }
+#ifdef FAULTLINE_NO_TRACE
+#define trace_mask 0u
+#else
+// Bit (1 << type) set: events of that type are recorded. 0: tracing off.
+extern uint32 trace_mask;
+#endif
+
+// The slow path: build and store one record on this CPU's ring (tracing/emit.c).
+void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
+
+#define TRACE(type, flags, arg, a, b)                                   \
+  do {                                                                  \
+    if (__builtin_expect((trace_mask >> (type)) & 1, 0))                \
+      trace_emit((type), (flags), (arg), (a), (b));                     \
+  } while (0)
+
+static inline void trace_kalloc(uint64 pa) { TRACE(VMT_KALLOC, 0, 0, pa, 0); }
+static inline void trace_kfree(uint64 pa)  { TRACE(VMT_KFREE, 0, 0, pa, 0); }
+static inline void trace_map(uint64 va, uint64 pa, int perm)   { TRACE(VMT_MAP, 0, perm, va, pa); }
+static inline void trace_unmap(uint64 va, uint64 pa, int perm) { TRACE(VMT_UNMAP, 0, perm, va, pa); }
+static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)
+{
+  TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
+}
+static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source)
+{
+  TRACE(VMT_FAULT_END, source, outcome, va, pa);
+}
+static inline void trace_sbrk(uint64 oldsz, uint64 newsz, int policy)
+{
+  TRACE(VMT_SBRK, 0, policy, oldsz, newsz);
+}
+static inline void trace_fork(int child) { TRACE(VMT_FORK, 0, child, 0, 0); }
+static inline void trace_exit(int status) { TRACE(VMT_EXIT, 0, (uint32)status, 0, 0); }
+// by_kernel: the kernel killed it (a fault), not kill().
+static inline void trace_kill(int pid, int by_kernel) { TRACE(VMT_KILL, by_kernel, pid, 0, 0); }
+static inline void trace_switch(void) { TRACE(VMT_SWITCH, 0, 0, 0, 0); }
+void trace_exec(const char *name);                    // packs the name into a, b
+int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
 
 #endif

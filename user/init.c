@@ -24,6 +24,25 @@ open_console(void)
   dup(0);
 }
 
+// faultline's own devices live in /dev; the console stays at /console, where xv6
+// programs expect it.
+static void
+make_devices(void)
+{
+  static const struct { char *path; short major; } devs[] = {
+    { "/dev/vmtrace", VMTRACE },
+    { "/dev/vmtracectl", VMTRACECTL },
+    { "/dev/hostlink", HOSTLINK },
+  };
+  struct stat st;
+
+  if (stat("/dev", &st) < 0 && mkdir("/dev") < 0)
+    fprintf(2, "init: cannot create /dev\n");
+  for (int i = 0; i < sizeof(devs) / sizeof(devs[0]); i++)
+    if (stat(devs[i].path, &st) < 0 && mknod(devs[i].path, devs[i].major, 0) < 0)
+      fprintf(2, "init: cannot create %s\n", devs[i].path);
+}
+
 static int
 start_shell(void)
 {
@@ -64,6 +83,7 @@ int
 main(void)
 {
   open_console();
+  make_devices();
   for (;;) {
     printf("init: starting sh\n");
     if (wait_for_shell(start_shell()) != 0)

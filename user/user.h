@@ -7,6 +7,7 @@
 #include "kernel/mempolicy.h"
 
 struct stat;
+struct memstat;   // kernel/memstat.h
 
 // System calls (xv6-riscv ABI)
 int fork(void);
@@ -37,6 +38,9 @@ int freemem(void);            // free physical pages right now
 // Set this process's sbrk policy (kernel/mempolicy.h) and return the old one;
 // MEMPOLICY_QUERY only returns it. -1 on a bad argument.
 int mempolicy(int policy);
+// Fill *st with pid's memory figures (pid 0: the caller). -1 if there is no such
+// process, or if it is running on another hart right now (its page table is in flux).
+int memstat(int pid, struct memstat *st);
 
 // ulib.c
 int stat(const char *path, struct stat *st);

@@ -1,0 +1,16 @@
+// What memstat() reports about a process's memory. Shared by the kernel and user programs.
+#ifndef FAULTLINE_MEMSTAT_H
+#define FAULTLINE_MEMSTAT_H
+
+#include "kernel/types.h"
+
+struct memstat {
+  uint64 vsz;          // bytes of address space: the break (p->sz)
+  uint64 resident;     // user pages actually mapped (text, data, stack, touched heap)
+  uint64 heap_base;    // where the heap starts; sbrk never goes below it
+  uint64 stack_base;   // lowest stack address; the guard page is the page below
+  int policy;          // MEMPOLICY_LAZY or MEMPOLICY_EAGER
+  int pid;
+};
+
+#endif

@@ -1,0 +1,20 @@
+// Tracing control: the state set through /dev/vmtracectl, shared by the emitters and
+// the devices.
+#ifndef FAULTLINE_TRACE_CONTROL_H
+#define FAULTLINE_TRACE_CONTROL_H
+
+#include "kernel/types.h"
+
+#define TRACE_MARKER_MAX 128   // longest marker text; longer writes are cut
+
+// Record only events of this pid (0: every process). Context switches are always kept,
+// so CPU tracks stay whole.
+extern int trace_pid_filter;
+
+void trace_init(void);        // boot, before tracing can be enabled
+// Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
+void trace_quiesce(void);
+// Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
+void vmtrace_tick(void);
+
+#endif

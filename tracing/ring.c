@@ -1,0 +1,107 @@
+// Per-CPU trace ring buffers.
+//
+//   producer: the CPU itself, in any context,         reader: /dev/vmtrace read(),
+//   with interrupts off (so never re-entered)         on any CPU, one at a time
+//
+//        tail                         head
+//         |                            |
+//   [ ... | rec | rec | rec | ... | rec | free ... ]   slot = index % cap
+//
+// There is one producer and one consumer per ring and each index has one writer:
+// head belongs to the producer, tail to the reader. The producer fills a slot, then
+// publishes it with a release store of head; the reader loads head with acquire, copies
+// the slots out, then frees them with a release store of tail. No lock is taken on the
+// emit path, and no CPU ever writes another CPU's ring.
+//
+// When the ring is full the new record is dropped, not the oldest: what was written
+// stays consistent, and the drop is counted. Every record, kept or dropped, takes a
+// sequence number; the next time there is room, a VMT_LOST record carrying the count is
+// written first, so a reader sees a gap of exactly that many sequence numbers just before
+// the VMT_LOST record that explains it.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/usercopy.h"
+#include "tracing/ring.h"
+
+struct trace_ring trace_rings[NCPU];
+
+static uint32 reset_generation;
+
+static uint64 load_acquire(uint64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static void store_release(uint64 *p, uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+// A reset asked for by the reader takes effect here, in the producer, which owns seq.
+static void apply_reset(struct trace_ring *r)
+{
+  uint32 gen = __atomic_load_n(&reset_generation, __ATOMIC_ACQUIRE);
+  if (r->reset_seen != gen) {
+    r->reset_seen = gen;
+    r->seq = 0;
+    r->pending_lost = 0;
+    r->lost_total = 0;
+  }
+}
+
+static void put_slot(struct trace_ring *r, struct vmt_record *rec)
+{
+  rec->seq = r->seq++;
+  r->slots[r->head % r->cap] = *rec;
+  store_release(&r->head, r->head + 1);
+}
+
+void ring_put(int cpu, struct vmt_record *rec)
+{
+  struct trace_ring *r = &trace_rings[cpu];
+  apply_reset(r);
+  uint64 used = r->head - load_acquire(&r->tail);
+  uint64 need = r->pending_lost ? 2 : 1;
+  if (used + need > r->cap) {
+    r->seq++;
+    r->pending_lost++;
+    r->lost_total++;
+    return;
+  }
+  if (r->pending_lost) {
+    struct vmt_record lost = *rec;
+    lost.type = VMT_LOST;
+    lost.flags = 0;
+    lost.arg = 0;
+    lost.a = r->pending_lost;
+    lost.b = 0;
+    put_slot(r, &lost);
+    r->pending_lost = 0;
+  }
+  put_slot(r, rec);
+}
+
+uint64 ring_fill(int cpu)
+{
+  struct trace_ring *r = &trace_rings[cpu];
+  return load_acquire(&r->head) - r->tail;
+}
+
+long ring_take(int cpu, int user, uint64 dst, uint64 max)
+{
+  struct trace_ring *r = &trace_rings[cpu];
+  uint64 head = load_acquire(&r->head);
+  uint64 n = 0;
+  for (uint64 t = r->tail; t != head && n < max; t++, n++) {
+    struct vmt_record *rec = &r->slots[t % r->cap];
+    if (either_copyout(user, dst + n * sizeof(*rec), rec, sizeof(*rec)) < 0)
+      return -1;
+  }
+  store_release(&r->tail, r->tail + n);
+  return n;
+}
+
+// Caller (the reader side) must make sure no producer can be mid-emit with a stale cap:
+// tracing is disabled and every CPU has left the emit path (see trace_reset).
+void ring_reset(uint32 cap)
+{
+  for (int i = 0; i < NCPU; i++) {
+    struct trace_ring *r = &trace_rings[i];
+    r->cap = cap;
+    store_release(&r->tail, load_acquire(&r->head));
+  }
+  __atomic_fetch_add(&reset_generation, 1, __ATOMIC_RELEASE);
+}
