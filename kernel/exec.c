@@ -32,6 +32,7 @@
 #include "kernel/usercopy.h"
 #include "kernel/kstring.h"
 #include "kernel/exec.h"
+#include "tracing/trace.h"
 
 // A user image under construction.
 struct image {
@@ -258,6 +259,7 @@ commit(struct proc *p, struct image *img, const char *path)
   uint64 oldsz = p->sz;
 
   safestrcpy(p->name, last_element(path), sizeof(p->name));
+  trace_exec(p->name, img->sz);
   p->pagetable = img->pagetable;
   p->sz = img->sz;
   p->stack_base = img->stack_base;

@@ -14,6 +14,7 @@ static void timer_to_supervisor(void)
 {
   w_menvcfg(r_menvcfg() | MENVCFG_STCE);
   w_mcounteren(r_mcounteren() | MCOUNTEREN_TM);
+  w_scounteren(r_scounteren() | MCOUNTEREN_TM);   // same bit position in scounteren
   w_stimecmp(r_time() + 1);   // first tick straight away; trap.c re-arms it
 }
 

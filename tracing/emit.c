@@ -68,13 +68,13 @@ static void pack16(const char *s, int n, uint64 *a, uint64 *b)
   memmove(b, buf + 8, 8);
 }
 
-void trace_exec(const char *name)
+void trace_exec(const char *name, uint64 sz)
 {
   if (!((trace_mask >> VMT_EXEC) & 1))
     return;
   uint64 a, b;
   pack16(name, strlen(name), &a, &b);
-  trace_emit(VMT_EXEC, 0, 0, a, b);
+  trace_emit(VMT_EXEC, 0, sz, a, b);
 }
 
 // A user marker: split into 16-byte records, each but the last flagged VMT_MORE. A

@@ -44,7 +44,7 @@ static inline void trace_exit(int status) { TRACE(VMT_EXIT, 0, (uint32)status, 0
 // by_kernel: the kernel killed it (a fault), not kill().
 static inline void trace_kill(int pid, int by_kernel) { TRACE(VMT_KILL, by_kernel, pid, 0, 0); }
 static inline void trace_switch(void) { TRACE(VMT_SWITCH, 0, 0, 0, 0); }
-void trace_exec(const char *name);                    // packs the name into a, b
+void trace_exec(const char *name, uint64 sz);         // packs the name into a, b
 int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
 
 #endif

@@ -46,7 +46,8 @@ enum vmt_type {
   VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits
   VMT_SBRK        = 7,  // a = old break, b = new break, arg = policy (kernel/mempolicy.h)
   VMT_FORK        = 8,  // arg = child pid (pid is the parent)
-  VMT_EXEC        = 9,  // a, b = program name, 16 bytes, NUL-padded
+  VMT_EXEC        = 9,  // a, b = program name, 16 bytes, NUL-padded;
+                        // arg = the new image's size in bytes (its first break)
   VMT_EXIT        = 10, // arg = exit status (as int32)
   VMT_KILL        = 11, // arg = pid killed (pid is the killer, 0 for the kernel)
   VMT_SWITCH      = 12, // pid = process now running on this CPU, 0 for idle
@@ -55,6 +56,18 @@ enum vmt_type {
   VMT_LOST        = 14, // a = records dropped on this CPU since the previous VMT_LOST
   VMT_NTYPES
 };
+
+// Short names of the event types, indexed by enum vmt_type: one spelling for every tool
+// (the recorder's -e option, the checker's report, the converter's JSON).
+#define VMT_TYPE_NAMES {                                              \
+  [VMT_FAULT_BEGIN] = "fault_begin", [VMT_FAULT_END] = "fault_end",   \
+  [VMT_KALLOC] = "kalloc",           [VMT_KFREE] = "kfree",           \
+  [VMT_MAP] = "map",                 [VMT_UNMAP] = "unmap",           \
+  [VMT_SBRK] = "sbrk",               [VMT_FORK] = "fork",             \
+  [VMT_EXEC] = "exec",               [VMT_EXIT] = "exit",             \
+  [VMT_KILL] = "kill",               [VMT_SWITCH] = "switch",         \
+  [VMT_MARKER] = "marker",           [VMT_LOST] = "lost",             \
+}
 
 // flags of VMT_FAULT_*: who touched the page
 enum vmt_source { VMT_SRC_USER = 0, VMT_SRC_KERNEL = 1 };
