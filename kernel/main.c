@@ -14,6 +14,7 @@
 #include "kernel/inode.h"
 #include "kernel/file.h"
 #include "kernel/virtio_disk.h"
+#include "kernel/hostlink.h"
 #include "tracing/control.h"
 
 static volatile int started = 0;
@@ -37,6 +38,7 @@ static void boot_hart0(void)
   fileinit();
   trace_init();
   virtio_disk_init();
+  hostlink_init();
   userinit();
   printf("hart 0 starting, %lu free pages\n", kfreepages());
   __atomic_store_n(&started, 1, __ATOMIC_RELEASE);

@@ -10,6 +10,7 @@
 #include "kernel/plic.h"
 #include "kernel/uart.h"
 #include "kernel/virtio_disk.h"
+#include "kernel/hostlink.h"
 #include "kernel/sysarg.h"
 #include "kernel/vmfault.h"
 #include "kernel/trap.h"
@@ -55,6 +56,8 @@ static void external_intr(void)
     uartintr();
   else if (irq == VIRTIO0_IRQ)
     virtio_disk_intr();
+  else if (irq == VIRTIO1_IRQ)
+    hostlink_intr();
   else if (irq)
     printf("unexpected interrupt irq=%d\n", irq);
   if (irq)

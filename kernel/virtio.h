@@ -131,4 +131,25 @@ struct virtq_used {
 #define VIRTQ_USED_BYTES(qsize) \
   (sizeof(struct virtq_used) + (uint64)(qsize) * sizeof(struct virtq_used_elem) + 2)
 
+// ---- Transport helpers (kernel/virtio_mmio.c), shared by every virtio driver ----------
+
+// A split virtqueue's three areas, one zeroed kalloc'd page each.
+struct virtq {
+  struct virtq_desc *desc;
+  struct virtq_avail *avail;
+  struct virtq_used *used;
+};
+
+// Reset the device at base and negotiate features up to FEATURES_OK, accepting
+// VIRTIO_F_VERSION_1 and nothing else. Returns 0, or -1 with *why saying what is wrong
+// (no device, legacy interface, another device type, features refused).
+int  virtio_mmio_start(uint64 base, uint32 device_id, const char **why);
+// Does the device offer feature (bit number 0-63)?
+int  virtio_mmio_offers(uint64 base, int feature);
+// Give queue q qsize entries in fresh pages. 0, or -1 if the device cannot or memory
+// is short (nothing is left allocated then).
+int  virtio_mmio_setup_queue(uint64 base, int q, int qsize, struct virtq *vq);
+// Initialisation is over: the device may start using the queues.
+void virtio_mmio_driver_ok(uint64 base);
+
 #endif

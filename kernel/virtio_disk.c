@@ -70,113 +70,6 @@ reg(uint32 off)
 
 // ---- Initialisation ---------------------------------------------------------------------
 
-// Panic unless slot 0 holds a modern virtio block device: without it there is no root
-// file system, and a clear message beats a hang on the first read.
-static void
-check_device(void)
-{
-  if (*reg(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MAGIC)
-    panic("virtio disk: no virtio-mmio device at VIRTIO0");
-  if (*reg(VIRTIO_MMIO_VERSION) != 2)
-    panic("virtio disk: legacy virtio-mmio; run qemu with "
-          "-global virtio-mmio.force-legacy=false");
-  uint32 id = *reg(VIRTIO_MMIO_DEVICE_ID);
-  if (id == VIRTIO_ID_NONE)
-    panic("virtio disk: no disk attached (is fs.img on virtio-mmio-bus.0?)");
-  if (id != VIRTIO_ID_BLOCK)
-    panic("virtio disk: the device at VIRTIO0 is not a block device");
-}
-
-// Status bits accumulate: each step of initialisation adds one.
-static void
-add_status(uint32 bit)
-{
-  *reg(VIRTIO_MMIO_STATUS) = *reg(VIRTIO_MMIO_STATUS) | bit;
-}
-
-// feature is a bit number 0-63, as in the spec.
-static int
-device_offers(int feature)
-{
-  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = VIRTIO_FEATURE_WORD(feature);
-  return (*reg(VIRTIO_MMIO_DEVICE_FEATURES) & VIRTIO_FEATURE_MASK(feature)) != 0;
-}
-
-// Tell the device the driver uses feature and no other (both 32-bit feature words).
-static void
-accept_only(int feature)
-{
-  for (int word = 0; word < 2; word++) {
-    *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = word;
-    *reg(VIRTIO_MMIO_DRIVER_FEATURES) =
-        word == VIRTIO_FEATURE_WORD(feature) ? VIRTIO_FEATURE_MASK(feature) : 0;
-  }
-}
-
-// Accept VERSION_1 and nothing else. Declining VIRTIO_BLK_F_FLUSH (bit 9) and
-// VIRTIO_BLK_F_CONFIG_WCE (bit 11) matters: the device must then run without a write-back
-// cache (QEMU switches its cache to write-through), so a completed write is durable. The
-// log's crash safety depends on that, since this driver never sends a flush.
-static void
-negotiate_features(void)
-{
-  if (device_offers(VIRTIO_BLK_F_RO))
-    panic("virtio disk: disk is read-only");
-  if (!device_offers(VIRTIO_F_VERSION_1))
-    panic("virtio disk: device does not offer VIRTIO_F_VERSION_1");
-  accept_only(VIRTIO_F_VERSION_1);
-
-  add_status(VIRTIO_STATUS_FEATURES_OK);
-  // The device clears FEATURES_OK if it cannot work with what we accepted.
-  if (!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
-    panic("virtio disk: device rejected our features");
-}
-
-static void *
-zeroed_page(void)
-{
-  void *pa = kalloc();
-  if (pa == 0)
-    panic("virtio disk: out of memory for rings");
-  memset(pa, 0, PGSIZE);
-  return pa;
-}
-
-// Write a 64-bit physical address into a LOW/HIGH register pair.
-static void
-set_addr(uint32 low_off, void *pa)
-{
-  *reg(low_off) = (uint64)pa & 0xffffffff;
-  *reg(low_off + 4) = (uint64)pa >> 32;
-}
-
-static void
-setup_queue(void)
-{
-  _Static_assert(VIRTQ_DESC_BYTES(QSIZE) <= PGSIZE, "descriptor table exceeds a page");
-  _Static_assert(VIRTQ_AVAIL_BYTES(QSIZE) <= PGSIZE, "available ring exceeds a page");
-  _Static_assert(VIRTQ_USED_BYTES(QSIZE) <= PGSIZE, "used ring exceeds a page");
-
-  *reg(VIRTIO_MMIO_QUEUE_SEL) = 0;
-  if (*reg(VIRTIO_MMIO_QUEUE_READY))
-    panic("virtio disk: queue 0 already in use");
-  if (*reg(VIRTIO_MMIO_QUEUE_NUM_MAX) < QSIZE)
-    panic("virtio disk: device queue too small");
-
-  disk.desc = zeroed_page();
-  disk.avail = zeroed_page();
-  disk.used = zeroed_page();
-
-  *reg(VIRTIO_MMIO_QUEUE_NUM) = QSIZE;
-  set_addr(VIRTIO_MMIO_QUEUE_DESC_LOW, disk.desc);
-  set_addr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, disk.avail);
-  set_addr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, disk.used);
-  *reg(VIRTIO_MMIO_QUEUE_READY) = 1;
-
-  for (int i = 0; i < QSIZE; i++)
-    disk.desc_free[i] = 1;
-}
-
 // The 64-bit capacity may change between the two 32-bit reads; the config generation
 // counter tells us to read again if it did.
 static uint64
@@ -191,21 +84,32 @@ read_capacity(void)
   return ((uint64)hi << 32) | lo;
 }
 
-// The initialisation sequence of the virtio spec ("Device Initialization"): reset,
-// acknowledge, negotiate features, set up the queue, then tell the device to go.
+// Without the disk there is no root file system: panic with the reason rather than hang
+// on the first read.
 void
 virtio_disk_init(void)
 {
+  const char *why;
   initlock(&disk.lock, "virtio_disk");
-  check_device();
-
-  *reg(VIRTIO_MMIO_STATUS) = 0;   // reset: forget whatever the boot loader left
-  add_status(VIRTIO_STATUS_ACKNOWLEDGE);
-  add_status(VIRTIO_STATUS_DRIVER);
-  negotiate_features();
-  setup_queue();
+  if (virtio_mmio_start(VIRTIO0, VIRTIO_ID_BLOCK, &why) < 0) {
+    printf("virtio disk: %s (is fs.img attached to virtio-mmio-bus.0?)\n", why);
+    panic("virtio_disk_init");
+  }
+  // Declining VIRTIO_BLK_F_FLUSH and VIRTIO_BLK_F_CONFIG_WCE (virtio_mmio_start accepts
+  // only VERSION_1) makes the device run without a write-back cache, so a completed
+  // write is durable. The log's crash safety depends on that: this driver never flushes.
+  if (virtio_mmio_offers(VIRTIO0, VIRTIO_BLK_F_RO))
+    panic("virtio disk: disk is read-only");
+  struct virtq vq;
+  if (virtio_mmio_setup_queue(VIRTIO0, 0, QSIZE, &vq) < 0)
+    panic("virtio disk: cannot set up queue 0");
+  disk.desc = vq.desc;
+  disk.avail = vq.avail;
+  disk.used = vq.used;
+  for (int i = 0; i < QSIZE; i++)
+    disk.desc_free[i] = 1;
   disk.capacity = read_capacity();
-  add_status(VIRTIO_STATUS_DRIVER_OK);
+  virtio_mmio_driver_ok(VIRTIO0);
 }
 
 // ---- Descriptors ------------------------------------------------------------------------
