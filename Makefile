@@ -110,8 +110,16 @@ deps-test:
 
 test-host: $(HOST_TOOLS) test-tools
 
+# Each suite boots its own machine, so one suite's failure cannot hide another's.
+KERNEL_SUITES = usertests "eager usertests"
+
 test-kernel: kernel/kernel fs.img
-	$(RUNNER) --timeout 600 --expect "ALL TESTS PASSED" --log usertests.log "usertests"
+	@for suite in $(KERNEL_SUITES); do \
+	  log=$$(echo "$$suite" | tr ' ' '-').log; \
+	  echo "== $$suite (CPUS=$(CPUS)) =="; \
+	  $(RUNNER) --timeout 600 --expect "ALL TESTS PASSED" --log $$log "$$suite" \
+	    || { echo "FAILED: $$suite (CPUS=$(CPUS)), console log in $$log"; exit 1; }; \
+	done
 
 clean:
 	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel.asm tracing/*.o tracing/*.d \

@@ -11,8 +11,8 @@
 // error never leaves a half-made image behind. On disk everything is little-endian,
 // whatever the host's byte order.
 //
-// Only stdio and stdlib are used: the kernel's struct stat (kernel/stat.h) would clash
-// with the one <sys/stat.h> declares, and nothing here needs the host's.
+// All I/O goes through stdio. <sys/stat.h>, <fcntl.h> and the like stay out: their struct
+// stat would clash with the kernel's (kernel/stat.h, included for T_DIR and T_FILE).
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -237,7 +237,7 @@ add_file(uint root, const char *path)
   while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
     append(inum, buf, n, path);
   if (ferror(f))
-    die("%s: read error", path);
+    die("%s: %s", path, strerror(errno));
   fclose(f);
 
   add_dirent(root, inum, name);

@@ -7,6 +7,9 @@
 //   'a b' "a b"      one word with a space    # ...        comment to the end of the line
 //   cd dir           built in: change the shell's own directory
 //
+// A program name without '/' is looked for in the current directory, then in /.
+// `sh FILE` runs the commands in FILE; the prompt "$ " appears only on the console.
+//
 // Each line goes through three steps, each its own section below:
 //   lex:   the line becomes a list of tokens (words and operators);
 //   parse: the tokens become a tree of commands, checked before anything runs;
@@ -510,6 +513,20 @@ run_pipe(struct cmd *c)
   exit(status);
 }
 
+// There is no PATH: programs live in the root directory. So that `ls` still works
+// after `cd dir`, a bare name that is not found here is tried again as /name.
+static void
+try_root(char **argv)
+{
+  char path[MAXPATH];
+
+  if (strchr(argv[0], '/') || strlen(argv[0]) + 2 > sizeof path)
+    return;
+  path[0] = '/';
+  strcpy(path + 1, argv[0]);
+  exec(path, argv);
+}
+
 static void
 run_exec(char **argv)
 {
@@ -518,6 +535,7 @@ run_exec(char **argv)
   if (strcmp(argv[0], "cd") == 0)
     exit(builtin_cd(argv));   // in a pipe or subshell: checks the directory, no more
   exec(argv[0], argv);
+  try_root(argv);
   fprintf(2, "exec %s failed\n", argv[0]);
   exit(1);
 }

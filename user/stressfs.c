@@ -62,12 +62,43 @@ check_file(int worker, const char *name)
   close(fd);
 }
 
-static void __attribute__((noreturn))
-worker(int w)
+// Appends the decimal digits of n to s; returns the new end.
+static char *
+append_number(char *s, int n)
 {
-  char name[] = "stressfs.0";
+  char digits[12];
+  int i = 0;
 
-  name[sizeof name - 2] = '0' + w;
+  do {
+    digits[i++] = '0' + n % 10;
+    n /= 10;
+  } while (n > 0);
+  while (i > 0)
+    *s++ = digits[--i];
+  return s;
+}
+
+// The file of worker w of the stressfs with process id pid: "sfs.PID.W". The pid keeps
+// two stressfs runs at the same time off each other's files (a file truncated by
+// another process under a writer makes the writer's next write fail).
+static void
+file_name(char *name, int pid, int w)
+{
+  char *s = name;
+
+  strcpy(s, "sfs.");
+  s = append_number(s + 4, pid);
+  *s++ = '.';
+  s = append_number(s, w);
+  *s = '\0';
+}
+
+static void __attribute__((noreturn))
+worker(int parent, int w)
+{
+  char name[32];   // fits any int pid; a pid below 10^8 keeps it within DIRSIZ
+
+  file_name(name, parent, w);
   write_file(w, name);
   check_file(w, name);
   if (unlink(name) < 0)
@@ -78,7 +109,7 @@ worker(int w)
 int
 main(void)
 {
-  int w, status, failed = 0;
+  int w, status, failed = 0, me = getpid();
 
   printf("stressfs starting\n");
   for (w = 0; w < NWORKERS; w++) {
@@ -88,7 +119,7 @@ main(void)
       exit(1);
     }
     if (pid == 0)
-      worker(w);
+      worker(me, w);
   }
   for (w = 0; w < NWORKERS; w++) {
     if (wait(&status) < 0 || status != 0)

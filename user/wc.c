@@ -41,10 +41,14 @@ count(int fd, const char *name, struct counts *c)
   }
 }
 
+// name is 0 for standard input.
 static void
 report(const struct counts *c, const char *name)
 {
-  printf("%d %d %d %s\n", c->lines, c->words, c->bytes, name);
+  if (name)
+    printf("%d %d %d %s\n", c->lines, c->words, c->bytes, name);
+  else
+    printf("%d %d %d\n", c->lines, c->words, c->bytes);
 }
 
 int
@@ -55,7 +59,7 @@ main(int argc, char *argv[])
 
   if (argc < 2) {
     count(0, "standard input", &c);
-    report(&c, "");
+    report(&c, 0);
     exit(0);
   }
   for (i = 1; i < argc; i++) {
