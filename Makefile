@@ -46,7 +46,7 @@ kernel/%.o: kernel/%.S
 # ---- User programs ----------------------------------------------------------------------
 
 # Every user/*.c is a program except the library files.
-ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c
+ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c user/tracemark.c
 ULIB      = $(ULIB_SRCS:.c=.o) user/usys.o
 UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
 UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))

@@ -59,6 +59,10 @@ void *memcpy(void *dst, const void *src, uint n);
 void fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// tracemark.c: write text as a marker into the vmtrace recording (if one is running);
+// 0, or -1 if there is no trace device.
+int vmtrace_mark(const char *text);
+
 // umalloc.c
 void *malloc(uint n);
 void free(void *p);
