@@ -13,6 +13,7 @@ endif
 CC      = $(TOOLPREFIX)gcc
 LD      = $(TOOLPREFIX)ld
 OBJDUMP = $(TOOLPREFIX)objdump
+OBJCOPY = $(TOOLPREFIX)objcopy
 QEMU   ?= qemu-system-riscv64
 HOSTCC ?= cc
 PYTHON ?= python3
@@ -41,6 +42,21 @@ kernel/kernel: $(KERNEL_OBJS) kernel/kernel.ld
 	$(OBJDUMP) -S $@ > kernel/kernel.asm
 
 kernel/%.o: kernel/%.S
+	$(CC) $(ASFLAGS) -c -o $@ $<
+
+# The same kernel with every trace point compiled out (FAULTLINE_NO_TRACE), for measuring
+# what tracing costs when it is off. Objects go to build/notrace/.
+NOTRACE_OBJS = $(addprefix build/notrace/,$(KERNEL_OBJS))
+
+kernel/kernel-notrace: $(NOTRACE_OBJS) kernel/kernel.ld
+	$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(NOTRACE_OBJS)
+
+build/notrace/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFAULTLINE_NO_TRACE -c -o $@ $<
+
+build/notrace/%.o: %.S
+	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
 # ---- User programs ----------------------------------------------------------------------
@@ -73,8 +89,16 @@ HOST_TOOLS = tools/mkfs
 # The trace tools (converter, checkers, generator) and their tests.
 include tools/tools.mk
 
-fs.img: tools/mkfs README.md $(UPROGS)
-	tools/mkfs $@ README.md $(UPROGS)
+# The image gets copies without debug information (a third of the size); user/_NAME
+# keeps it for gdb.
+IMGPROGS = $(patsubst user/_%,user/img/_%,$(UPROGS))
+
+user/img/_%: user/_%
+	@mkdir -p user/img
+	$(OBJCOPY) --strip-debug $< $@
+
+fs.img: tools/mkfs README.md $(IMGPROGS)
+	tools/mkfs $@ README.md $(IMGPROGS)
 
 # ---- Running ----------------------------------------------------------------------------
 
@@ -122,8 +146,10 @@ test-kernel: kernel/kernel fs.img
 	done
 
 clean:
-	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel.asm tracing/*.o tracing/*.d \
-	      user/*.o user/*.d user/_* user/usys.S fs.img $(HOST_TOOLS) *.log
+	rm -rf build
+	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel-notrace kernel/kernel.asm \
+	      tracing/*.o tracing/*.d \
+	      user/*.o user/*.d user/_* user/img user/usys.S fs.img $(HOST_TOOLS) *.log
 
 help:
 	@echo "make            build the kernel, fs.img and the host tools"
@@ -132,4 +158,4 @@ help:
 	@echo "make test       host tests, then usertests under QEMU, headless"
 	@echo "make clean      remove everything built"
 
--include kernel/*.d user/*.d tracing/*.d
+-include kernel/*.d user/*.d tracing/*.d $(NOTRACE_OBJS:.o=.d)

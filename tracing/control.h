@@ -11,10 +11,15 @@
 // so CPU tracks stay whole.
 extern int trace_pid_filter;
 
+#ifdef FAULTLINE_NO_TRACE
+static inline void trace_init(void) { }   // no trace devices at all
+static inline void vmtrace_tick(void) { }
+#else
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
 void trace_quiesce(void);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);
+#endif
 
 #endif

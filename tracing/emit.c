@@ -11,6 +11,8 @@
 #include "tracing/control.h"
 #include "tracing/trace.h"
 
+#ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
+
 #ifndef FAULTLINE_NO_TRACE
 uint32 trace_mask;
 #endif
@@ -97,3 +99,5 @@ int trace_marker(int user_src, uint64 src, int n)
   }
   return n;
 }
+
+#endif // FAULTLINE_NO_TRACE

@@ -23,6 +23,8 @@
 #include "kernel/usercopy.h"
 #include "tracing/ring.h"
 
+#ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
+
 struct trace_ring trace_rings[NCPU];
 
 static uint32 reset_generation;
@@ -105,3 +107,5 @@ void ring_reset(uint32 cap)
   }
   __atomic_fetch_add(&reset_generation, 1, __ATOMIC_RELEASE);
 }
+
+#endif // FAULTLINE_NO_TRACE

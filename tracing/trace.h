@@ -8,11 +8,15 @@
 #include "tracing/vmtrace_format.h"
 
 #ifdef FAULTLINE_NO_TRACE
-#define trace_mask 0u
+
+#define TRACE(type, flags, arg, a, b) do { } while (0)
+static inline void trace_exec(const char *name, uint64 sz) { }
+static inline int  trace_marker(int user_src, uint64 src, int n) { return -1; }
+
 #else
+
 // Bit (1 << type) set: events of that type are recorded. 0: tracing off.
 extern uint32 trace_mask;
-#endif
 
 // The slow path: build and store one record on this CPU's ring (tracing/emit.c).
 void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
@@ -22,6 +26,11 @@ void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
     if (__builtin_expect((trace_mask >> (type)) & 1, 0))                \
       trace_emit((type), (flags), (arg), (a), (b));                     \
   } while (0)
+
+void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
+int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
+
+#endif
 
 static inline void trace_kalloc(uint64 pa) { TRACE(VMT_KALLOC, 0, 0, pa, 0); }
 static inline void trace_kfree(uint64 pa)  { TRACE(VMT_KFREE, 0, 0, pa, 0); }
@@ -44,7 +53,4 @@ static inline void trace_exit(int status) { TRACE(VMT_EXIT, 0, (uint32)status, 0
 // by_kernel: the kernel killed it (a fault), not kill().
 static inline void trace_kill(int pid, int by_kernel) { TRACE(VMT_KILL, by_kernel, pid, 0, 0); }
 static inline void trace_switch(void) { TRACE(VMT_SWITCH, 0, 0, 0, 0); }
-void trace_exec(const char *name, uint64 sz);         // packs the name into a, b
-int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
-
 #endif

@@ -31,6 +31,8 @@
 #include "tracing/control.h"
 #include "tracing/trace.h"
 
+#ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
+
 #define TIMER_HZ 10000000   // QEMU virt's time CSR
 #define ALL_EVENTS (((1u << VMT_NTYPES) - 1) & ~1u)
 
@@ -301,3 +303,5 @@ void trace_init(void)
   devsw[VMTRACECTL].read = vmtracectl_read;
   devsw[VMTRACECTL].write = vmtracectl_write;
 }
+
+#endif // FAULTLINE_NO_TRACE
