@@ -19,13 +19,15 @@ The run fails, with a non-zero exit status and one line on stderr saying why, if
   - an --expect TEXT never appeared on the console;
   - QEMU exits before the commands are done, or with a non-zero status.
 
-Exit status: 0 passed, 1 failed, 2 could not start (bad arguments, missing files).
+Exit status: 0 passed, 1 failed, 2 could not start (bad arguments, missing files),
+130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
 QEMU is killed on every way out, including Ctrl-C.
 
 Standard library only; Linux or another POSIX system.
 """
 
 import argparse
+import codecs
 import os
 import re
 import select
@@ -68,6 +70,8 @@ class Console:
         self.failures = []        # FAILED lines seen
         self.last_data = time.monotonic()
         self.eof = False
+        # Bytes to text across reads, so a character split between two reads survives.
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def _show(self, data):
         try:
@@ -106,9 +110,16 @@ class Console:
             self.eof = True
             return
         self._show(data)
-        self.text += data.decode("utf-8", errors="replace").replace("\r", "")
+        self.text += self.decoder.decode(data).replace("\r", "")
         self.last_data = time.monotonic()
         self._scan()
+
+    def finish(self):
+        """At the end: check the last line too, even without a newline after it."""
+        tail = self.text[self.checked:]
+        if FAILED_RE.search(tail):
+            self.failures.append(tail.strip())
+        self.checked = len(self.text)
 
     def type(self, line):
         try:
@@ -326,6 +337,7 @@ def main(argv):
         console.type("halt")
         run.wait_exit(HALT_GRACE)
 
+        console.finish()
         if console.failures:
             raise RunFailed("failure reported: %s" % summary(console.failures))
         missing = [t for t in args.expect if t not in console.text]

@@ -18,9 +18,13 @@
 // median and the range over the repeats, then per-page costs: the cost of one lazy fault
 // against the cost of one eagerly allocated page.
 //
-// The human-readable table is followed by lines starting "csv," for host scripts
-// (analysis/): one header line naming the columns, then one line per figure, in
-// nanoseconds (integers; the time CSR ticks at 10 MHz, so 100 ns is the resolution).
+// The human-readable tables are followed by lines starting "csv," for host scripts
+// (analysis/): first a header naming the columns
+//   csv,clock,policy,op,bytes,pages,runs,median_ns,min_ns,max_ns,status
+// then one line per figure. op is sbrk, touch (every page), touch_per_page, or page
+// ((sbrk + touch) / pages). Times are integer nanoseconds (the time CSR ticks at 10 MHz,
+// so 100 ns is the resolution). status is ok, or fail when sbrk returned -1 in some run;
+// the times are then how long sbrk took to fail.
 // This is a benchmark, not a test: it never fails on a figure.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
@@ -169,13 +173,14 @@ static char *put_us(char *dst, uint64 ns)
   return put_uint(dst, tenths % 10);
 }
 
-// "median [min..max]" in microseconds, or "fail".
+// "median [min..max]" in microseconds; prefixed "fail" when sbrk failed, as eager sbrk
+// does when N exceeds free memory: the time is then what it took to give up (eager
+// allocates until memory runs out, then frees it all).
 static const char *cell(int ok, struct summary s)
 {
   static char buf[64];
-  if (!ok)
-    return "fail";
-  char *p = put_us(buf, s.median);
+  char *p = put_str(buf, ok ? "" : "fail ");
+  p = put_us(p, s.median);
   p = put_str(p, " [");
   p = put_us(p, s.min);
   p = put_str(p, "..");
@@ -197,10 +202,7 @@ static void print_csv(const char *clock, const char *policy, const char *op, lon
                       int runs, int ok, struct summary s)
 {
   printf("csv,%s,%s,%s,%ld,%ld,%d,", clock, policy, op, bytes, bytes / PGSIZE, runs);
-  if (ok)
-    printf("%ld,%ld,%ld,ok\n", (long)s.median, (long)s.min, (long)s.max);
-  else
-    printf(",,,fail\n");
+  printf("%ld,%ld,%ld,%s\n", (long)s.median, (long)s.min, (long)s.max, ok ? "ok" : "fail");
 }
 
 // ---- Main ----------------------------------------------------------------------------------
@@ -263,13 +265,13 @@ static struct summary figure(int policy, int i, int repeats, figure_fn fn, int *
 
 static void print_table(int repeats)
 {
-  printf("\n%-8s %-6s %-30s %s\n", "size", "policy", "sbrk(N) us: median [min..max]",
+  printf("\n%-8s %-6s %-32s %s\n", "size", "policy", "sbrk(N) us: median [min..max]",
          "touch every page us: median [min..max]");
   for (int i = 0; i < NSIZES; i++) {
     for (int policy = 0; policy < NPOLICIES; policy++) {
       int ok, touch_ok;
       struct summary sb = figure(policy, i, repeats, sbrk_ns, &ok);
-      printf("%-8s %-6s %-30s ", size_str(size_of(i)), policy_name(policy), cell(ok, sb));
+      printf("%-8s %-6s %-32s ", size_str(size_of(i)), policy_name(policy), cell(ok, sb));
       if (ok && size_of(i) <= TOUCH_MAX) {
         struct summary t = figure(policy, i, repeats, touch_ns, &touch_ok);
         printf("%s", cell(touch_ok, t));

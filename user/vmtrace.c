@@ -94,7 +94,7 @@ static int read_status(char *buf, int max)
     len += n;
   close(fd);
   buf[len] = 0;
-  return len;
+  return len > 0 ? len : -1;   // empty: a kernel built with tracing compiled out
 }
 
 // ---- Options ------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ static void write_header(int out)
 {
   char status[1024];
   if (read_status(status, sizeof(status)) < 0) {
-    fprintf(2, "vmtrace: cannot read " CTL "\n");
+    fprintf(2, "vmtrace: cannot read " CTL " (tracing compiled out?)\n");
     exit(1);
   }
   struct vmt_header h;
@@ -321,7 +321,7 @@ static int stat_cmd(void)
 {
   char status[1024];
   if (read_status(status, sizeof(status)) < 0) {
-    fprintf(2, "vmtrace: cannot read " CTL "\n");
+    fprintf(2, "vmtrace: cannot read " CTL " (tracing compiled out?)\n");
     return 1;
   }
   printf("%s", status);
