@@ -133,6 +133,7 @@ deps-test:
 	@sh tools/deps.sh test
 
 test-host: $(HOST_TOOLS) test-tools
+	$(PYTHON) tools/test_qemu_run.py
 
 # Each suite boots its own machine, so one suite's failure cannot hide another's.
 KERNEL_SUITES = usertests "eager usertests"

@@ -12,24 +12,29 @@
 #include "kernel/vmfault.h"
 #include "kernel/usercopy.h"
 
+// The kernel address of user page va if it is mapped for `access` by user mode, else 0.
+static char *mapped_page(pagetable_t pagetable, uint64 va, enum fault_access access)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pagetable, va, 0);
+  uint64 need = PTE_V | PTE_U | (access == ACCESS_WRITE ? PTE_W : PTE_R);
+  return (pte && (*pte & need) == need) ? (char *)PTE2PA(*pte) : 0;
+}
+
 // The kernel address of user page va, ready for `access`, or 0 if the process may not
-// make that access there. Faults the page in if pagetable is the current process's.
+// make that access there. A page that is not mapped yet goes through the fault path,
+// but only for the current process's page table: exec building a new image has no
+// lazy pages.
 static char *user_page(pagetable_t pagetable, uint64 va, enum fault_access access)
 {
-  for (int tries = 0; tries < 2; tries++) {
-    if (va >= MAXVA)
-      return 0;
-    pte_t *pte = walk(pagetable, va, 0);
-    uint64 need = PTE_V | PTE_U | (access == ACCESS_WRITE ? PTE_W : PTE_R);
-    if (pte && (*pte & need) == need)
-      return (char *)PTE2PA(*pte);
-    struct proc *p = myproc();
-    if (p == 0 || pagetable != p->pagetable)
-      return 0;   // exec building a new image: nothing there is lazy
-    if (vm_fault(va, access, FAULT_FROM_KERNEL) != FAULT_MAPPED)
-      return 0;
-  }
-  return 0;
+  char *k = mapped_page(pagetable, va, access);
+  struct proc *p = myproc();
+  if (k || p == 0 || pagetable != p->pagetable)
+    return k;
+  if (vm_fault(va, access, FAULT_FROM_KERNEL) != FAULT_MAPPED)
+    return 0;
+  return mapped_page(pagetable, va, access);
 }
 
 int copyout(pagetable_t pagetable, uint64 dstva, const char *src, uint64 len)
