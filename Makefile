@@ -102,10 +102,9 @@ fs.img: tools/mkfs README.md $(IMGPROGS)
 
 # ---- Running ----------------------------------------------------------------------------
 
-QEMUOPTS  = -machine virt -bios none -kernel kernel/kernel -m 128M -smp $(CPUS) -nographic
-QEMUOPTS += -global virtio-mmio.force-legacy=false
-QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=fsdisk
-QEMUOPTS += -device virtio-blk-device,drive=fsdisk,bus=virtio-mmio-bus.0
+# tools/qemu-run.py is the one place QEMU's command line is put together: make qemu uses
+# it too, in --interactive mode.
+RUNNER = $(PYTHON) tools/qemu-run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
 
 .PHONY: all deps deps-test qemu qemu-gdb test test-host test-kernel clean help
 
@@ -116,16 +115,14 @@ deps:
 	@sh tools/deps.sh build
 
 qemu: deps kernel/kernel fs.img
-	$(QEMU) $(QEMUOPTS)
+	$(RUNNER) --interactive
 
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 qemu-gdb: kernel/kernel fs.img
 	@echo "*** Now run: gdb-multiarch kernel/kernel -ex 'target remote :$(GDBPORT)'"
-	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+	$(RUNNER) --interactive --extra "-S -gdb tcp::$(GDBPORT)"
 
 # ---- Tests ------------------------------------------------------------------------------
-
-RUNNER = $(PYTHON) tools/qemu-run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
 
 test: deps-test test-host test-kernel
 

@@ -2,7 +2,8 @@
 """Boot faultline in QEMU without a terminal, type commands at its shell, check the output.
 
     python3 tools/qemu-run.py [--qemu BIN] [--cpus N] [--kernel kernel/kernel]
-                              [--fs fs.img] [--keep-fs] [--extra "QEMU ARGS"]
+                              [--fs fs.img] [--keep-fs] [--hostlink FILE]
+                              [--icount SHIFT] [--interactive] [--extra "QEMU ARGS"]
                               [--timeout SECONDS] [--expect TEXT]... [--log FILE]
                               COMMAND...
 
@@ -212,6 +213,15 @@ def qemu_command(args, fs_path):
            "-global", "virtio-mmio.force-legacy=false",
            "-drive", "file=%s,if=none,format=raw,id=fsdisk" % fs_path,
            "-device", "virtio-blk-device,drive=fsdisk,bus=virtio-mmio-bus.0"]
+    if args.hostlink:
+        # The host link (kernel/hostlink.c): a virtio console in slot 1 writing to a file.
+        cmd += ["-chardev", "file,id=hostlink,path=%s" % args.hostlink,
+                "-device", "virtio-serial-device,bus=virtio-mmio-bus.1",
+                "-device", "virtconsole,chardev=hostlink"]
+    if args.icount is not None:
+        # Virtual time counts instructions (2^shift ns each); sleep=off makes idle time
+        # jump to the next timer instead of following the host clock, so runs repeat.
+        cmd += ["-icount", "shift=%d,sleep=off" % args.icount]
     cmd += shlex.split(args.extra)
     return cmd
 
@@ -258,6 +268,13 @@ def parse_args(argv):
     ap.add_argument("--fs", default="fs.img", help="file-system image (default fs.img)")
     ap.add_argument("--keep-fs", action="store_true",
                     help="boot on the image itself instead of a copy, keeping any changes")
+    ap.add_argument("--hostlink", metavar="FILE",
+                    help="attach the host link; what the guest writes to /dev/hostlink lands in FILE")
+    ap.add_argument("--icount", type=int, metavar="SHIFT",
+                    help="repeatable virtual time: one instruction = 2^SHIFT ns (e.g. 3)")
+    ap.add_argument("--interactive", action="store_true",
+                    help="just boot with the console on this terminal (make qemu); "
+                         "the image itself is used, no commands are typed")
     ap.add_argument("--extra", default="", help="more QEMU arguments, one shell-quoted string")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds for the whole run (default 300)")
@@ -299,6 +316,10 @@ def main(argv):
     if shutil.which(args.qemu) is None:
         say("FAIL: QEMU binary %s not found" % args.qemu, None)
         return 2
+
+    if args.interactive:
+        cmd = qemu_command(args, args.fs)
+        os.execvp(cmd[0], cmd)
 
     # SIGTERM and SIGHUP end the run the same way Ctrl-C does, through the finally below.
     def on_signal(signum, frame):

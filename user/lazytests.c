@@ -405,6 +405,33 @@ static void test_oomsyscall(void)
   remove_file(fd);
 }
 
+// Leave exactly one free page: take all memory, then give single pages back. A failed
+// eager sbrk(PGSIZE) may have kept a page-table page, so the count is read, not assumed.
+static void leave_one_free_page(void)
+{
+  take_all_memory();
+  while (freemem() > 1 && sbrk(PGSIZE) != SBRK_FAILED)
+    ;
+  while (freemem() < 1)
+    grow(-PGSIZE);
+}
+
+// Out of memory half way through a fault: with one free page, a lazy page in a 2 MiB
+// region that has no page-table page yet needs two (the page and the table), so the
+// fault gets one of them and must give it back when the other is refused. The call
+// fails with -1; the runner's free-page check after the test catches a page kept.
+static void test_oomedge(void)
+{
+  int fd = make_file(100);
+  leave_one_free_page();
+  set_policy(MEMPOLICY_LAZY);
+  char *far = grow(GiB) + GiB / 2;   // far from every mapped page: no page table there
+  if (fstat(fd, (struct stat *)far) != -1)
+    fail("fstat needing a page and a page table with one page free did not return -1");
+  grow(-GiB);
+  remove_file(fd);
+}
+
 // read() from a file into fresh heap: one call spanning several untouched pages,
 // starting in the middle of one.
 static void test_sysread(void)
@@ -840,13 +867,16 @@ static void test_execsparse(void)
 
 // Several processes fault at the same time, on as many harts as there are: each grows,
 // touches and checks its own pages, shrinks, and does it again.
-enum { NWORKERS = 3, WORKER_PAGES = 1500, WORKER_ROUNDS = 3 };
+enum { NWORKERS = 3, WORKER_PAGES = 1500, WORKER_ROUNDS = 6 };
 
 static void fault_worker(int id, int barrier)
 {
   char c;
   read(barrier, &c, 1);   // returns at EOF, when the parent lets everyone go at once
   for (int round = 0; round < WORKER_ROUNDS; round++) {
+    // Odd rounds eager: the allocator is hit back to back, the most contention for
+    // its lock; even rounds lazy: one fault per page.
+    set_policy(round % 2 ? MEMPOLICY_EAGER : MEMPOLICY_LAZY);
     uint64 *heap = (uint64 *)grow((long)WORKER_PAGES * PGSIZE);
     for (int i = 0; i < WORKER_PAGES; i++) {
       heap[i * (PGSIZE / 8)] = mark(id, i + round);
@@ -967,6 +997,7 @@ static struct test tests[] = {
   { "unmap", test_unmap },
   { "oom", test_oom },
   { "oomsyscall", test_oomsyscall },
+  { "oomedge", test_oomedge },
   { "sysread", test_sysread },
   { "syswrite", test_syswrite },
   { "syspipe", test_syspipe },
@@ -987,6 +1018,27 @@ static struct test tests[] = {
   { "residency", test_residency },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+// How long one test may run, in clock ticks (0.1 s). The whole suite takes seconds; a
+// test that takes this long is stuck, typically in a fault that never resolves.
+#define TEST_TIMEOUT 300
+
+// Kill the test after TEST_TIMEOUT ticks, so that a kernel bug that hangs one test fails
+// that test instead of the run. The test's children must go too, or they would hold
+// the reason pipe open; xv6 has no process groups, but pids only grow, so every process
+// created since the test started (bar this watchdog) is the test's or its descendant's.
+static int start_watchdog(int test_pid)
+{
+  int pid = fork();
+  if (pid != 0)
+    return pid;
+  sleep(TEST_TIMEOUT);
+  int me = getpid();
+  for (int victim = test_pid; victim < test_pid + 10000; victim++)
+    if (victim != me)
+      kill(victim);
+  exit(0);
+}
 
 // Read what the test process wrote to fd until every writer has exited.
 static int read_reason(int fd, char *buf, int max)
@@ -1022,13 +1074,25 @@ static int run_test(struct test *t)
     exit(0);
   }
   close(fds[1]);
+  int started = uptime();
+  int watchdog = start_watchdog(pid);
   int len = read_reason(fds[0], why, sizeof(why));
-  int status;
-  wait(&status);
+  int status = 0;
+  for (int children = 2; children > 0; children--) {
+    int st;
+    int done = wait(&st);
+    if (done == pid) {
+      status = st;
+      kill(watchdog);   // if it is still asleep, it exits without killing anyone
+    }
+  }
+  int timed_out = uptime() - started >= TEST_TIMEOUT;
   int free_after = freemem();
   close(fds[0]);
 
-  if (len > 0)   // every reason starts with "; "
+  if (timed_out)
+    printf("test %s: FAILED (timed out after %d s)\n", t->name, TEST_TIMEOUT / 10);
+  else if (len > 0)   // every reason starts with "; "
     printf("test %s: FAILED (%s)\n", t->name, why + 2);
   else if (status == KILLED)
     printf("test %s: FAILED (the test process was killed; see the kernel's line)\n", t->name);
