@@ -106,7 +106,20 @@ fs.img: tools/mkfs README.md $(IMGPROGS)
 # it too, in --interactive mode.
 RUNNER = $(PYTHON) tools/qemu-run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
 
-.PHONY: all deps deps-test qemu qemu-gdb test test-host test-kernel clean help
+# ---- Recording ------------------------------------------------------------------------
+
+WORKLOAD ?=
+POLICY ?= lazy
+ICOUNT ?=
+ICOUNT_SHIFT ?= 3
+QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
+             $(if $(ICOUNT),--icount $(ICOUNT_SHIFT))
+
+# Boot, record the workload (default: lazytests, then usertests), convert to Perfetto JSON.
+qemu-trace: deps kernel/kernel fs.img $(HOST_TOOLS)
+	$(QEMU_TRACE) --split $(if $(WORKLOAD),"$(WORKLOAD)",lazytests usertests)
+
+.PHONY: all deps deps-test qemu qemu-trace qemu-gdb test test-host test-kernel clean help
 
 all: deps kernel/kernel fs.img $(HOST_TOOLS)
 

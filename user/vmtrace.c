@@ -239,12 +239,13 @@ static void drain(int in, int out)
   exit(0);
 }
 
-// Run cmd in a child that does not hold the destination open.
-static int spawn(char **cmd, int out)
+// Run cmd in a child that holds neither the destination nor the gate open.
+static int spawn(char **cmd, int out, int gate)
 {
   int pid = fork();
   if (pid == 0) {
     close(out);
+    close(gate);
     exec(cmd[0], cmd);
     fprintf(2, "vmtrace: exec %s failed\n", cmd[0]);
     exit(127);
@@ -298,20 +299,36 @@ static int record(struct options *o)
     fprintf(2, "vmtrace: cannot open " DEV " (another recorder running?)\n");
     return 1;
   }
+  // The drainer is forked before the header counts free pages, and the gate pipe that
+  // holds it back stays open until tracing is off: so the recording starts and ends
+  // with the same set of pages in use outside it, and its free-page counter must come
+  // back to where it started once the command has exited.
+  int gate[2];
+  if (pipe(gate) < 0) {
+    fprintf(2, "vmtrace: pipe failed\n");
+    return 1;
+  }
+  int drainer = fork();
+  if (drainer == 0) {
+    char go;
+    close(gate[1]);
+    if (read(gate[0], &go, 1) != 1)
+      exit(1);   // the recorder gave up before enabling
+    drain(in, out);
+  }
+  close(gate[0]);
+  close(in);
   write_header(out);
   ctl_or_die("enable");
-
-  int drainer = fork();
-  if (drainer == 0)
-    drain(in, out);
-  close(in);
-  int cmd = spawn(o->cmd, out);
+  write(gate[1], "g", 1);
+  int cmd = spawn(o->cmd, out, gate[1]);
   close(out);
 
   int status = -1, pid;
   while ((pid = wait(&status)) != cmd && pid >= 0)
     ;   // the drainer ends only after disable, so this is cmd (or a failure)
   ctl("disable");
+  close(gate[1]);
   int dstatus;
   wait(&dstatus);
   return dstatus != 0 ? 1 : status;
