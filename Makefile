@@ -127,8 +127,19 @@ all: deps kernel/kernel fs.img $(HOST_TOOLS)
 deps:
 	@sh tools/deps.sh build
 
+# TRACE=1: the shell runs under the recorder until `halt` (or ^D, then halt); the
+# session is then converted to traces/session.json.
+ifeq ($(TRACE),1)
+qemu: deps kernel/kernel fs.img $(HOST_TOOLS)
+	@mkdir -p traces
+	$(RUNNER) --interactive --hostlink traces/session.vmt "vmtrace record -- sh"
+	tools/vmtcheck -q traces/session.vmt
+	tools/vmtrace2perfetto traces/session.vmt -o traces/session.json
+	@echo "traces/session.json: open it in https://ui.perfetto.dev"
+else
 qemu: deps kernel/kernel fs.img
 	$(RUNNER) --interactive
+endif
 
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 qemu-gdb: kernel/kernel fs.img

@@ -273,8 +273,8 @@ def parse_args(argv):
     ap.add_argument("--icount", type=int, metavar="SHIFT",
                     help="repeatable virtual time: one instruction = 2^SHIFT ns (e.g. 3)")
     ap.add_argument("--interactive", action="store_true",
-                    help="just boot with the console on this terminal (make qemu); "
-                         "the image itself is used, no commands are typed")
+                    help="boot with the console on this terminal (make qemu), on the "
+                         "image itself; any COMMANDs are typed at the first prompt")
     ap.add_argument("--extra", default="", help="more QEMU arguments, one shell-quoted string")
     ap.add_argument("--timeout", type=float, default=300.0,
                     help="seconds for the whole run (default 300)")
@@ -292,6 +292,44 @@ def parse_args(argv):
         if "\n" in c:
             ap.error("a COMMAND may not contain a newline: %r" % c)
     return args
+
+
+def interactive_with_commands(cmd, commands):
+    """Boot with the console on this terminal, type commands at the first prompt, then
+    hand the keyboard over. Returns QEMU's exit status."""
+    import termios
+    import tty
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, preexec_fn=death_signal_setup())
+    stdin_fd, out_fd = sys.stdin.fileno(), proc.stdout.fileno()
+    saved = termios.tcgetattr(stdin_fd) if os.isatty(stdin_fd) else None
+    if saved:
+        tty.setraw(stdin_fd)   # keys go to faultline's console as typed (^P, ^U, ^D)
+    seen, typed = b"", False
+    try:
+        while True:
+            ready, _, _ = select.select([stdin_fd, out_fd], [], [])
+            if out_fd in ready:
+                data = os.read(out_fd, 4096)
+                if not data:
+                    break
+                os.write(sys.stdout.fileno(), data)
+                seen = (seen + data)[-64:]
+                if not typed and seen.endswith(PROMPT.encode()):
+                    proc.stdin.write("".join(c + "\n" for c in commands).encode())
+                    proc.stdin.flush()
+                    typed = True
+            if stdin_fd in ready:
+                data = os.read(stdin_fd, 1024)
+                if not data or b"\x01x" in data:   # end of input, or QEMU's ^A x
+                    break
+                proc.stdin.write(data)
+                proc.stdin.flush()
+    finally:
+        if saved:
+            termios.tcsetattr(stdin_fd, termios.TCSADRAIN, saved)
+        stop(proc)
+    return proc.returncode or 0
 
 
 def say(msg, log):
@@ -319,7 +357,9 @@ def main(argv):
 
     if args.interactive:
         cmd = qemu_command(args, args.fs)
-        os.execvp(cmd[0], cmd)
+        if not args.commands:
+            os.execvp(cmd[0], cmd)
+        return interactive_with_commands(cmd, args.commands)
 
     # SIGTERM and SIGHUP end the run the same way Ctrl-C does, through the finally below.
     def on_signal(signum, frame):

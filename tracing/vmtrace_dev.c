@@ -17,8 +17,9 @@
 //            pid N             record only pid N's events (0: all)
 //            bufsize N         records per CPU ring, 16 .. TRACE_RING_MAX (also resets)
 //          An unknown command or bad number fails the write (-1) and changes nothing.
-//   read   status text, "name value" lines: enabled, events, pid, bufsize, ncpu,
-//          timer_hz, page_size, then per CPU "cpuN fill F lost L".
+//   read   status text, "name value" lines: enabled, events, pid, reader (1 while
+//          /dev/vmtrace is open for reading), bufsize, ncpu, timer_hz, page_size,
+//          record_size, then per CPU "cpuN fill F lost L".
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -259,6 +260,7 @@ static void format_status(struct text *t)
   put_line(t, "enabled", tracing_on(), 10);
   put_line(t, "events", vt.events, 16);
   put_line(t, "pid", trace_pid_filter, 10);
+  put_line(t, "reader", vt.reader_open, 10);
   put_line(t, "bufsize", vt.bufsize, 10);
   put_line(t, "ncpu", nharts, 10);
   put_line(t, "timer_hz", TIMER_HZ, 10);
