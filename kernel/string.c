@@ -2,10 +2,18 @@
 #include "kernel/types.h"
 #include "kernel/kstring.h"
 
+// Whole pages are the common case (kalloc, faults), so aligned memory is filled eight
+// bytes at a time.
 void *memset(void *dst, int c, uint n)
 {
   uchar *d = dst;
-  for (uint i = 0; i < n; i++)
+  uint i = 0;
+  if (((uint64)d % 8) == 0) {
+    uint64 word = 0x0101010101010101UL * (uchar)c;
+    for (; i + 8 <= n; i += 8)
+      *(uint64 *)(d + i) = word;
+  }
+  for (; i < n; i++)
     d[i] = c;
   return dst;
 }
@@ -19,7 +27,8 @@ int memcmp(const void *a, const void *b, uint n)
   return 0;
 }
 
-// Overlap-safe: copies backwards when dst lies inside src.
+// Overlap-safe: copies backwards when dst lies inside src. Forward copies between
+// 8-byte-aligned buffers (fork's page copies, most user copies) go a word at a time.
 void *memmove(void *dst, const void *src, uint n)
 {
   const uchar *s = src;
@@ -27,10 +36,14 @@ void *memmove(void *dst, const void *src, uint n)
   if (s < d && s + n > d) {
     while (n-- > 0)
       d[n] = s[n];
-  } else {
-    for (uint i = 0; i < n; i++)
-      d[i] = s[i];
+    return dst;
   }
+  uint i = 0;
+  if ((((uint64)s | (uint64)d) % 8) == 0)
+    for (; i + 8 <= n; i += 8)
+      *(uint64 *)(d + i) = *(const uint64 *)(s + i);
+  for (; i < n; i++)
+    d[i] = s[i];
   return dst;
 }
 

@@ -159,6 +159,19 @@ pagetable_t uvmcreate(void)
   return pt;
 }
 
+// The page holding an unaligned break stays mapped when the break moves down into it;
+// clear the bytes above the break so that memory handed out again reads as zeros, as a
+// fresh page would.
+static void clear_tail(pagetable_t pagetable, uint64 sz)
+{
+  uint64 off = sz % PGSIZE;
+  if (off == 0)
+    return;
+  pte_t *pte = walk(pagetable, PGROUNDDOWN(sz), 0);
+  if (pte && (*pte & PTE_V))
+    memset((char *)PTE2PA(*pte) + off, 0, PGSIZE - off);
+}
+
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm)
 {
   if (newsz <= oldsz)
@@ -186,6 +199,7 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
   uint64 from = PGROUNDUP(newsz), to = PGROUNDUP(oldsz);
   if (from < to)
     uvmunmap(pagetable, from, (to - from) / PGSIZE, 1);
+  clear_tail(pagetable, newsz);
   return newsz;
 }
 

@@ -21,7 +21,8 @@ void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm);
 pagetable_t uvmcreate(void);
 // Grow to newsz with fresh zeroed pages mapped R|U|xperm; returns newsz, or 0 and undoes all.
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);
-// Shrink to newsz, freeing the pages wholly above it; returns newsz.
+// Shrink to newsz, freeing the pages wholly above it and zeroing the rest of the page
+// that holds newsz; returns newsz.
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 // Unmap npages from page-aligned va, freeing the frames if do_free. Absent pages are
 // skipped; it is the caller's job to unmap only ranges that may be lazily absent.

@@ -1055,6 +1055,7 @@ static int run_test(struct test *t)
 {
   static char why[200];
   int fds[2];
+  vmtrace_mark_test(t->name);   // lets a recording be cut per test
   if (pipe(fds) < 0) {
     printf("test %s: FAILED (runner: pipe failed)\n", t->name);
     return 0;

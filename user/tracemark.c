@@ -15,3 +15,16 @@ int vmtrace_mark(const char *text)
   close(fd);
   return r == n ? 0 : -1;
 }
+
+// The start of test `name` of a suite: the marker "test NAME", which make qemu-trace
+// (tools/qemu-trace.py) cuts recordings at, one timeline per test.
+int vmtrace_mark_test(const char *name)
+{
+  char text[64] = "test ";
+  int n = strlen(name);
+  if (n > (int)sizeof(text) - 6)
+    n = sizeof(text) - 6;
+  memmove(text + 5, name, n);
+  text[5 + n] = 0;
+  return vmtrace_mark(text);
+}

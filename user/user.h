@@ -62,6 +62,7 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // tracemark.c: write text as a marker into the vmtrace recording (if one is running);
 // 0, or -1 if there is no trace device.
 int vmtrace_mark(const char *text);
+int vmtrace_mark_test(const char *name);   // "test NAME": a suite's test starts
 
 // umalloc.c
 void *malloc(uint n);

@@ -2234,16 +2234,6 @@ collect_reason(int fd, char *reason, int size)
   reason[len] = 0;
 }
 
-// Label the start of test `name` in a vmtrace recording, if one is running, so that a
-// timeline can be cut per test (make qemu-trace does).
-static void
-mark_test(const char *name)
-{
-  char text[64] = "test ";
-  strcpy(text + 5, name);   // test names are short (see the table)
-  vmtrace_mark(text);
-}
-
 // Run one test in a child process. Returns 1 if it passed.
 static int
 run_test(struct test *t)
@@ -2251,7 +2241,7 @@ run_test(struct test *t)
   char reason[200];
   int rp[2];
 
-  mark_test(t->name);
+  vmtrace_mark_test(t->name);   // lets a recording be cut per test
   if (pipe(rp) < 0) {
     printf("test %s: FAILED (usertests could not make a pipe)\n", t->name);
     return 0;
