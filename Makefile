@@ -158,22 +158,17 @@ deps-test:
 test-host: $(HOST_TOOLS) test-tools
 	$(PYTHON) tools/test_qemu_run.py
 
-# Each suite boots its own machine, so one suite's failure cannot hide another's.
-KERNEL_SUITES = usertests lazytests "eager usertests"
+# The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
+TEST_CPUS ?= $(CPUS) 1
 
 test-kernel: kernel/kernel fs.img
-	@for suite in $(KERNEL_SUITES); do \
-	  log=$$(echo "$$suite" | tr ' ' '-').log; \
-	  echo "== $$suite (CPUS=$(CPUS)) =="; \
-	  $(RUNNER) --timeout 600 --expect "ALL TESTS PASSED" --log $$log "$$suite" \
-	    || { echo "FAILED: $$suite (CPUS=$(CPUS)), console log in $$log"; exit 1; }; \
-	done
+	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/test-kernel.sh $(TEST_CPUS)
 
 clean:
-	rm -rf build
+	rm -rf build user/img test-logs
 	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel-notrace kernel/kernel.asm \
 	      tracing/*.o tracing/*.d \
-	      user/*.o user/*.d user/_* user/img user/usys.S fs.img $(HOST_TOOLS) *.log
+	      user/*.o user/*.d user/_* user/usys.S fs.img $(HOST_TOOLS) *.log
 
 help:
 	@echo "make            build the kernel, fs.img and the host tools"
