@@ -7,7 +7,7 @@
 #define NCPU          8   // most harts the kernel will run on
 #define NOFILE       16   // open files per process
 #define NFILE       100   // open files in the whole system
-#define NINODE       50   // in-memory inode cache slots
+#define NINODE       (NFILE + 4 * NPROC)   // in-memory inodes: each open file, each cwd, <= 3 held by a call in progress
 #define NDEV         10   // device numbers (major) in the device table
 #define ROOTDEV       1   // device number of the root file system disk
 #define MAXARG       32   // exec arguments

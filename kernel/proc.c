@@ -434,7 +434,7 @@ int kill(int pid)
 {
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     acquire(&p->lock);
-    if (p->pid == pid && p->state != UNUSED) {
+    if (p->pid == pid && p->state != UNUSED && p != initproc) {   // init must never exit
       trace_kill(pid, 0);
       p->killed = 1;
       if (p->state == SLEEPING)
