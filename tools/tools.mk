@@ -15,7 +15,7 @@ ASAN_DIR = tools/build-asan
 
 VMT_CORE_SRCS = tools/vmt_codec.c tools/vmt_names.c tools/vmt_reader.c tools/vmt_merge.c \
                 tools/vmt_stream.c tools/vmt_summary.c tools/vmt_filter.c
-VMT_CONV_SRCS = tools/json_writer.c tools/trace_events.c tools/vmt_procs.c \
+VMT_CONV_SRCS = tools/json_writer.c tools/trace_events.c tools/vmt_procs.c tools/vmt_pages.c \
                 tools/vmt_perfetto.c tools/vmt_records.c tools/vmt_cpus.c tools/vmt_faults.c \
                 tools/vmt_convert.c tools/atomic_out.c
 PCHECK_SRCS   = tools/json_parse.c tools/pcheck.c tools/pcheck_store.c

@@ -1,0 +1,98 @@
+# Every kind of bad input (sourced by run_tests.sh): each must give a non-zero exit, one
+# line on stderr naming the byte offset, and no output file (not even an older one).
+
+# patch FILE OFFSET BYTES: overwrite bytes (printf escapes, e.g. '\002') at OFFSET.
+patch() {
+  printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# rejected FILE OFFSET-REGEX [OPTIONS...]: both the converter and vmtcheck refuse FILE.
+rejected() {
+  file=$1; off=$2; shift 2
+  echo stale > "$S/bad.json"
+  "$A/vmtrace2perfetto" "$@" "$file" -o "$S/bad.json" > "$S/out" 2> "$S/err"
+  rc=$?
+  [ $rc -eq 1 ] || { echo "converter exit $rc, not 1"; return 1; }
+  [ "$(wc -l < "$S/err")" -eq 1 ] || { echo "stderr is not one line"; return 1; }
+  grep -q "^vmtrace2perfetto: $file: offset $off: " "$S/err" ||
+    { echo "no 'offset $off' in: $(cat "$S/err")"; return 1; }
+  [ ! -e "$S/bad.json" ] || { echo "an output file was left behind"; return 1; }
+  ls "$S"/bad.json.tmp.* > /dev/null 2>&1 && { echo "a temporary file was left"; return 1; }
+  "$A/vmtcheck" "$@" "$file" > "$S/out" 2> "$S/err2"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "offset $off: " "$S/err2" ||
+    { echo "vmtcheck exit $rc: $(cat "$S/err2")"; return 1; }
+}
+
+# bad NAME OFFSET-REGEX PATCH-OFFSET BYTES: a good recording with bytes changed.
+bad() {
+  cp "$S/base.vmt" "$S/$1.vmt"
+  patch "$S/$1.vmt" "$3" "$4"
+  t "bad input: $1" rejected "$S/$1.vmt" "$2"
+}
+
+"$P/vmtgen" -s 5 -n 2000 -c 3 -o "$S/base.vmt"
+R0=56                                   # record 0
+R10=456                                 # record 10: not the first of its CPU
+bad wrong-magic 0 0 'X'
+bad wrong-version 8 8 '\002'
+bad wrong-header-size 12 12 '\100'
+bad wrong-record-size 16 16 '\040'
+bad zero-cpus 20 20 '\000'
+bad too-many-cpus 20 20 '\011'
+bad zero-timer 24 24 '\000\000\000\000\000\000\000\000'
+bad odd-page-size 32 32 '\270\013'
+bad reserved-flags 36 36 '\001'
+bad unknown-event-type $R0 $((R0 + 16)) '\143'
+bad cpu-out-of-range $R0 $((R0 + 18)) '\007'
+bad pid-out-of-range $R0 $((R0 + 12)) '\377\377\377\377'
+bad ts-before-start $R0 $R0 '\000\000\000\000\000\000\000\000'
+bad ts-backwards $R10 $R10 '\101\113\114\000\000\000\000\000'
+bad ts-absurd-jump $R10 $R10 '\000\000\000\000\000\000\377\000'
+
+: > "$S/empty.vmt"
+t "bad input: empty file" rejected "$S/empty.vmt" 0
+head -c 30 "$S/base.vmt" > "$S/short-header.vmt"
+t "bad input: truncated header" rejected "$S/short-header.vmt" 30
+head -c $((56 + 40 * 100 + 17)) "$S/base.vmt" > "$S/short-record.vmt"
+t "bad input: truncated record" rejected "$S/short-record.vmt" 4056
+yes 'not a recording at all' | head -c 5000 > "$S/garbage.vmt"
+t "bad input: garbage" rejected "$S/garbage.vmt" 0
+{ head -c 56 "$S/base.vmt"; yes 'garbage after a good header' | head -c 400; } > "$S/garbage2.vmt"
+t "bad input: garbage after a good header" rejected "$S/garbage2.vmt" 56
+
+# Records more than the merge window late: an error, not silently reordered time.
+"$P/vmtgen" -s 6 -n 20000 -c 2 -k 3000 -o "$S/late.vmt"
+t "bad input: records later than the merge window" rejected "$S/late.vmt" '[0-9]*' --window 100
+t "the same recording with the default window converts" "$A/vmtrace2perfetto" "$S/late.vmt" -o "$S/late.json"
+
+stdin_bad() {
+  "$A/vmtrace2perfetto" - -o - < "$S/garbage.vmt" > /dev/null 2> "$S/err"
+  [ $? -eq 1 ] && grep -q '^vmtrace2perfetto: -: offset 0: bad magic' "$S/err"
+}
+t "bad input on stdin: exit 1 with the offset" stdin_bad
+
+# Sequence numbers (vmtcheck only: the converter does not need them).
+head -c $R10 "$S/base.vmt" > "$S/gap.vmt"
+tail -c +$((R10 + 121)) "$S/base.vmt" >> "$S/gap.vmt"      # records 10, 11, 12 gone
+seq_gap() {
+  "$A/vmtcheck" "$S/gap.vmt" > /dev/null 2> "$S/err"
+  [ $? -eq 1 ] && grep -q "offset $R10: cpu [0-9]: sequence jumps by 4" "$S/err" &&
+    "$A/vmtrace2perfetto" "$S/gap.vmt" -o "$S/gap.json"
+}
+t "vmtcheck: a sequence gap without VMT_LOST fails" seq_gap
+lost_covers() {      # the record after the gap becomes VMT_LOST with count $1
+  cp "$S/gap.vmt" "$S/lost.vmt"
+  patch "$S/lost.vmt" $((R10 + 16)) '\016\000'
+  patch "$S/lost.vmt" $((R10 + 24)) "$1"'\000\000\000\000\000\000\000'
+  "$A/vmtcheck" -q "$S/lost.vmt" 2> "$S/err"
+}
+t "vmtcheck: a gap covered by VMT_LOST passes" lost_covers '\003'
+lost_short() { ! lost_covers '\002' && grep -q "VMT_LOST reports 2 records lost but 3" "$S/err"; }
+t "vmtcheck: a VMT_LOST count smaller than the gap fails" lost_short
+{ head -c $((R10 + 40)) "$S/base.vmt"; tail -c +$((R10 + 1)) "$S/base.vmt"; } > "$S/repeat.vmt"
+repeat_seq() {
+  "$A/vmtcheck" "$S/repeat.vmt" > /dev/null 2> "$S/err"
+  [ $? -eq 1 ] && grep -q "repeats or goes back" "$S/err"
+}
+t "vmtcheck: a repeated sequence number fails" repeat_seq

@@ -1,0 +1,37 @@
+#!/bin/sh
+# The converter's benchmark: a generated recording of N records (default 10 million, 3
+# CPUs, chunked like the recorder drains them), converted once to a JSON file and once
+# to /dev/null. Prints records per second and peak memory (max RSS from /usr/bin/time);
+# figures, not a pass/fail test. Goals: >= 5 million records/s, <= 64 MiB whatever N.
+# usage: tools/tests/bench.sh [N]
+set -eu
+n=${1:-10000000}
+dir=tools/build-bench
+rec=$dir/bench-$n.vmt
+mkdir -p "$dir"
+if [ ! -f "$rec" ] || [ tools/vmtgen -nt "$rec" ]; then
+  echo "bench: generating $rec"
+  tools/vmtgen -s 7 -n "$n" -c 3 -p 16 -k 512 -o "$rec"
+fi
+size=$(wc -c < "$rec")
+records=$(( (size - 56) / 40 ))
+
+# Runs the converter with output to $1; prints "seconds maxrss_kb".
+run() {
+  /usr/bin/time -f "%e %M" -o "$dir/time" tools/vmtrace2perfetto "$rec" -o "$1" > /dev/null
+  cat "$dir/time"
+}
+
+report() {
+  echo "$1" | awk -v rec="$records" -v what="$2" -v bytes="$3" '{
+    printf "bench: %s: %d records in %.2f s = %.2f million records/s, peak RSS %.1f MiB",
+           what, rec, $1, rec / $1 / 1e6, $2 / 1024
+    if (bytes > 0) printf ", JSON %.0f MB (%.0f MB/s)", bytes / 1e6, bytes / 1e6 / $1
+    printf "\n" }'
+}
+
+sync
+report "$(run -)" "to /dev/null (-o -)" 0
+report "$(run "$dir/bench.json")" "to a file" "$(wc -c < "$dir/bench.json")"
+rm -f "$dir/bench.json"
+echo "bench: $(nproc) CPUs, $(uname -m), $(tools/vmtrace2perfetto --version)"

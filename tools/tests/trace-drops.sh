@@ -1,0 +1,102 @@
+#!/bin/sh
+# Drops are counted and reported, never silent (make test-trace-drops).
+#
+#   tools/tests/trace-drops.sh [--cpus N] [--pages P]
+#
+# Boots kernel/kernel with a host link, records a fault storm (`tracebench storm`: two
+# processes each fault in P pages, twice) into 16-record rings, then prints the kernel's
+# counters (`vmtrace stat`). Checks on the recording and the console:
+#   - the run itself passed, and the recorder's summary reports drops (non-zero);
+#   - the host file has exactly the bytes the recorder says it wrote;
+#   - tools/vmtcheck accepts it (framing, every sequence gap covered by VMT_LOST);
+#   - tools/tests/vmt_gaps.py: on every CPU the VMT_LOST counts equal the gaps exactly;
+#   - per CPU, drops in the recording = drops in the recorder's summary = vmtcheck's;
+#   - per CPU, the kernel's lost counters after the run = drops in the recording (a drop
+#     the kernel counted but never reported in-band would be a silent drop).
+# Prints PASS/FAIL per check and "N passed, M failed"; exits 1 on any failure.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+CPUS=${CPUS:-3}
+PAGES=4096
+while [ $# -gt 0 ]; do
+  case $1 in
+    --cpus) CPUS=${2:?}; shift ;;
+    --pages) PAGES=${2:?}; shift ;;
+    *) echo "usage: tools/tests/trace-drops.sh [--cpus N] [--pages P]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+W=build/trace-drops
+REC=$W/drops.vmt
+LOG=$W/console.log
+PYTHON=${PYTHON:-python3}
+mkdir -p "$W"
+rm -f "$REC" "$LOG"
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+# t NAME CMD...: CMD must succeed; its output is shown on failure.
+t() { t_name=$1; shift; if "$@" > "$W/out" 2>&1; then pass "$t_name"; else
+  fail "$t_name"; tail -5 "$W/out"; fi; }
+
+# Never a third QEMU on the machine.
+while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
+
+record() {
+  "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
+    --hostlink "$REC" \
+    --expect "dropped per cpu" --log "$LOG" \
+    "vmtrace record -b 16 -- tracebench storm -p $PAGES" "vmtrace stat"
+}
+t "boot, record a $PAGES-page storm into 16-record rings, vmtrace stat" record
+
+# The console without carriage returns.
+console() { tr -d '\r' < "$LOG"; }
+
+# Per-CPU drops as "cpuN D" lines, sorted, from each source; CPUs without drops left out.
+from_summary() {
+  console | sed -n 's/^vmtrace: .*dropped per cpu://p' | tr ' ' '\n' | grep = |
+    sed 's/=/ /' | awk '$2 != 0' | sort
+}
+from_gaps() { "$PYTHON" tools/tests/vmt_gaps.py "$REC" | awk '$5 != 0 { print $1, $5 }' | sort; }
+from_vmtcheck() {
+  tools/vmtcheck "$REC" | sed -n 's/^dropped: //p' | tr ',' '\n' | grep cpu |
+    awk '$2 != 0 { print $1, $2 }' | sort
+}
+from_kernel() { console | awk '/^cpu[0-9]+ fill [0-9]+ lost [0-9]+$/ && $5 != 0 { print $1, $5 }' | sort; }
+
+drops_reported() {
+  from_summary > "$W/summary"
+  cat "$W/summary"
+  [ -s "$W/summary" ]
+}
+t "the recorder's summary reports drops" drops_reported
+
+size_matches() {
+  want=$(console | sed -n 's/^vmtrace: .* \([0-9]*\) bytes, dropped.*/\1/p')
+  got=$(wc -c < "$REC")
+  echo "summary says $want bytes, host file has $got"
+  [ -n "$want" ] && [ "$want" = "$got" ]
+}
+t "the host file holds exactly the bytes the recorder wrote" size_matches
+
+t "vmtcheck accepts the recording (every gap covered by VMT_LOST)" tools/vmtcheck -q "$REC"
+t "vmt_gaps.py: VMT_LOST counts equal the sequence gaps exactly" "$PYTHON" tools/tests/vmt_gaps.py "$REC"
+
+same() {
+  "$1" > "$W/a"; "$2" > "$W/b"
+  echo "$1:"; cat "$W/a"; echo "$2:"; cat "$W/b"
+  [ -s "$W/a" ] && cmp -s "$W/a" "$W/b"
+}
+t "per CPU: drops in the recording = the recorder's summary" same from_gaps from_summary
+t "per CPU: drops in the recording = vmtcheck's count" same from_gaps from_vmtcheck
+t "per CPU: the kernel's lost counters = drops reported in-band (none silent)" \
+  same from_kernel from_gaps
+
+console | grep '^vmtrace: ' | sed 's/^/  /'
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,16 @@
+// The tools' unit tests: one line per test (PASS/FAIL name), then a count. Built and run
+// under AddressSanitizer and UBSan by make test-tools.
+#include "tools/tests/test_util.h"
+
+void tests_reader(void);
+void tests_convert(void);
+void tests_pcheck(void);
+
+int main(void)
+{
+  tests_reader();
+  tests_convert();
+  tests_pcheck();
+  t_summary();
+  return t_any_failed();
+}

@@ -1,0 +1,54 @@
+// Streaming reader of a vmtrace recording: checks the header, then hands out records one
+// at a time with their byte offsets, rejecting any record that cannot be what a kernel
+// wrote. Memory is one fixed read buffer whatever the size of the input.
+//
+// What is impossible (each an error naming the byte offset):
+//   header: wrong magic, version other than VMT_VERSION, header or record size other than
+//     this build's structs, ncpu outside 1..NCPU, timer_hz outside 1..VMT_MAX_TIMER_HZ,
+//     page size not a power of two in 256..1 GiB, reserved flags set, free_pages above
+//     VMT_MAX_FREE_PAGES (2^48 pages is more memory than Sv39 can address).
+//   record: fewer bytes than a record at the end of the input (truncated), type outside
+//     the enum, cpu >= ncpu, pid above VMT_MAX_PID (the kernel's pids are positive ints),
+//     a VMT_LOST count above VMT_MAX_LOST (sequence numbers are 32-bit: a buffer cannot
+//     drop more between two reports without the gap becoming ambiguous),
+//     ts before start_ts, ts more than VMT_MAX_SPAN_S seconds after start_ts, or ts
+//     smaller than the previous record of the same CPU (each CPU writes its own buffer in
+//     time order with interrupts off, so its stream can never go back in time).
+#ifndef FAULTLINE_VMT_READER_H
+#define FAULTLINE_VMT_READER_H
+
+#include <stdio.h>
+
+#include "kernel/param.h"
+#include "tracing/vmtrace_format.h"
+
+#define VMT_MAX_SPAN_S     86400ull              // one day of recording
+#define VMT_MAX_TIMER_HZ   10000000000ull        // 10 GHz
+#define VMT_MAX_FREE_PAGES (1ull << 48)
+#define VMT_MAX_PID        0x7fffffffu
+#define VMT_MAX_LOST       0xffffffffull
+#define VMT_READ_CHUNK     (1u << 20)
+
+struct vmt_reader {
+  FILE *f;
+  struct vmt_header hdr;
+  unsigned char *buf;
+  size_t len, pos;          // bytes held in buf, index of the next unread byte
+  int eof;
+  uint64 off;               // input offset of buf[pos]
+  uint64 max_ts;            // last possible timestamp
+  uint64 last_ts[NCPU];     // latest timestamp seen on each CPU
+  uint64 nrecords;
+  char err[256];            // "offset N: what is wrong", set when a call fails
+};
+
+// Reads and checks the header. 0 on success; -1 with r->err set (then call close).
+int vmt_reader_open(struct vmt_reader *r, FILE *f);
+// Next record and its offset: 1, or 0 at a clean end of input, or -1 with r->err set.
+int vmt_reader_next(struct vmt_reader *r, struct vmt_record *rec, uint64 *off);
+void vmt_reader_close(struct vmt_reader *r);
+
+// A checked record's timestamp as nanoseconds after the header's start_ts.
+uint64 vmt_ns(const struct vmt_header *h, uint64 ts);
+
+#endif
