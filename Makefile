@@ -90,6 +90,8 @@ HOST_TOOLS = tools/mkfs
 
 # The trace tools (converter, checkers, generator) and their tests.
 include tools/tools.mk
+# The tracer's benchmark and drop test.
+include tools/bench.mk
 
 # The image gets copies without debug information (a third of the size); user/_NAME
 # keeps it for gdb.
@@ -121,7 +123,7 @@ QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
 qemu-trace: deps kernel/kernel fs.img $(HOST_TOOLS)
 	$(QEMU_TRACE) --split $(if $(WORKLOAD),"$(WORKLOAD)",lazytests usertests)
 
-.PHONY: all deps deps-test qemu qemu-trace qemu-gdb test test-host test-kernel clean help
+.PHONY: all deps deps-test qemu qemu-trace test-trace qemu-gdb test test-host test-kernel clean help
 
 all: deps kernel/kernel fs.img $(HOST_TOOLS)
 
@@ -150,7 +152,13 @@ qemu-gdb: kernel/kernel fs.img
 
 # ---- Tests ------------------------------------------------------------------------------
 
-test: deps-test test-host test-kernel
+test: deps-test test-host test-kernel test-trace
+
+# Tracing end to end on real recordings (tools/tests/trace_e2e.sh), and drops with
+# tiny rings (tools/tests/trace-drops.sh).
+test-trace: kernel/kernel fs.img $(HOST_TOOLS) tools/node_modules/.package-lock.json
+	CPUS=$(CPUS) PYTHON="$(PYTHON)" sh tools/tests/trace_e2e.sh
+	$(MAKE) --no-print-directory test-trace-drops
 
 deps-test:
 	@sh tools/deps.sh test

@@ -17,7 +17,8 @@
 #define CTRL(x) ((x) - '@')
 #define BACKSPACE 0x100   // consputc: erase the previous character on screen
 
-#define INPUT_BUF 128
+// Big enough for the longest line sh accepts (512), typed at once by a script.
+#define INPUT_BUF 1024
 
 static struct {
   struct spinlock lock;

@@ -31,12 +31,13 @@ void kinit(void)
     kfree((void *)pa);
 }
 
-void kfree(void *pa)
+// page says what the page was for (enum vmt_page_use), for the trace only.
+static void free_page(void *pa, int page)
 {
   uint64 a = (uint64)pa;
   if (a % PGSIZE != 0 || a < (uint64)end || a >= PHYSTOP)
     panic("kfree: not a page from kalloc");
-  trace_kfree(a);
+  trace_kfree(a, page);
   memset(pa, JUNK_FREED, PGSIZE);
   struct free_page *fp = pa;
   acquire(&pages.lock);
@@ -46,7 +47,7 @@ void kfree(void *pa)
   release(&pages.lock);
 }
 
-void *kalloc(void)
+static void *alloc_page(int page)
 {
   acquire(&pages.lock);
   struct free_page *fp = pages.head;
@@ -56,7 +57,7 @@ void *kalloc(void)
   }
   release(&pages.lock);
   if (fp) {
-    trace_kalloc((uint64)fp);
+    trace_kalloc((uint64)fp, page);
     memset(fp, JUNK_NEW, PGSIZE);
   }
   return fp;
@@ -69,3 +70,8 @@ uint64 kfreepages(void)
   release(&pages.lock);
   return n;
 }
+
+void kfree(void *pa) { free_page(pa, VMT_PAGE_DATA); }
+void *kalloc(void) { return alloc_page(VMT_PAGE_DATA); }
+void kfree_pagetable(void *pa) { free_page(pa, VMT_PAGE_TABLE); }
+void *kalloc_pagetable(void) { return alloc_page(VMT_PAGE_TABLE); }

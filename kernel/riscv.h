@@ -54,6 +54,7 @@
 #define SIE_SEIE (1L << 9)   // external
 #define SIE_STIE (1L << 5)   // timer
 #define SIE_SSIE (1L << 1)   // software
+#define SIP_SSIP (1L << 1)   // supervisor software interrupt pending
 
 #define MENVCFG_STCE (1L << 63)  // Sstc: supervisor owns stimecmp
 #define MCOUNTEREN_TM (1L << 1)  // lower modes may read the time CSR

@@ -75,6 +75,11 @@ static enum intr_kind devintr(uint64 scause)
     clockintr();
     return INTR_TIMER;
   }
+  if (scause == SCAUSE_S_SOFT) {
+    w_sip(r_sip() & ~SIP_SSIP);   // only the tracer raises it (tracing/emit.c)
+    vmtrace_kick();
+    return INTR_DEVICE;
+  }
   return INTR_NONE;
 }
 

@@ -33,7 +33,7 @@ void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm)
 
 void kvminit(void)
 {
-  pagetable_t k = kalloc();
+  pagetable_t k = kalloc_pagetable();
   if (k == 0)
     panic("kvminit");
   memset(k, 0, PGSIZE);
@@ -68,7 +68,7 @@ pte_t *walk(pagetable_t pagetable, uint64 va, int alloc)
       pagetable = (pagetable_t)PTE2PA(*pte);
       continue;
     }
-    if (!alloc || (pagetable = kalloc()) == 0)
+    if (!alloc || (pagetable = kalloc_pagetable()) == 0)
       return 0;
     memset(pagetable, 0, PGSIZE);
     *pte = PA2PTE(pagetable) | PTE_V;
@@ -153,7 +153,7 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 
 pagetable_t uvmcreate(void)
 {
-  pagetable_t pt = kalloc();
+  pagetable_t pt = kalloc_pagetable();
   if (pt)
     memset(pt, 0, PGSIZE);
   return pt;
@@ -215,7 +215,7 @@ static void freewalk(pagetable_t pagetable)
       panic("freewalk: leaf still mapped");
     freewalk((pagetable_t)PTE2PA(pte));
   }
-  kfree(pagetable);
+  kfree_pagetable(pagetable);
 }
 
 void uvmfree(pagetable_t pagetable, uint64 sz)

@@ -33,6 +33,8 @@ static void track_faults(struct vmt_summary *s, const struct vmt_record *r)
     s->open[s->nopen++] = key;
   } else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && i >= 0) {
     s->open[i] = s->open[--s->nopen];
+  } else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && i >= 0) {
+    s->ptpages_in_fault++;
   } else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && i >= 0) {
     s->in_fault[r->type]++;
   }
@@ -102,9 +104,11 @@ void vmt_summary_print(const struct vmt_summary *s, FILE *out)
           (unsigned long long)s->outcome[0], (unsigned long long)s->outcome[1],
           (unsigned long long)s->outcome[2], (unsigned long long)s->outcome[3],
           (unsigned long long)s->outcome[4]);
-  fprintf(out, "inside faults: kalloc %llu, kfree %llu, map %llu, unmap %llu\n",
+  fprintf(out, "inside faults: kalloc %llu, kfree %llu, map %llu, unmap %llu, "
+          "page-table pages %llu\n",
           (unsigned long long)s->in_fault[VMT_KALLOC], (unsigned long long)s->in_fault[VMT_KFREE],
-          (unsigned long long)s->in_fault[VMT_MAP], (unsigned long long)s->in_fault[VMT_UNMAP]);
+          (unsigned long long)s->in_fault[VMT_MAP], (unsigned long long)s->in_fault[VMT_UNMAP],
+          (unsigned long long)s->ptpages_in_fault);
   fprintf(out, "free pages: start %llu, end %lld\n", (unsigned long long)s->h.free_pages,
           vmt_summary_free_end(s));
   fprintf(out, "dropped:");

@@ -17,6 +17,8 @@ struct vmt_summary {
   uint64 count[VMT_NTYPES][NCPU];
   uint64 outcome[5];            // FAULT_END by outcome; [4]: unknown outcomes
   uint64 in_fault[VMT_NTYPES];  // page events while their process had a fault open
+                                // (kalloc and kfree: data pages only)
+  uint64 ptpages_in_fault;      // page-table pages allocated inside faults
   uint64 dropped[NCPU];         // sum of VMT_LOST counts
   long long free_delta;         // KFREE records minus KALLOC records
   uint32 open[VMT_SUMMARY_OPEN];// processes (or 0x80000000 | cpu for pid 0) in a fault

@@ -18,6 +18,8 @@
 #include "tools/vmt_summary.h"
 
 #define MAX_EXPECT 64
+#define MAX_SEQUENCE 256
+#define MARKER_MAX 256
 
 static const char usage[] =
   "usage: vmtcheck [options] REC\n"
@@ -29,8 +31,13 @@ static const char usage[] =
   "                       (sum of VMT_LOST counts), free_pages_end (header's free\n"
   "                       pages - kallocs + kfrees), fault_mapped, fault_illegal,\n"
   "                       fault_protection, fault_nomem, kalloc_in_fault,\n"
-  "                       kfree_in_fault, map_in_fault or unmap_in_fault\n"
+  "                       kfree_in_fault, map_in_fault, unmap_in_fault (data pages)\n"
+  "                       or ptpages_in_fault (page-table pages)\n"
   "  -p, --pid N          count only records of pid N (repeatable)\n"
+  "  -b, --between BEGIN,END  count only the records of the process that wrote the\n"
+  "                       marker BEGIN, from it up to its marker END\n"
+  "  -s, --sequence LIST  with --between: fail unless the record types in the window,\n"
+  "                       context switches left out, are exactly LIST (comma-separated)\n"
   "  -w, --window N       records the per-CPU merge may hold (default 262144)\n"
   "  -q, --quiet          print only problems\n"
   "  -h, --help           this text\n";
@@ -40,12 +47,26 @@ struct expect {
   uint64 want;
 };
 
+// The --between window: which process and which stretch of its records count.
+struct between {
+  char *begin, *end;        // marker texts; begin == 0: no window
+  int state;                // 0 before BEGIN, 1 inside, 2 after END
+  uint32 pid;               // the process that wrote BEGIN
+  char text[NCPU][MARKER_MAX];   // marker text being assembled per CPU (VMT_MORE)
+  unsigned len[NCPU];
+  unsigned seq[MAX_SEQUENCE];    // types seen inside the window (for --sequence)
+  unsigned nseq;
+};
+
 struct check {
   struct vmt_filter filter;
   struct expect expect[MAX_EXPECT];
   unsigned nexpect;
   uint32 window;
   int quiet;
+  struct between between;
+  unsigned want_seq[MAX_SEQUENCE];
+  int nwant_seq;            // -1: no --sequence
 };
 
 struct seqstate {
@@ -73,6 +94,29 @@ static int add_expect(struct check *c, char *arg)
   return 0;
 }
 
+static int set_between(struct between *b, char *arg)
+{
+  char *comma = strchr(arg, ',');
+  if (!comma || comma == arg || !comma[1])
+    return bad_usage("bad --between (want BEGIN,END)", arg);
+  *comma = 0;
+  b->begin = arg;
+  b->end = comma + 1;
+  return 0;
+}
+
+static int set_sequence(struct check *c, char *arg)
+{
+  c->nwant_seq = 0;
+  for (char *name = strtok(arg, ","); name; name = strtok(NULL, ",")) {
+    unsigned t = vmt_type_parse(name, strlen(name));
+    if (!t || c->nwant_seq == MAX_SEQUENCE)
+      return bad_usage("bad or too long --sequence at", name);
+    c->want_seq[c->nwant_seq++] = t;
+  }
+  return 0;
+}
+
 static int parse_option(struct check *c, int o, char *arg)
 {
   char *end;
@@ -85,6 +129,8 @@ static int parse_option(struct check *c, int o, char *arg)
   }
   switch (o) {
   case 'e': return add_expect(c, arg);
+  case 'b': return set_between(&c->between, arg);
+  case 's': return set_sequence(c, arg);
   case 'p':
     if (v > VMT_MAX_PID || c->filter.npids == VMT_MAX_PIDS)
       return bad_usage("bad or too many pids", arg);
@@ -105,12 +151,17 @@ static int parse_args(struct check *c, int argc, char **argv)
 {
   static const struct option lo[] = {
     { "expect", 1, 0, 'e' }, { "pid", 1, 0, 'p' }, { "window", 1, 0, 'w' },
+    { "between", 1, 0, 'b' }, { "sequence", 1, 0, 's' },
     { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
   };
   int o, rc;
-  while ((o = getopt_long(argc, argv, "e:p:w:qh", lo, NULL)) != -1)
+  while ((o = getopt_long(argc, argv, "e:p:w:b:s:qh", lo, NULL)) != -1)
     if ((rc = parse_option(c, o, optarg)) != 0)
       return rc;
+  if (c->nwant_seq >= 0 && !c->between.begin) {
+    fputs("vmtcheck: --sequence needs --between\n", stderr);
+    return 2;
+  }
   if (optind != argc - 1) {
     fputs(usage, stderr);
     return 2;
@@ -157,6 +208,10 @@ static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
     *n = name[0] == 'r' ? s->records : vmt_summary_dropped(s);
     return 0;
   }
+  if (strcmp(name, "ptpages_in_fault") == 0) {
+    *n = s->ptpages_in_fault;
+    return 0;
+  }
   if (strcmp(name, "free_pages_end") == 0) {
     *n = (uint64)vmt_summary_free_end(s);
     return 0;
@@ -190,8 +245,61 @@ static int check_expectations(const struct check *c, const struct vmt_summary *s
   return bad;
 }
 
+// Follow r through the --between window: markers open and close it. Returns 1 if r
+// counts (it is inside the window, from the window's process, and not a marker).
+static int in_window(struct between *b, const struct vmt_record *r)
+{
+  if (!b->begin)
+    return 1;
+  if (r->type != VMT_MARKER)
+    return b->state == 1 && r->pid == b->pid;
+  unsigned c = r->cpu, n = b->len[c];
+  for (unsigned i = 0; i < 16 && n < MARKER_MAX - 1; i++, n++)
+    b->text[c][n] = i < 8 ? (char)(r->a >> (8 * i)) : (char)(r->b >> (8 * (i - 8)));
+  b->text[c][n] = 0;
+  b->len[c] = (r->flags & VMT_MORE) ? n : 0;
+  if (r->flags & VMT_MORE)
+    return 0;
+  if (b->state == 0 && strcmp(b->text[c], b->begin) == 0) {
+    b->state = 1;
+    b->pid = r->pid;
+  } else if (b->state == 1 && r->pid == b->pid && strcmp(b->text[c], b->end) == 0) {
+    b->state = 2;
+  }
+  return 0;
+}
+
+static void note_sequence(struct between *b, const struct vmt_record *r)
+{
+  if (r->type != VMT_SWITCH && b->nseq < MAX_SEQUENCE)
+    b->seq[b->nseq++] = r->type;
+}
+
+// The window was seen whole and, with --sequence, held exactly the listed types.
+static int check_window(const struct check *c, const char *name)
+{
+  const struct between *b = &c->between;
+  if (!b->begin)
+    return 0;
+  if (b->state != 2) {
+    fprintf(stderr, "vmtcheck: %s: markers '%s' ... '%s' not found\n", name, b->begin, b->end);
+    return 1;
+  }
+  if (c->nwant_seq < 0)
+    return 0;
+  for (unsigned i = 0; i < b->nseq || i < (unsigned)c->nwant_seq; i++) {
+    unsigned got = i < b->nseq ? b->seq[i] : 0, want = i < (unsigned)c->nwant_seq ? c->want_seq[i] : 0;
+    if (got != want) {
+      fprintf(stderr, "vmtcheck: %s: record %u of the window is %s, expected %s\n", name, i + 1,
+              got ? vmt_type_name(got) : "(end)", want ? vmt_type_name(want) : "(end)");
+      return 1;
+    }
+  }
+  return 0;
+}
+
 // Reads the whole stream; 0, or -1 after printing the first problem.
-static int scan(const struct check *c, FILE *in, const char *name, struct vmt_summary *sum)
+static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary *sum)
 {
   struct vmt_stream s;
   struct seqstate seq = { { 0 }, { 0 } };
@@ -208,8 +316,10 @@ static int scan(const struct check *c, FILE *in, const char *name, struct vmt_su
         got = -1;
         break;
       }
-      if (vmt_filter_pid(&c->filter, r.pid))
-        vmt_summary_add(sum, &r);
+      if (!in_window(&c->between, &r) || !vmt_filter_pid(&c->filter, r.pid))
+        continue;
+      vmt_summary_add(sum, &r);
+      note_sequence(&c->between, &r);
     }
   }
   if (got < 0 && !msg[0])
@@ -222,7 +332,7 @@ static int scan(const struct check *c, FILE *in, const char *name, struct vmt_su
 
 int main(int argc, char **argv)
 {
-  static struct check c = { .window = VMT_MERGE_WINDOW_DEFAULT };
+  static struct check c = { .window = VMT_MERGE_WINDOW_DEFAULT, .nwant_seq = -1 };
   static struct vmt_summary sum;
   int rc = parse_args(&c, argc, argv);
   if (rc)
@@ -245,7 +355,7 @@ int main(int argc, char **argv)
     return 1;
   if (!c.quiet)
     vmt_summary_print(&sum, stdout);
-  if (check_expectations(&c, &sum, name))
+  if (check_expectations(&c, &sum, name) || check_window(&c, name))
     return 1;
   if (!c.quiet)
     printf("vmtcheck: %s: ok\n", name);

@@ -14,12 +14,15 @@ extern int trace_pid_filter;
 #ifdef FAULTLINE_NO_TRACE
 static inline void trace_init(void) { }   // no trace devices at all
 static inline void vmtrace_tick(void) { }
+static inline void vmtrace_kick(void) { }
 #else
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
 void trace_quiesce(void);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);
+// The software interrupt a ring raises when it reaches its watermark: wake the reader.
+void vmtrace_kick(void);
 #endif
 
 #endif

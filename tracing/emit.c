@@ -36,7 +36,11 @@ static void emit_record(int type, int flags, uint32 arg, uint64 a, uint64 b)
     .ts = r_time(), .pid = pid, .type = type, .cpu = cpu,
     .flags = flags, .arg = arg, .a = a, .b = b,
   };
-  ring_put(cpu, &rec);
+  // Waking the reader here would take locks. Instead, raise a software interrupt on
+  // this CPU: it is taken once interrupts are back on, and its handler
+  // (vmtrace_kick) does the wakeup, long before the next timer tick would.
+  if (ring_put(cpu, &rec))
+    w_sip(r_sip() | SIP_SSIP);
 }
 
 // Interrupts off; returns whether they were on. One csrrci, and on the way out one csrsi

@@ -20,6 +20,7 @@
 // the VMT_LOST record that explains it.
 #include "kernel/types.h"
 #include "kernel/param.h"
+#include "kernel/riscv.h"
 #include "kernel/usercopy.h"
 #include "tracing/ring.h"
 
@@ -51,7 +52,19 @@ static void put_slot(struct trace_ring *r, struct vmt_record *rec)
   store_release(&r->head, r->head + 1);
 }
 
-void ring_put(int cpu, struct vmt_record *rec)
+static void put_lost(struct trace_ring *r, const struct vmt_record *like)
+{
+  struct vmt_record lost = *like;
+  lost.type = VMT_LOST;
+  lost.flags = 0;
+  lost.arg = 0;
+  lost.a = r->pending_lost;
+  lost.b = 0;
+  put_slot(r, &lost);
+  r->pending_lost = 0;
+}
+
+int ring_put(int cpu, struct vmt_record *rec)
 {
   struct trace_ring *r = &trace_rings[cpu];
   apply_reset(r);
@@ -61,19 +74,13 @@ void ring_put(int cpu, struct vmt_record *rec)
     r->seq++;
     r->pending_lost++;
     r->lost_total++;
-    return;
+    return 0;
   }
-  if (r->pending_lost) {
-    struct vmt_record lost = *rec;
-    lost.type = VMT_LOST;
-    lost.flags = 0;
-    lost.arg = 0;
-    lost.a = r->pending_lost;
-    lost.b = 0;
-    put_slot(r, &lost);
-    r->pending_lost = 0;
-  }
+  if (r->pending_lost)
+    put_lost(r, rec);
   put_slot(r, rec);
+  uint64 mark = r->cap / 4;
+  return used < mark && used + need >= mark;
 }
 
 uint64 ring_fill(int cpu)
@@ -100,6 +107,15 @@ long ring_take(int cpu, int user, uint64 dst, uint64 max)
   }
   store_release(&r->tail, r->tail + n);
   return n;
+}
+
+void ring_flush_lost(int cpu)
+{
+  struct trace_ring *r = &trace_rings[cpu];
+  if (r->pending_lost == 0 || r->head - r->tail >= r->cap)
+    return;
+  struct vmt_record like = { .ts = r_time(), .cpu = cpu };
+  put_lost(r, &like);
 }
 
 // Caller (the reader side) must make sure no producer can be mid-emit with a stale cap:

@@ -6,8 +6,8 @@
 #include "tracing/vmtrace_format.h"
 
 // Most records one CPU's ring can hold; `bufsize` (vmtracectl) picks a smaller size.
-#define TRACE_RING_MAX 8192
-#define TRACE_RING_DEFAULT 8192
+#define TRACE_RING_MAX 32768
+#define TRACE_RING_DEFAULT 32768
 
 struct trace_ring {
   // Written only by the ring's own CPU (the producer), interrupts off.
@@ -25,13 +25,18 @@ struct trace_ring {
 
 extern struct trace_ring trace_rings[];
 
-// Producer side; caller has interrupts off and runs on `cpu`.
-void ring_put(int cpu, struct vmt_record *rec);
+// Producer side; caller has interrupts off and runs on `cpu`. Returns 1 when this record
+// brought the ring to its watermark (a quarter full): time to wake the reader.
+int ring_put(int cpu, struct vmt_record *rec);
 // Reader side: records available / buffered on cpu's ring.
 uint64 ring_fill(int cpu);
 // Reader side: copy up to max whole records from cpu's ring to dst (a user address if
 // user). Returns the number copied, or -1 if the copy faulted (nothing consumed).
 long ring_take(int cpu, int user, uint64 dst, uint64 max);
+// Write the VMT_LOST record for drops not yet reported (if there is room). Reader side,
+// only while every producer is quiet (tracing disabled and trace_quiesce done), so that
+// a recording's last drops reach the reader instead of vanishing with the disable.
+void ring_flush_lost(int cpu);
 // Discard everything and restart sequence numbers with cap slots per CPU. Reader side;
 // producers apply the sequence restart on their next record.
 void ring_reset(uint32 cap);

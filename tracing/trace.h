@@ -32,8 +32,8 @@ int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
 
 #endif
 
-static inline void trace_kalloc(uint64 pa) { TRACE(VMT_KALLOC, 0, 0, pa, 0); }
-static inline void trace_kfree(uint64 pa)  { TRACE(VMT_KFREE, 0, 0, pa, 0); }
+static inline void trace_kalloc(uint64 pa, int page) { TRACE(VMT_KALLOC, page, 0, pa, 0); }
+static inline void trace_kfree(uint64 pa, int page)  { TRACE(VMT_KFREE, page, 0, pa, 0); }
 static inline void trace_map(uint64 va, uint64 pa, int perm)   { TRACE(VMT_MAP, 0, perm, va, pa); }
 static inline void trace_unmap(uint64 va, uint64 pa, int perm) { TRACE(VMT_UNMAP, 0, perm, va, pa); }
 static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)

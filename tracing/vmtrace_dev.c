@@ -3,8 +3,10 @@
 // /dev/vmtrace (major VMTRACE)
 //   read   whole records (struct vmt_record) from the per-CPU rings, CPU after CPU,
 //          unmerged. A buffer smaller than one record is an error (-1). While tracing is
-//          on and nothing is buffered, read blocks until the timer tick sees a ring pass
-//          its watermark or tracing is switched off; off and empty, it returns 0 (EOF).
+//          on and nothing is buffered, read blocks until a ring reaches its watermark (a
+//          quarter full: the ring raises a software interrupt, see emit.c), the timer
+//          tick finds records waiting, or tracing is switched off; off and empty, it
+//          returns 0 (EOF).
 //          Only one reader may have the device open.
 //   write  a line of text becomes a VMT_MARKER event (like ftrace's trace_marker).
 //
@@ -83,6 +85,14 @@ static void vmtrace_close(int readable, int writable)
   release(&vt.lock);
 }
 
+// Caller holds vt.lock and tracing is off: control() quiesced the producers when it
+// disabled, and cannot re-enable while we hold the lock.
+static void flush_lost(void)
+{
+  for (int cpu = 0; cpu < NCPU; cpu++)
+    ring_flush_lost(cpu);
+}
+
 // Copy as many whole records as fit in n bytes, CPU by CPU. Returns bytes or -1.
 static int drain(int user_dst, uint64 dst, int n)
 {
@@ -101,6 +111,8 @@ static int vmtrace_read(int user_dst, uint64 dst, int n, uint off)
   if (n < (int)sizeof(struct vmt_record))
     return -1;
   acquire(&vt.lock);
+  if (!tracing_on())
+    flush_lost();   // disabled and quiesced: report the last drops before EOF
   while (total_fill() == 0 && tracing_on()) {
     if (killed(myproc())) {
       release(&vt.lock);
@@ -136,6 +148,15 @@ void vmtrace_tick(void)
   if (!wake)
     return;
   ticks_since_wake = 0;
+  acquire(&vt.lock);
+  wakeup(&wake_chan);
+  release(&vt.lock);
+}
+
+void vmtrace_kick(void)
+{
+  if (!vt.reader_open)
+    return;
   acquire(&vt.lock);
   wakeup(&wake_chan);
   release(&vt.lock);
@@ -187,7 +208,8 @@ static int control(char *cmd)
   if (strncmp(cmd, "enable", 7) == 0 && !*arg) {
     __atomic_store_n(&trace_mask, vt.events, __ATOMIC_RELEASE);
   } else if (strncmp(cmd, "disable", 8) == 0 && !*arg) {
-    __atomic_store_n(&trace_mask, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&trace_mask, 0, __ATOMIC_SEQ_CST);
+    trace_quiesce();   // from here no producer writes its ring (see flush_lost)
     wakeup(&wake_chan);
   } else if (strncmp(cmd, "reset", 6) == 0 && !*arg) {
     reset_rings(vt.bufsize);

@@ -40,8 +40,8 @@ enum vmt_type {
   VMT_FAULT_BEGIN = 1,  // a = va, b = epc, arg = scause, flags = source | access << 4
   VMT_FAULT_END   = 2,  // a = va, b = pa mapped (0 unless outcome is MAPPED),
                         // arg = outcome (enum vmt_outcome), flags = source
-  VMT_KALLOC      = 3,  // a = pa
-  VMT_KFREE       = 4,  // a = pa
+  VMT_KALLOC      = 3,  // a = pa, flags = what the page is for (enum vmt_page_use)
+  VMT_KFREE       = 4,  // a = pa, flags = enum vmt_page_use
   VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U)
   VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits
   VMT_SBRK        = 7,  // a = old break, b = new break, arg = policy (kernel/mempolicy.h)
@@ -80,6 +80,10 @@ enum vmt_outcome {
   VMT_OUT_PROTECTION = 2,  // mapping forbids the access: killed or -1
   VMT_OUT_NOMEM      = 3,  // out of memory: killed or -1
 };
+
+// flags of VMT_KALLOC and VMT_KFREE. A fault that needs a new page-table page makes two
+// kallocs: the data page it maps and the page-table page that holds the mapping.
+enum vmt_page_use { VMT_PAGE_DATA = 0, VMT_PAGE_TABLE = 1 };
 
 #define VMT_MORE 0x1       // VMT_MARKER flags
 

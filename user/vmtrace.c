@@ -217,7 +217,9 @@ static void print_summary(struct tally *t)
 // The drainer: copy records until tracing is off and the rings are empty (read == 0).
 static void drain(int in, int out)
 {
-  static struct vmt_record buf[4096 / sizeof(struct vmt_record)];
+  // Large reads: one system call and one host-link write per many records, so the
+  // drainer keeps up with fault storms on every other CPU.
+  static struct vmt_record buf[32768 / sizeof(struct vmt_record)];
   struct tally t;
   memset(&t, 0, sizeof(t));
   int n;

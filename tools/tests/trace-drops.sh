@@ -87,10 +87,13 @@ t "the host file holds exactly the bytes the recorder wrote" size_matches
 t "vmtcheck accepts the recording (every gap covered by VMT_LOST)" tools/vmtcheck -q "$REC"
 t "vmt_gaps.py: VMT_LOST counts equal the sequence gaps exactly" "$PYTHON" tools/tests/vmt_gaps.py "$REC"
 
+# same F G: F and G print the same non-empty per-CPU lists; else the differing lines.
 same() {
   "$1" > "$W/a"; "$2" > "$W/b"
-  echo "$1:"; cat "$W/a"; echo "$2:"; cat "$W/b"
-  [ -s "$W/a" ] && cmp -s "$W/a" "$W/b"
+  [ -s "$W/a" ] && cmp -s "$W/a" "$W/b" && return 0
+  echo "< $1, > $2:"
+  diff "$W/a" "$W/b" | grep '^[<>]'
+  return 1
 }
 t "per CPU: drops in the recording = the recorder's summary" same from_gaps from_summary
 t "per CPU: drops in the recording = vmtcheck's count" same from_gaps from_vmtcheck

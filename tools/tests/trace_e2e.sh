@@ -1,0 +1,63 @@
+#!/bin/sh
+# End-to-end tracing tests on real recordings (make test-trace): boot faultline, record
+# workloads through the host link with make qemu-trace's recorder script, then check the
+# recordings and their timelines:
+#
+#   tracedemo          the exact events of a known sequence, in order (user/tracedemo.c)
+#   lazytests          every lazy fault allocated and mapped exactly one data page inside
+#                      the fault; free pages come back to where they started; no drops.
+#                      The out-of-memory tests are left out: each is a storm of ~200,000
+#                      events that outruns the recorder (the drops are reported in-band,
+#                      which tools/tests/trace-drops.sh checks).
+#   usertests sbrkbasic one usertests test, per-test split included
+#
+# and for each: vmtcheck, the converter, perfetto_check and the DevTools trace engine
+# agree (tools/tests/check_recording.sh). Ends with "N passed, M failed".
+set -u
+out=traces/test
+: "${PYTHON:=python3}" "${CPUS:=3}"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+
+# The value of "label: ... key N" in vmtcheck's report.
+count() { tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | head -1; }
+
+LAZY_TESTS="sparse unmap sysread syswrite syspipe sysexec sysfstat guard spbound textwrite
+  heapexec abovebreak regrow belowheap overflow forksparse execsparse concurrent inherit
+  residency"
+LAZY_TESTS=$(echo $LAZY_TESTS)
+rm -rf "$out"
+"$PYTHON" tools/qemu-trace.py --cpus "$CPUS" --out "$out" --split \
+  tracedemo "lazytests $LAZY_TESTS" "usertests sbrkbasic" > "$out.log" 2>&1
+check "recording tracedemo, lazytests and usertests sbrkbasic" test $? -eq 0 \
+  || tail -20 "$out.log"
+
+# tracedemo: grow 10 pages, touch 7, shrink 5; see user/tracedemo.c.
+faults=$(for i in 1 2 3 4 5 6 7; do printf 'fault_begin,kalloc,map,fault_end,'; done)
+check "tracedemo: exact events between its markers, in order" \
+  tools/vmtcheck -q --between "tracedemo: begin,tracedemo: end" \
+    -e fault_mapped=7 -e kalloc_in_fault=7 -e map_in_fault=7 -e unmap=2 -e kfree=2 \
+    -e sbrk=2 --sequence "sbrk,${faults}unmap,kfree,unmap,kfree,sbrk" "$out/tracedemo.vmt"
+
+for rec in tracedemo lazytests usertests; do
+  f=$out/$rec.vmt
+  check "$rec: no events dropped" tools/vmtcheck -q -e dropped=0 "$f"
+  check "$rec: checker, converter, perfetto_check and trace engine agree" \
+    sh tools/tests/check_recording.sh "$f"
+  mapped=$(count "$f" faults: mapped)
+  kallocs=$(count "$f" "inside faults:" kalloc)
+  maps=$(count "$f" "inside faults:" map)
+  check "$rec: faults mapped ($mapped) = kallocs ($kallocs) = maps ($maps) inside faults" \
+    test -n "$mapped" -a "$mapped" = "$kallocs" -a "$mapped" = "$maps"
+  start=$(count "$f" "free pages:" start)
+  end=$(count "$f" "free pages:" end)
+  check "$rec: free pages back at the start ($start -> $end)" test -n "$start" -a "$start" = "$end"
+done
+check "lazytests: faults were recorded" test "$(count "$out/lazytests.vmt" faults: mapped)" -gt 1000
+check "usertests: one timeline per test, with an index" \
+  test -s "$out/usertests/sbrkbasic.json" -a -s "$out/usertests/index.md"
+echo "trace end-to-end: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
