@@ -219,9 +219,12 @@ def qemu_command(args, fs_path):
                 "-device", "virtio-serial-device,bus=virtio-mmio-bus.1",
                 "-device", "virtconsole,chardev=hostlink"]
     if args.icount is not None:
-        # Virtual time counts instructions (2^shift ns each); sleep=off makes idle time
-        # jump to the next timer instead of following the host clock, so runs repeat.
-        cmd += ["-icount", "shift=%d,sleep=off" % args.icount]
+        # Virtual time counts instructions (2^shift ns each), and every hart runs on one
+        # host thread, so computation is timed the same whatever the host's load.
+        # sleep=on lets idle time follow the host clock: with sleep=off, idle harts
+        # warp to the next timer while QEMU's disk I/O still runs in real time, and
+        # 30 s of virtual time can pass during one disk read.
+        cmd += ["-icount", "shift=%d,sleep=on" % args.icount]
     cmd += shlex.split(args.extra)
     return cmd
 
