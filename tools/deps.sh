@@ -16,6 +16,7 @@ python3 python3
 "
 test_needs="
 clang clang
+gnuplot gnuplot-nox
 node nodejs
 npm npm
 "

@@ -70,7 +70,7 @@ static void kid_instant(struct vmt_conv *c, struct vmt_track *t, const struct vm
   if (!vmt_conv_shows(c, k->type, f->begin.pid, k->ns))
     return;
   vmt_conv_instant(c, t, kid_cat(k->type), vmt_type_name(k->type), k->ns);
-  vmt_conv_page_args(c, k->type, k->a, k->b, k->arg);
+  vmt_conv_page_args(c, k->type, k->flags, k->a, k->b, k->arg);
   te_close(&c->te);
 }
 
@@ -84,7 +84,7 @@ static void kid_slice(struct vmt_conv *c, struct vmt_track *t, const struct vmt_
   te_dur(&c->te, 0);
   if (flow)
     te_flow(&c->te, flow, 0);
-  vmt_conv_page_args(c, k->type, k->a, k->b, k->arg);
+  vmt_conv_page_args(c, k->type, k->flags, k->a, k->b, k->arg);
   te_close(&c->te);
 }
 
@@ -180,6 +180,6 @@ int vmt_fault_hold(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
   if (!f || f->nkid == VMT_FAULT_KIDS)
     return 0;
   f->kid[f->nkid++] = (struct vmt_kid){ .ns = ns, .a = r->a, .b = r->b, .arg = r->arg,
-                                        .type = r->type };
+                                        .type = r->type, .flags = r->flags };
   return 1;
 }

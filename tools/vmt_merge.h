@@ -20,8 +20,9 @@
 #include "kernel/param.h"
 #include "tracing/vmtrace_format.h"
 
-#define VMT_MERGE_WINDOW_DEFAULT (1u << 18)  // 262,144 records: about 14 MiB held at most
-#define VMT_MERGE_WINDOW_MAX     (1u << 20)  // keeps the converter under 64 MiB
+// The kernel's rings hold 32K records per CPU; 8 CPUs' full rings fit in half the default.
+#define VMT_MERGE_WINDOW_DEFAULT (1u << 19)  // 524,288 records: about 29 MiB held at most
+#define VMT_MERGE_WINDOW_MAX     (1u << 20)  // about 59 MiB held
 
 struct vmt_merge_item {
   struct vmt_record rec;

@@ -5,15 +5,7 @@
 #include "kernel/mempolicy.h"
 #include "tools/vmt_names.h"
 
-static const char *const type_names[VMT_NTYPES] = {
-  [VMT_FAULT_BEGIN] = "fault_begin", [VMT_FAULT_END] = "fault_end",
-  [VMT_KALLOC] = "kalloc",           [VMT_KFREE] = "kfree",
-  [VMT_MAP] = "map",                 [VMT_UNMAP] = "unmap",
-  [VMT_SBRK] = "sbrk",               [VMT_FORK] = "fork",
-  [VMT_EXEC] = "exec",               [VMT_EXIT] = "exit",
-  [VMT_KILL] = "kill",               [VMT_SWITCH] = "switch",
-  [VMT_MARKER] = "marker",           [VMT_LOST] = "lost",
-};
+static const char *const type_names[VMT_NTYPES] = VMT_TYPE_NAMES;
 
 const char *vmt_type_name(unsigned type)
 {
@@ -99,6 +91,13 @@ const char *vmt_cause_name(unsigned scause)
   case 7: return "store access fault";
   default: return "other";
   }
+}
+
+const char *vmt_page_use_name(unsigned use)
+{
+  if (use == VMT_PAGE_DATA)
+    return "data";
+  return use == VMT_PAGE_TABLE ? "page table" : "unknown";
 }
 
 const char *vmt_policy_name(unsigned policy)

@@ -30,6 +30,7 @@ const char *vmt_source_name(unsigned source);     // "user", "kernel" or "unknow
 const char *vmt_access_name(unsigned access);     // "read", "write", "exec" or "unknown"
 const char *vmt_cause_name(unsigned scause);      // "store page fault", ... or "other"
 const char *vmt_policy_name(unsigned policy);     // "lazy", "eager" or "unknown"
+const char *vmt_page_use_name(unsigned use);      // "data", "page table" or "unknown"
 
 // Writes permission bits as "rwxu" with '-' for a clear bit; out must hold 5 bytes.
 void vmt_perm_string(unsigned perm, char *out);

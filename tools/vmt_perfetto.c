@@ -83,10 +83,12 @@ void vmt_conv_instant(struct vmt_conv *c, struct vmt_track *t, const char *cat,
   te_scope_thread(&c->te);
 }
 
-void vmt_conv_page_args(struct vmt_conv *c, unsigned type, uint64 a, uint64 b, uint32 arg)
+void vmt_conv_page_args(struct vmt_conv *c, unsigned type, unsigned flags, uint64 a, uint64 b,
+                        uint32 arg)
 {
   if (type == VMT_KALLOC || type == VMT_KFREE) {
     te_arg_hex(&c->te, "pa", a);
+    te_arg_lit(&c->te, "use", vmt_page_use_name(flags));
     return;
   }
   char perm[5];

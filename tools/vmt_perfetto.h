@@ -10,7 +10,8 @@
 //       instants (I), as are sbrk, fork, exec, exit, kill and markers.
 //       Counters "resident pages" (user pages mapped: +1 per MAP with PTE_U, -1 per UNMAP
 //       with PTE_U, taken off the process that mapped that physical page; see
-//       vmt_pages.h) and "virtual pages" (break / page size after each SBRK).
+//       vmt_pages.h) and "virtual pages" (image size / page size at EXEC, then break /
+//       page size after each SBRK).
 //   process VMT_KPID "kernel":
 //       thread cpuN (tid VMT_KPID+1+N): what ran, one slice per stretch between switches;
 //         lost-event instants.
@@ -45,6 +46,7 @@ struct vmt_kid {                // an event held inside an open fault
   uint64 ns, a, b;
   uint32 arg;
   uint16 type;
+  uint8 flags;
 };
 
 struct vmt_fault {
@@ -104,7 +106,8 @@ int vmt_conv_shows(const struct vmt_conv *c, unsigned type, uint32 pid, uint64 n
 void vmt_conv_use(struct vmt_conv *c, struct vmt_track *t);
 void vmt_conv_instant(struct vmt_conv *c, struct vmt_track *t, const char *cat,
                       const char *name, uint64 ns);
-void vmt_conv_page_args(struct vmt_conv *c, unsigned type, uint64 a, uint64 b, uint32 arg);
+void vmt_conv_page_args(struct vmt_conv *c, unsigned type, unsigned flags, uint64 a, uint64 b,
+                        uint32 arg);
 void vmt_conv_untouch(struct vmt_track *t, uint64 *start, uint64 *dur);
 struct vmt_track *vmt_conv_track(struct vmt_conv *c, uint32 pid, unsigned cpu);
 

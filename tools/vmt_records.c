@@ -103,7 +103,7 @@ static void on_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_re
     return;
   int kalloc = r->type == VMT_KALLOC || r->type == VMT_KFREE;
   vmt_conv_instant(c, t, kalloc ? "kalloc" : "map", vmt_type_name(r->type), ns);
-  vmt_conv_page_args(c, r->type, r->a, r->b, r->arg);
+  vmt_conv_page_args(c, r->type, r->flags, r->a, r->b, r->arg);
   te_close(&c->te);
 }
 
@@ -126,7 +126,7 @@ static void on_sbrk(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
                     const struct vmt_record *r, uint64 ns)
 {
   if (p) {
-    if (!p->vknown && p->exec_ts)      // the size EXEC left, learnt only now
+    if (!p->vknown && p->exec_ts)      // the size EXEC left (if it did not say), learnt now
       proc_counter(c, p, VMT_SBRK, "virtual", (long long)pages(c, r->a), p->exec_ts);
     p->vpages = pages(c, r->b);
     p->vknown = 1;
@@ -191,13 +191,18 @@ static void on_exec(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     memcpy(p->name, name, VMT_NAME_MAX);
     p->named = 1;
     p->announced = 0;
-    p->vknown = 0;
+    p->vknown = r->arg != 0;            // the new image's size; 0 from kernels without it
+    p->vpages = pages(c, r->arg);
     p->exec_ts = ns ? ns : 1;
+    if (p->vknown)
+      proc_counter(c, p, VMT_SBRK, "virtual", (long long)p->vpages, ns);
   }
   if (!vmt_conv_shows(c, VMT_EXEC, r->pid, ns))
     return;
   vmt_conv_instant(c, t, "proc", "exec", ns);
   te_arg_str(&c->te, "name", name, strnlen(name, VMT_NAME_MAX));
+  if (r->arg)
+    te_arg_hex(&c->te, "size", r->arg);
   te_close(&c->te);
 }
 

@@ -38,7 +38,7 @@ static const char usage[] =
   "                       marker BEGIN, from it up to its marker END\n"
   "  -s, --sequence LIST  with --between: fail unless the record types in the window,\n"
   "                       context switches left out, are exactly LIST (comma-separated)\n"
-  "  -w, --window N       records the per-CPU merge may hold (default 262144)\n"
+  "  -w, --window N       records the per-CPU merge may hold (default 524288)\n"
   "  -q, --quiet          print only problems\n"
   "  -h, --help           this text\n";
 

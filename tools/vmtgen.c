@@ -28,6 +28,8 @@ struct gproc {
   char name[16];
   uint64 brk;                         // HEAPBASE + pages * page size
   uint64 pa[MAXPG];                   // 0: not mapped
+  uint64 pt[8];                       // page-table pages made by its faults
+  unsigned npt;
 };
 
 struct gcpu {
@@ -47,7 +49,7 @@ struct gen {
   uint64 nfree;
   uint32 nextpid;
   FILE *out;
-  uint64 count[VMT_NTYPES], outcome[4], in_fault[VMT_NTYPES], lost;
+  uint64 count[VMT_NTYPES], outcome[4], in_fault[VMT_NTYPES], ptpages_in_fault, lost;
   uint32 open[MAXPROC + NCPU];        // pids whose written FAULT_BEGIN is not yet ended
   unsigned nopen;
 };
@@ -85,6 +87,8 @@ static void count_nesting(struct gen *g, const struct vmt_record *r)
     g->open[g->nopen++] = r->pid;
   else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && open)
     g->open[i] = g->open[--g->nopen];
+  else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && open)
+    g->ptpages_in_fault++;
   else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && open)
     g->in_fault[r->type]++;
   if (r->type == VMT_FAULT_END && r->arg < 4)
@@ -129,19 +133,37 @@ static void emit(struct gen *g, unsigned c, unsigned type, uint32 pid, unsigned 
 
 // ---- Physical pages ------------------------------------------------------------------
 
-static uint64 kalloc(struct gen *g, unsigned c, uint32 pid)
+// use: VMT_PAGE_DATA or VMT_PAGE_TABLE, as the kernel tags its pages.
+static uint64 kalloc_for(struct gen *g, unsigned c, uint32 pid, unsigned use)
 {
   if (g->nfree == 0)
     return 0;
   uint64 pa = g->freepa[--g->nfree];
-  emit(g, c, VMT_KALLOC, pid, 0, 0, pa, 0);
+  emit(g, c, VMT_KALLOC, pid, use, 0, pa, 0);
   return pa;
+}
+
+static void kfree_for(struct gen *g, unsigned c, uint32 pid, uint64 pa, unsigned use)
+{
+  g->freepa[g->nfree++] = pa;
+  emit(g, c, VMT_KFREE, pid, use, 0, pa, 0);
+}
+
+static uint64 kalloc(struct gen *g, unsigned c, uint32 pid)
+{
+  return kalloc_for(g, c, pid, VMT_PAGE_DATA);
 }
 
 static void kfree(struct gen *g, unsigned c, uint32 pid, uint64 pa)
 {
-  g->freepa[g->nfree++] = pa;
-  emit(g, c, VMT_KFREE, pid, 0, 0, pa, 0);
+  kfree_for(g, c, pid, pa, VMT_PAGE_DATA);
+}
+
+// Page-table pages go with the address space: exec and exit free them.
+static void free_page_tables(struct gen *g, unsigned c, struct gproc *p)
+{
+  while (p->npt)
+    kfree_for(g, c, p->pid, p->pt[--p->npt], VMT_PAGE_TABLE);
 }
 
 static uint64 page_va(unsigned i) { return HEAPBASE + (uint64)i * 4096; }
@@ -190,6 +212,7 @@ static void switch_to(struct gen *g, unsigned c, struct gproc *p)
 static void do_exit(struct gen *g, unsigned c, struct gproc *p, int status)
 {
   free_heap(g, c, p, 0);
+  free_page_tables(g, c, p);
   emit(g, c, VMT_EXIT, p->pid, 0, (uint32)status, 0, 0);
   p->alive = 0;
   switch_to(g, c, NULL);
@@ -210,6 +233,7 @@ static void do_fork(struct gen *g, unsigned c, struct gproc *p)
   if (!k)
     return;
   *k = *p;
+  k->npt = 0;
   k->pid = g->nextpid++;
   k->cpu = -1;
   k->killed = 0;
@@ -225,6 +249,7 @@ static void do_exec(struct gen *g, unsigned c, struct gproc *p)
   static const char *const progs[] = { "lazytests", "usertests", "sh", "ls", "stressfs",
                                        "grind", "echo", "a-name-of-16char" };
   free_heap(g, c, p, 0);
+  free_page_tables(g, c, p);
   p->brk = HEAPBASE;
   p->eager = below(g, 4) == 0;
   const char *prog = progs[below(g, 8)];
@@ -235,7 +260,7 @@ static void do_exec(struct gen *g, unsigned c, struct gproc *p)
     a |= (uint64)(unsigned char)p->name[i] << 8 * i;
     b |= (uint64)(unsigned char)p->name[8 + i] << 8 * i;
   }
-  emit(g, c, VMT_EXEC, p->pid, 0, 0, a, b);
+  emit(g, c, VMT_EXEC, p->pid, 0, (uint32)p->brk, a, b);   // arg: the image's size
 }
 
 // ---- What a running process does -----------------------------------------------------
@@ -259,6 +284,9 @@ static void do_fault(struct gen *g, unsigned c, struct gproc *p)
   unsigned access = below(g, 3) ? VMT_ACC_WRITE : VMT_ACC_READ;
   emit(g, c, VMT_FAULT_BEGIN, p->pid, source | access << 4, access ? 15 : 13, va + 8,
        0x1000 + 4 * below(g, 1024));
+  if (!illegal && p->npt < 8 && below(g, 8) == 0)   // the mapping needs a new page table
+    if ((p->pt[p->npt] = kalloc_for(g, c, p->pid, VMT_PAGE_TABLE)) != 0)
+      p->npt++;
   if (illegal) {
     emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_ILLEGAL, va + 8, 0);
     do_exit(g, c, p, -1);
@@ -467,6 +495,7 @@ static void print_stats(const struct gen *g)
     fprintf(stderr, "--expect %s=%llu ", vmt_type_name(t), (unsigned long long)g->count[t]);
   for (unsigned o = 0; o < 4; o++)
     fprintf(stderr, "--expect fault_%s=%llu ", outcome[o], (unsigned long long)g->outcome[o]);
+  fprintf(stderr, "--expect ptpages_in_fault=%llu ", (unsigned long long)g->ptpages_in_fault);
   fprintf(stderr, "--expect kalloc_in_fault=%llu --expect map_in_fault=%llu "
           "--expect dropped=%llu --expect records=%llu ",
           (unsigned long long)g->in_fault[VMT_KALLOC], (unsigned long long)g->in_fault[VMT_MAP],

@@ -28,7 +28,7 @@ static const char usage[] =
   "      --from US      show only events from US microseconds after the start\n"
   "      --to US        ... up to US microseconds after the start\n"
   "  -s, --summary      print counts per type and CPU instead of writing JSON\n"
-  "  -w, --window N     records the per-CPU merge may hold (default 262144, at most\n"
+  "  -w, --window N     records the per-CPU merge may hold (default 524288, at most\n"
   "                     1048576); raise it if a record is reported as arriving late\n"
   "  -h, --help         this text\n"
   "  -V, --version      the version\n"

@@ -22,6 +22,9 @@ static void lazy_fault_recording(struct rec *b)
   fb.flags = VMT_SRC_USER | VMT_ACC_WRITE << 4;
   rec_add(b, fb);
   rec_add(b, RA(VMT_KALLOC, 0, 3, 42, 0, PA1, 0));
+  struct vmt_record pt = RA(VMT_KALLOC, 0, 3, 43, 0, PA1 + 0x7000, 0);
+  pt.flags = VMT_PAGE_TABLE;                          // the mapping needed a page table
+  rec_add(b, pt);
   rec_add(b, RA(VMT_MAP, 0, 3, 44, URW, 0x5000, PA1));
   rec_add(b, RA(VMT_FAULT_END, 0, 3, 47, VMT_OUT_MAPPED, 0x5008, PA1));
 }
@@ -46,6 +49,9 @@ static void fault_slice(void)
   CHECK(strcmp(t_arg(f, "latency_us"), "0.700") == 0, "latency %s", t_arg(f, "latency_us"));
   const struct t_event *k = t_find(&t, 'X', "kalloc", 3, 0), *m = t_find(&t, 'X', "map", 3, 0);
   CHECK(k && k->ts == 4200 && k->dur == 0, "kalloc nested as a zero-length slice");
+  const struct t_event *k2 = t_find(&t, 'X', "kalloc", 3, 1);
+  CHECK(strcmp(t_arg(k, "use"), "data") == 0 && k2 && strcmp(t_arg(k2, "use"), "page table") == 0,
+        "what each page is for");
   CHECK(m && m->ts == 4400 && strcmp(t_arg(m, "perm"), "rw-u") == 0, "map nested");
   CHECK(f->flow_out && m->flow_in && f->bind_id == m->bind_id && f->bind_id > 0,
         "flow from fault to map");
@@ -67,10 +73,10 @@ static void counters(void)
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
   const struct t_event *c0 = t_find(&t, 'C', "free", VMT_KPID, 0),
                        *c1 = t_find(&t, 'C', "free", VMT_KPID, 1),
-                       *c2 = t_find(&t, 'C', "free", VMT_KPID, 2);
+                       *c3 = t_find(&t, 'C', "free", VMT_KPID, 3);
   CHECK(c0 && c0->ts == 0 && strcmp(t_arg(c0, "pages"), "1000") == 0, "starts at header");
   CHECK(c1 && strcmp(t_arg(c1, "pages"), "999") == 0, "-1 per kalloc");
-  CHECK(c2 && strcmp(t_arg(c2, "pages"), "1000") == 0, "+1 per kfree");
+  CHECK(c3 && strcmp(t_arg(c3, "pages"), "999") == 0, "+1 per kfree");
   const struct t_event *r0 = t_find(&t, 'C', "resident", 3, 0),
                        *r1 = t_find(&t, 'C', "resident", 3, 1);
   CHECK(r0 && strcmp(t_arg(r0, "pages"), "1") == 0, "+1 per user map");
@@ -97,6 +103,9 @@ static void names_fork_exec(void)
   rec_add(&b, RA(VMT_SBRK, 0, 7, 20, 0, 0x3000, 0x3800));
   rec_add(&b, R_exec(0, 7, 30, "a\"name\\of16byte"));
   rec_add(&b, RA(VMT_SBRK, 0, 7, 40, 0, 0x2000, 0x3000));
+  struct vmt_record ex = R_exec(0, 7, 50, "sized");
+  ex.arg = 0x5000;                                    // the image's size, when told
+  rec_add(&b, ex);
   t_convert(&t, &b, NULL);
   rec_free(&b);
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
@@ -113,6 +122,8 @@ static void names_fork_exec(void)
   CHECK(v0 && v0->ts == 1000 && strcmp(t_arg(v0, "pages"), "3") == 0, "child's size at fork");
   const struct t_event *v = t_find(&t, 'C', "virtual", 7, 2);
   CHECK(v && v->ts == 3000 && strcmp(t_arg(v, "pages"), "2") == 0, "virtual size at exec");
+  const struct t_event *v4 = t_find(&t, 'C', "virtual", 7, 4);
+  CHECK(v4 && v4->ts == 5000 && strcmp(t_arg(v4, "pages"), "5") == 0, "exec says its size");
   t_trace_free(&t);
 }
 
@@ -204,7 +215,7 @@ static void filters(void)
   CHECK(t.rc == 0 && t.violations == 0, "--pid: rc %d, %zu violations", t.rc, t.violations);
   CHECK(t_count(&t, 'X', "page fault", -1) == 0 && t_find(&t, 'I', "sbrk", 9, 0),
         "--pid 9 shows pid 9 only");
-  CHECK(t_count(&t, 'C', "free", VMT_KPID) == 3, "system counters stay, with every change");
+  CHECK(t_count(&t, 'C', "free", VMT_KPID) == 4, "system counters stay, with every change");
   t_trace_free(&t);
   vmt_filter_all(&f);
   vmt_types_parse_list("fault", &f.types, (char[8]){ 0 }, 8);
