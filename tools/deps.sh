@@ -6,7 +6,7 @@
 #   tools/deps.sh [GROUP...]     groups: build (default), test
 set -eu
 
-# command  Debian package
+# command (or, starting with /, a file pattern)  Debian package
 build_needs="
 riscv64-unknown-elf-gcc gcc-riscv64-unknown-elf
 qemu-system-riscv64 qemu-system-misc
@@ -16,7 +16,10 @@ python3 python3
 "
 test_needs="
 clang clang
+/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a libclang-rt-14-dev
+/usr/bin/time time
 gnuplot gnuplot-nox
+/usr/lib/python3/dist-packages/matplotlib python3-matplotlib
 node nodejs
 npm npm
 "
@@ -25,7 +28,10 @@ missing=""
 check() {
   echo "$1" | while read -r cmd pkg; do
     [ -n "$cmd" ] || continue
-    command -v "$cmd" >/dev/null 2>&1 || echo "$pkg"
+    case "$cmd" in
+      /*) ls -d $cmd >/dev/null 2>&1 || echo "$pkg" ;;   # a file pattern: something must match
+      *) command -v "$cmd" >/dev/null 2>&1 || echo "$pkg" ;;
+    esac
   done
 }
 
