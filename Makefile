@@ -92,6 +92,8 @@ HOST_TOOLS = tools/mkfs
 include tools/tools.mk
 # The tracer's benchmark and drop test.
 include tools/bench.mk
+# Eager against lazy: benchmark, figures, report.
+include tools/analysis.mk
 
 # The image gets copies without debug information (a third of the size); user/_NAME
 # keeps it for gdb.
@@ -152,7 +154,7 @@ qemu-gdb: kernel/kernel fs.img
 
 # ---- Tests ------------------------------------------------------------------------------
 
-test: deps-test test-host test-kernel test-trace
+test: deps-test test-host test-analysis test-kernel test-trace
 
 # Tracing end to end on real recordings (tools/tests/trace_e2e.sh), and drops with
 # tiny rings (tools/tests/trace-drops.sh).

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""The numbers the eager-against-lazy report quotes, computed from the stored data.
+
+    python3 analysis/derive.py DATADIR NUMBERS.csv [NUMBERS.gp]
+
+Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
+recording summaries) and, if they are there, DATADIR/tracebench.csv and
+tracebench-icount.csv (the tracer's own benchmark, make bench-trace). Writes
+NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
+same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
+mark them). analysis/test_analysis.py checks REPORT.md's
+quoted numbers against NUMBERS.csv, so every number in the report comes from here.
+
+Every figure is taken from the medians in the CSV. Per-page costs are least-squares
+slopes over the sizes from 1 MiB up, which separates the cost per page from the fixed
+cost of a system call, a fork and a child process. Standard library only.
+"""
+
+import csv
+import math
+import os
+import sys
+
+CLOCKS = ("host", "icount")
+ICOUNT_NS = 8            # -icount shift=3: one instruction is 2^3 ns of virtual time
+PAGE = 4096
+SLOPE_MIN_BYTES = 1 << 20
+
+
+def load_bench(path):
+    """{(workload, policy, param, metric): (median, min, max, ok)} of one CSV."""
+    out = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            key = (row["workload"], row["policy"], int(row["param"]), row["metric"])
+            out[key] = (float(row["median"]), float(row["min"]), float(row["max"]),
+                        row["status"] == "ok")
+    return out
+
+
+def slope(points):
+    """Least-squares slope of y on x."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / sxx
+
+
+def params(d, workload):
+    return sorted({k[2] for k in d if k[0] == workload})
+
+
+def med(d, workload, policy, param, metric):
+    return d[(workload, policy, param, metric)][0]
+
+
+def crossover(d, metric="total_ns"):
+    """Where lazy stops losing to eager as the touch density 1/k falls: the stride k at
+    which lazy/eager crosses 1, interpolated in log k between the two strides around
+    it. Returns (k, density) or None if the sign never changes."""
+    ks = params(d, "sparse")
+    g = [(k, math.log(med(d, "sparse", "lazy", k, metric) /
+                      med(d, "sparse", "eager", k, metric))) for k in ks]
+    for (k1, g1), (k2, g2) in zip(g, g[1:]):
+        if g1 >= 0 > g2:
+            lk = math.log(k1) + g1 / (g1 - g2) * (math.log(k2) - math.log(k1))
+            return math.exp(lk), math.exp(-lk)
+    return None
+
+
+def bench_numbers(d, c, n):
+    dense = [p for p in params(d, "dense") if p >= SLOPE_MIN_BYTES]
+
+    def dense_slope(policy, metric):
+        return slope([(p / PAGE, med(d, "dense", policy, p, metric)) for p in dense]) / 1000
+
+    lazy_page = dense_slope("lazy", "total_ns")
+    eager_page = dense_slope("eager", "total_ns")
+    eager_sbrk = dense_slope("eager", "sbrk_ns")
+    eager_store = dense_slope("eager", "touch_ns")
+    n[c + ".lazy_page_us"] = lazy_page
+    n[c + ".eager_page_us"] = eager_page
+    n[c + ".eager_sbrk_page_us"] = eager_sbrk
+    n[c + ".eager_store_us"] = eager_store
+    n[c + ".lazy_overhead_us"] = lazy_page - eager_page
+    n[c + ".lazy_over_eager_x"] = lazy_page / eager_page
+    # The break-even density of the per-page model: lazy pays lazy_page per touched
+    # page, eager pays eager_sbrk per page of the heap plus eager_store per touched page.
+    n[c + ".model_crossover_density"] = eager_sbrk / (lazy_page - eager_store)
+    if c == "icount":   # virtual time is instructions, 8 ns each (shift 3)
+        n["icount.eager_page_instr"] = eager_sbrk * 1000 / ICOUNT_NS
+        n["icount.lazy_overhead_instr"] = (lazy_page - eager_page) * 1000 / ICOUNT_NS
+
+    x = crossover(d)
+    if x:
+        n[c + ".crossover_stride"], n[c + ".crossover_density"] = x
+
+    for k in params(d, "sparse"):
+        for p in ("lazy", "eager"):
+            n["%s.sparse.%s_ms.k%d" % (c, p, k)] = med(d, "sparse", p, k, "total_ns") / 1e6
+        n["%s.sparse.eager_over_lazy_x.k%d" % (c, k)] = (
+            med(d, "sparse", "eager", k, "total_ns") / med(d, "sparse", "lazy", k, "total_ns"))
+    sbrks = params(d, "sbrk")
+    n[c + ".sbrk.lazy_max_us"] = max(med(d, "sbrk", "lazy", p, "sbrk_ns") for p in sbrks) / 1000
+    n[c + ".sbrk.lazy_min_us"] = min(med(d, "sbrk", "lazy", p, "sbrk_ns") for p in sbrks) / 1000
+    n[c + ".sbrk.lazy_fastest_us"] = min(d[("sbrk", "lazy", p, "sbrk_ns")][1] for p in sbrks) / 1000
+    ok = [p for p in sbrks if d[("sbrk", "eager", p, "sbrk_ns")][3]]
+    n[c + ".sbrk.eager_max_ok_mib"] = max(ok) / 2 ** 20
+    n[c + ".sbrk.eager_first_fail_mib"] = min(p for p in sbrks if p not in ok) / 2 ** 20
+    n[c + ".sbrk.eager_ms_at_max_ok"] = med(d, "sbrk", "eager", max(ok), "sbrk_ns") / 1e6
+    n[c + ".sbrk.eager_page_us"] = slope(
+        [(p / PAGE, med(d, "sbrk", "eager", p, "sbrk_ns")) for p in ok
+         if p >= SLOPE_MIN_BYTES]) / 1000
+
+    for k in params(d, "fork"):
+        for p in ("lazy", "eager"):
+            n["%s.fork.%s_ms.k%d" % (c, p, k)] = med(d, "fork", p, k, "fork_ns") / 1e6
+            n["%s.fork.%s_wait_ms.k%d" % (c, p, k)] = med(d, "fork", p, k, "fork_wait_ns") / 1e6
+        n["%s.fork.eager_over_lazy_x.k%d" % (c, k)] = (
+            med(d, "fork", "eager", k, "fork_ns") / med(d, "fork", "lazy", k, "fork_ns"))
+    # fork's cost per copied page: over the lazy runs, which copy from 23 to 8207 pages.
+    n[c + ".fork.us_per_page"] = slope(
+        [(med(d, "fork", "lazy", k, "copied_pages"), med(d, "fork", "lazy", k, "fork_ns"))
+         for k in params(d, "fork")]) / 1000
+
+    keys = max(params(d, "hash"))
+    for p in ("lazy", "eager"):
+        n["%s.hash.%s_ms" % (c, p)] = med(d, "hash", p, keys, "total_ns") / 1e6
+    n[c + ".hash.lazy_over_eager_x"] = n[c + ".hash.lazy_ms"] / n[c + ".hash.eager_ms"]
+    n[c + ".hash.gap_ms"] = n[c + ".hash.lazy_ms"] - n[c + ".hash.eager_ms"]
+    # What the faults alone would add: one per resident heap page at the dense overhead.
+    n[c + ".hash.fault_share_ms"] = (med(d, "hash", "lazy", keys, "resident_pages") *
+                                     n[c + ".lazy_overhead_us"] / 1000)
+
+
+def clock_free_numbers(d, n):
+    """Page counts: the same on either clock (the benchmark is deterministic in them)."""
+    for k in params(d, "sparse"):
+        lazy = med(d, "sparse", "lazy", k, "resident_pages")
+        eager = med(d, "sparse", "eager", k, "resident_pages")
+        n["sparse.lazy_pages.k%d" % k] = lazy
+        n["sparse.eager_pages.k%d" % k] = eager
+        n["sparse.saved_pct.k%d" % k] = 100.0 * (1 - lazy / eager)
+        n["sparse.saved_mib.k%d" % k] = (eager - lazy) * PAGE / 2 ** 20
+    for k in params(d, "fork"):
+        for p in ("lazy", "eager"):
+            n["fork.%s_copied_pages.k%d" % (p, k)] = med(d, "fork", p, k, "copied_pages")
+    keys = max(params(d, "hash"))
+    n["hash.keys"] = keys
+    n["hash.heap_pages"] = med(d, "hash", "lazy", keys, "heap_pages")
+    for p in ("lazy", "eager"):
+        n["hash.%s_resident_pages" % p] = med(d, "hash", p, keys, "resident_pages")
+    n["hash.saved_pct"] = 100.0 * (1 - n["hash.lazy_resident_pages"] /
+                                   n["hash.eager_resident_pages"])
+
+
+def tracing_numbers(path, n, prefix):
+    """From tools/bench-trace.sh's CSV: what recording costs (on against off in one
+    boot), and what compiled-in-but-off costs against compiled out (two boots). Each
+    figure is the median over the CSV's repeats (boots)."""
+    rows = list(csv.DictReader(open(path, newline="")))
+
+    def median(vals):
+        vals = sorted(vals)
+        return vals[len(vals) // 2] if len(vals) % 2 else (vals[len(vals) // 2 - 1] +
+                                                           vals[len(vals) // 2]) / 2
+
+    def pick(**kw):
+        return [r for r in rows if all(r[k] == v for k, v in kw.items())]
+
+    for metric in ("fault_on_off", "fork_on_off", "round_on_off"):
+        vals = [float(r["median"]) for r in pick(mode="on", case="ratio", metric=metric)]
+        if vals:
+            n["%s.%s_x" % (prefix, metric)] = median(vals)
+    vals = [float(r["median"]) for r in pick(mode="emit", case="fault", metric="emit_ns_min")]
+    if vals:
+        n[prefix + ".emit_ns"] = median(vals)
+    runs = sorted({r["run"] for r in pick(boot="traced", mode="off", metric="fault_ns")})
+    ratios = []
+    for run in runs:
+        on = pick(run=run, boot="traced", mode="off", case="off", metric="fault_ns")
+        off = pick(run=run, boot="notrace", mode="off", case="off", metric="fault_ns")
+        if on and off:
+            ratios.append(float(on[0]["median"]) / float(off[0]["median"]))
+    if ratios:
+        n[prefix + ".compiled_in_off_x"] = median(ratios)
+        n[prefix + ".runs"] = len(ratios)
+
+
+def one_hart_numbers(path, n):
+    """fork under icount on one hart (make bench's extra boot), against three."""
+    d = load_bench(path)
+    for k in params(d, "fork"):
+        n["icount1.fork.eager_ms.k%d" % k] = med(d, "fork", "eager", k, "fork_ns") / 1e6
+        n["icount1.fork.lazy_ms.k%d" % k] = med(d, "fork", "lazy", k, "fork_ns") / 1e6
+    n["icount1.fork.us_per_page"] = slope(
+        [(med(d, "fork", "lazy", k, "copied_pages"), med(d, "fork", "lazy", k, "fork_ns"))
+         for k in params(d, "fork")]) / 1000
+    if "icount.fork.eager_ms.k1" in n:
+        n["icount.fork.three_over_one_hart_x"] = (n["icount.fork.eager_ms.k1"] /
+                                                  n["icount1.fork.eager_ms.k1"])
+
+
+def recording_numbers(datadir, n):
+    stats = os.path.join(datadir, "lazytests-fault-stats.csv")
+    if not os.path.exists(stats):
+        return
+    for r in csv.DictReader(open(stats, newline="")):
+        key = "rec.%s_%s" % (r["outcome"], r["source"])
+        n[key + ".count"] = float(r["count"])
+        for q in ("p50", "p90", "p99", "max", "mean"):
+            n["%s.%s_us" % (key, q)] = float(r[q + "_ns"]) / 1000
+    for r in csv.DictReader(open(os.path.join(datadir, "lazytests-info.csv"), newline="")):
+        try:
+            n["rec." + r["key"]] = float(r["value"])
+        except ValueError:
+            pass
+    peak = {}
+    bin_ms = n.get("rec.bin_ms", 20.0)
+    for r in csv.DictReader(open(os.path.join(datadir, "lazytests-faults-per-cpu.csv"),
+                                 newline="")):
+        peak[r["cpu"]] = max(peak.get(r["cpu"], 0.0), float(r["faults"]) * 1000 / bin_ms)
+    if peak:
+        n["rec.peak_faults_per_s"] = max(peak.values())
+        n["rec.peak_faults_per_s_min_cpu"] = min(peak.values())
+        n["rec.peak_fault_interval_us"] = 1e6 / n["rec.peak_faults_per_s"]
+    # Per test, its process with the largest virtual size: the one
+    # recording_figures.py draws.
+    biggest = {}
+    for r in csv.DictReader(open(os.path.join(datadir, "lazytests-processes.csv"),
+                                 newline="")):
+        if r["test"] and float(r["peak_virtual_pages"]) > float(
+                biggest.get(r["test"], {}).get("peak_virtual_pages", -1)):
+            biggest[r["test"]] = r
+    for test, r in biggest.items():
+        for col in ("peak_virtual_pages", "peak_resident_pages"):
+            n["rec.test.%s.%s" % (test, col)] = float(r[col])
+    if "host.lazy_page_us" in n and "rec.mapped_user.p50_us" in n:
+        # The user-visible cost of a fault against the handler's own time: the rest is
+        # the trap round trip (both host clock).
+        n["host.handler_outside_us"] = n["host.lazy_page_us"] - n["rec.mapped_user.p50_us"]
+    n["rec.lost_pct"] = 100.0 * n["rec.lost_records"] / (n["rec.records"] + n["rec.lost_records"])
+
+
+def main(argv):
+    if len(argv) not in (2, 3):
+        sys.exit("usage: derive.py DATADIR NUMBERS.csv [NUMBERS.gp]")
+    datadir = argv[0]
+    n = {}
+    first = None
+    for c in CLOCKS:
+        path = os.path.join(datadir, "sbrkbench-%s.csv" % c)
+        if os.path.exists(path):
+            d = load_bench(path)
+            bench_numbers(d, c, n)
+            first = first or d
+    if first is None:
+        sys.exit("derive.py: no sbrkbench-*.csv in %s" % datadir)
+    clock_free_numbers(first, n)
+    for name, prefix in (("tracebench.csv", "trace.host"),
+                         ("tracebench-icount.csv", "trace.icount")):
+        if os.path.exists(os.path.join(datadir, name)):
+            tracing_numbers(os.path.join(datadir, name), n, prefix)
+    one_hart = os.path.join(datadir, "sbrkbench-icount-cpus1.csv")
+    if os.path.exists(one_hart):
+        one_hart_numbers(one_hart, n)
+    recording_numbers(datadir, n)
+
+    tmp = argv[1] + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["key", "value"])
+        for k in sorted(n):
+            w.writerow([k, repr(float(n[k]))])
+    os.replace(tmp, argv[1])
+    if len(argv) == 3:
+        with open(argv[2] + ".tmp", "w") as f:
+            f.write("# made by analysis/derive.py from %s\n" % datadir)
+            for k in sorted(n):
+                f.write("%s = %r\n" % (k.replace(".", "_"), float(n[k])))
+        os.replace(argv[2] + ".tmp", argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

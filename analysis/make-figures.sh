@@ -1,0 +1,27 @@
+#!/bin/sh
+# make analysis: every figure from the stored data, one command.
+#
+#   analysis/make-figures.sh [OUTDIR]      (default analysis/figures)
+#
+# 1. analysis/derive.py: the numbers REPORT.md quotes -> OUTDIR/numbers.csv, and the same
+#    as gnuplot variables -> OUTDIR/numbers.gp (the density figure marks the crossover);
+# 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv);
+# 3. matplotlib: fault_latency, resident_vs_virtual, faults_per_cpu (from the recording's
+#    summaries, analysis/data/lazytests-*.csv).
+# Each figure is written as PNG and SVG. DATA, PYTHON, PLOT_PYTHON (a python3 with
+# matplotlib: Debian's /usr/bin/python3) and GNUPLOT may be set in the environment.
+set -eu
+cd "$(dirname "$0")/.." || exit 2
+
+OUT=${1:-analysis/figures}
+DATA=${DATA:-analysis/data}
+PYTHON=${PYTHON:-python3}
+PLOT_PYTHON=${PLOT_PYTHON:-/usr/bin/python3}
+GNUPLOT=${GNUPLOT:-gnuplot}
+
+mkdir -p "$OUT"
+"$PYTHON" analysis/derive.py "$DATA" "$OUT/numbers.csv" "$OUT/numbers.gp"
+"$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'" analysis/sbrk_latency.gp
+"$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'; numbers='$OUT/numbers.gp'" analysis/density.gp
+"$PLOT_PYTHON" analysis/recording_figures.py "$DATA" "$OUT"
+echo "analysis: figures in $OUT/ (PNG and SVG), numbers in $OUT/numbers.csv"
