@@ -181,10 +181,17 @@ clean:
 	      user/*.o user/*.d user/_* user/usys.S fs.img $(HOST_TOOLS) *.log
 
 help:
-	@echo "make            build the kernel, fs.img and the host tools"
-	@echo "make qemu       boot faultline with a console (CPUS=$(CPUS)); type halt to leave"
-	@echo "make qemu-gdb   same, stopped for gdb"
-	@echo "make test       host tests, then usertests under QEMU, headless"
-	@echo "make clean      remove everything built"
+	@echo "make               build the kernel, fs.img and the host tools"
+	@echo "make qemu-trace    record lazytests and usertests, convert to traces/*.json"
+	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1)"
+	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
+	@echo "make qemu-gdb      same, stopped for gdb"
+	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
+	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
+	@echo "make bench         eager against lazy benchmark into analysis/data/"
+	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
+	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
+	@echo "make fuzz-converter  libFuzzer on the converter (FUZZ_SECONDS=N)"
+	@echo "make clean         remove everything built"
 
 -include kernel/*.d user/*.d tracing/*.d $(NOTRACE_OBJS:.o=.d)
