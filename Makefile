@@ -90,6 +90,8 @@ HOST_TOOLS = tools/mkfs
 
 # The trace tools (converter, checkers, generator) and their tests.
 include tools/tools.mk
+# The kernel fuzzers (system calls, trace devices).
+include tools/fuzz.mk
 # The tracer's benchmark and drop test.
 include tools/bench.mk
 # Eager against lazy: benchmark, figures, report.
@@ -154,7 +156,7 @@ qemu-gdb: kernel/kernel fs.img
 
 # ---- Tests ------------------------------------------------------------------------------
 
-test: deps-test test-host test-analysis test-kernel test-trace
+test: deps-test test-host test-analysis test-kernel test-fuzz-short test-trace
 
 # Tracing end to end on real recordings (tools/tests/trace_e2e.sh), and drops with
 # tiny rings (tools/tests/trace-drops.sh).

@@ -217,6 +217,12 @@ create(char *path, short type, short major, short minor)
   if (dp == 0)
     return 0;
   ilock(dp);
+  if (dp->nlink < 1) {
+    // A removed directory someone still has as cwd: an entry made now would be lost
+    // with its blocks when the directory is finally freed (found by sysfuzz -r rmcwd).
+    iunlockput(dp);
+    return 0;
+  }
 
   ip = dirlookup(dp, name, 0);
   if (ip != 0) {
@@ -267,7 +273,8 @@ sys_link(void)
   dp = nameiparent(new, name);
   if (dp != 0) {
     ilock(dp);
-    if (dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0) {
+    // dp->nlink > 0: never link into a removed directory (see create).
+    if (dp->dev == ip->dev && dp->nlink > 0 && dirlink(dp, name, ip->inum) == 0) {
       iunlockput(dp);
       iput(ip);
       end_op();

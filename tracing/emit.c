@@ -4,6 +4,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
+#include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/kstring.h"
 #include "kernel/usercopy.h"
@@ -112,12 +113,16 @@ int trace_marker(int user_src, uint64 src, int n)
     len--;
   if (!((trace_mask >> VMT_MARKER) & 1))
     return n;
+  // The pieces must be consecutive on one CPU (VMT_MORE's promise): no interrupt, and
+  // so no preemption or other event, may come between them (found by tracefuzz).
+  push_off();
   for (int off = 0; off == 0 || off < len; off += 16) {
     uint64 a, b;
     int chunk = len - off < 16 ? len - off : 16;
     pack16(text + off, chunk, &a, &b);
     trace_emit(VMT_MARKER, off + 16 < len ? VMT_MORE : 0, 0, a, b);
   }
+  pop_off();
   return n;
 }
 
