@@ -79,7 +79,8 @@ user/usys.o: user/usys.S
 user/_%: user/%.o $(ULIB) user/user.ld
 	$(LD) $(LDFLAGS) -T user/user.ld -o $@ $< $(ULIB)
 
-.PRECIOUS: user/%.o
+# Keep the objects and the unstripped programs (gdb wants them) that fs.img is made from.
+.PRECIOUS: user/%.o user/_%
 
 # ---- Host tools and the file system image ---------------------------------------------
 
