@@ -1,6 +1,8 @@
 # faultline: one Makefile for the kernel, the user programs, the file system image and the
 # host tools. `make help` lists the targets.
 
+.DEFAULT_GOAL := all
+
 # ---- Tools ------------------------------------------------------------------------------
 
 # The RISC-V cross toolchain: Debian's gcc-riscv64-unknown-elf, or another prefix if set.
@@ -79,8 +81,9 @@ user/usys.o: user/usys.S
 user/_%: user/%.o $(ULIB) user/user.ld
 	$(LD) $(LDFLAGS) -T user/user.ld -o $@ $< $(ULIB)
 
-# Keep the objects and the unstripped programs (gdb wants them) that fs.img is made from.
-.PRECIOUS: user/%.o user/_%
+# Keep every intermediate (objects, the unstripped programs gdb wants): nothing is
+# rebuilt just because make deleted it.
+.SECONDARY:
 
 # ---- Host tools and the file system image ---------------------------------------------
 
