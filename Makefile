@@ -66,7 +66,7 @@ build/notrace/%.o: %.S
 # ---- User programs ----------------------------------------------------------------------
 
 # Every user/*.c is a program except the library files.
-ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c user/tracemark.c
+ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c user/tracemark.c user/vmtracectl.c
 ULIB      = $(ULIB_SRCS:.c=.o) user/usys.o
 UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
 UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))

@@ -4,7 +4,6 @@
 // stopped first and its drainer given a moment to write out what the rings still hold,
 // so that powering off does not cut the recording short.
 #include "kernel/types.h"
-#include "kernel/fcntl.h"
 #include "user/user.h"
 
 #define DRAIN_TICKS 50   // at most 5 s
@@ -13,19 +12,9 @@
 static int
 recorder_attached(void)
 {
-  char buf[512];
-  int fd = open("/dev/vmtracectl", O_RDONLY);
-  if (fd < 0)
-    return 0;
-  int n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return 0;
-  buf[n] = 0;
-  for (char *p = buf; (p = strchr(p, 'r')) != 0; p++)
-    if (memcmp(p, "reader 1", 8) == 0)
-      return 1;
-  return 0;
+  char status[512];
+  return vmtrace_status(status, sizeof(status)) > 0 &&
+         vmtrace_status_value(status, "reader") == 1;
 }
 
 static void
@@ -33,11 +22,7 @@ stop_recording(void)
 {
   if (!recorder_attached())
     return;
-  int fd = open("/dev/vmtracectl", O_WRONLY);
-  if (fd >= 0) {
-    write(fd, "disable", 7);
-    close(fd);
-  }
+  vmtrace_ctl("disable");
   for (int t = 0; t < DRAIN_TICKS && recorder_attached(); t++)
     sleep(1);
 }

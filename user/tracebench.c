@@ -86,20 +86,9 @@ static void die(const char *msg)
 
 // ---- Tracing control -----------------------------------------------------------------------
 
-static int ctl(const char *cmd)
-{
-  int fd = open(CTL, O_WRONLY);
-  if (fd < 0)
-    return -1;
-  int n = strlen(cmd);
-  int r = write(fd, cmd, n);
-  close(fd);
-  return r == n ? 0 : -1;
-}
-
 static void ctl_or_die(const char *cmd)
 {
-  if (ctl(cmd) < 0) {
+  if (vmtrace_ctl(cmd) < 0) {
     fprintf(2, "tracebench: '%s' refused by " CTL "\n", cmd);
     exit(1);
   }
@@ -108,15 +97,8 @@ static void ctl_or_die(const char *cmd)
 // The status text of /dev/vmtracectl; 0 if there is none (tracing compiled out).
 static int read_status(char *buf, int max)
 {
-  int fd = open(CTL, O_RDONLY);
-  if (fd < 0)
-    return 0;
-  int len = 0, n;
-  while (len < max - 1 && (n = read(fd, buf + len, max - 1 - len)) > 0)
-    len += n;
-  close(fd);
-  buf[len] = 0;
-  return len;
+  int len = vmtrace_status(buf, max);
+  return len < 0 ? 0 : len;
 }
 
 static long parse_num(const char *s)
@@ -142,16 +124,7 @@ static long status_value(const char *name)
   char status[1024];
   if (read_status(status, sizeof(status)) == 0)
     return -1;
-  int n = strlen(name);
-  for (char *line = status; *line; ) {
-    if (memcmp(line, name, n) == 0 && line[n] == ' ')
-      return parse_num(line + n + 1);
-    while (*line && *line != '\n')
-      line++;
-    if (*line)
-      line++;
-  }
-  return -1;
+  return vmtrace_status_value(status, name);
 }
 
 // Sum over the "cpuN fill F lost L" lines of the number after " field "; the largest
@@ -365,7 +338,7 @@ static void mode_off(int n)
 {
   if (status_value("enabled") > 0)
     die("tracing is on (a recorder running?); 'off' measures with tracing disabled");
-  ctl("disable");   // fails harmlessly when tracing is compiled out
+  vmtrace_ctl("disable");   // fails harmlessly when tracing is compiled out
   print_workload();
   printf("tracebench off: kernel %s, clock %s\n", kernel_name, clock_name);
   static struct rounds rs;

@@ -64,6 +64,13 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vmtrace_mark(const char *text);
 int vmtrace_mark_test(const char *name);   // "test NAME": a suite's test starts
 
+// vmtracectl.c: /dev/vmtracectl. vmtrace_ctl sends one command (0, or -1 if refused);
+// vmtrace_status reads the status text into buf (its length, or -1 if there is none:
+// tracing compiled out); vmtrace_status_value finds "name value" in it (-1 if absent).
+int vmtrace_ctl(const char *cmd);
+int vmtrace_status(char *buf, int max);
+long vmtrace_status_value(const char *status, const char *name);
+
 // umalloc.c
 void *malloc(uint n);
 void free(void *p);

@@ -50,51 +50,12 @@ static uint64 rdtime(void)
 
 // ---- Control ----------------------------------------------------------------------------
 
-static int ctl(const char *cmd)
-{
-  int fd = open(CTL, O_WRONLY);
-  if (fd < 0)
-    return -1;
-  int n = strlen(cmd);
-  int r = write(fd, cmd, n);
-  close(fd);
-  return r == n ? 0 : -1;
-}
-
 static void ctl_or_die(const char *cmd)
 {
-  if (ctl(cmd) < 0) {
+  if (vmtrace_ctl(cmd) < 0) {
     fprintf(2, "vmtrace: '%s' refused by " CTL "\n", cmd);
     exit(1);
   }
-}
-
-// The value of "name value" in the status text, or -1.
-static long status_value(const char *status, const char *name)
-{
-  int n = strlen(name);
-  for (const char *line = status; *line; ) {
-    if (memcmp(line, name, n) == 0 && line[n] == ' ')
-      return atoi(line + n + 1);
-    while (*line && *line != '\n')
-      line++;
-    if (*line)
-      line++;
-  }
-  return -1;
-}
-
-static int read_status(char *buf, int max)
-{
-  int fd = open(CTL, O_RDONLY);
-  if (fd < 0)
-    return -1;
-  int len = 0, n;
-  while (len < max - 1 && (n = read(fd, buf + len, max - 1 - len)) > 0)
-    len += n;
-  close(fd);
-  buf[len] = 0;
-  return len > 0 ? len : -1;   // empty: a kernel built with tracing compiled out
 }
 
 // ---- Options ------------------------------------------------------------------------------
@@ -157,7 +118,7 @@ static void parse_record_args(int argc, char **argv, struct options *o)
 static void write_header(int out)
 {
   char status[1024];
-  if (read_status(status, sizeof(status)) < 0) {
+  if (vmtrace_status(status, sizeof(status)) < 0) {
     fprintf(2, "vmtrace: cannot read " CTL " (tracing compiled out?)\n");
     exit(1);
   }
@@ -167,12 +128,12 @@ static void write_header(int out)
   h.version = VMT_VERSION;
   h.header_size = sizeof(h);
   h.record_size = sizeof(struct vmt_record);
-  h.ncpu = status_value(status, "ncpu");
-  h.timer_hz = status_value(status, "timer_hz");
-  h.page_size = status_value(status, "page_size");
+  h.ncpu = vmtrace_status_value(status, "ncpu");
+  h.timer_hz = vmtrace_status_value(status, "timer_hz");
+  h.page_size = vmtrace_status_value(status, "page_size");
   h.free_pages = freemem();
   h.start_ts = rdtime();
-  if (h.record_size != status_value(status, "record_size")) {
+  if (h.record_size != vmtrace_status_value(status, "record_size")) {
     fprintf(2, "vmtrace: kernel and vmtrace disagree on the record size\n");
     exit(1);
   }
@@ -226,7 +187,7 @@ static void drain(int in, int out)
   while ((n = read(in, buf, sizeof(buf))) > 0) {
     if (write(out, buf, n) != n) {
       fprintf(2, "vmtrace: write to the destination failed after %lu bytes\n", t.bytes);
-      ctl("disable");
+      vmtrace_ctl("disable");
       exit(1);
     }
     count(&t, buf, n / sizeof(struct vmt_record));
@@ -329,7 +290,7 @@ static int record(struct options *o)
   int status = -1, pid;
   while ((pid = wait(&status)) != cmd && pid >= 0)
     ;   // the drainer ends only after disable, so this is cmd (or a failure)
-  ctl("disable");
+  vmtrace_ctl("disable");
   close(gate[1]);
   int dstatus;
   wait(&dstatus);
@@ -339,7 +300,7 @@ static int record(struct options *o)
 static int stat_cmd(void)
 {
   char status[1024];
-  if (read_status(status, sizeof(status)) < 0) {
+  if (vmtrace_status(status, sizeof(status)) < 0) {
     fprintf(2, "vmtrace: cannot read " CTL " (tracing compiled out?)\n");
     return 1;
   }

@@ -1,0 +1,63 @@
+// Talking to /dev/vmtracectl (tracing/vmtrace_dev.c documents its commands and status):
+// shared by the recorder, halt and the benchmarks.
+#include "kernel/types.h"
+#include "kernel/fcntl.h"
+#include "user/user.h"
+
+#define CTL "/dev/vmtracectl"
+
+int vmtrace_ctl(const char *cmd)
+{
+  int fd = open(CTL, O_WRONLY);
+  if (fd < 0)
+    return -1;
+  int n = strlen(cmd);
+  int r = write(fd, cmd, n);
+  close(fd);
+  return r == n ? 0 : -1;
+}
+
+int vmtrace_status(char *buf, int max)
+{
+  int fd = open(CTL, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  int len = 0, n;
+  while (len < max - 1 && (n = read(fd, buf + len, max - 1 - len)) > 0)
+    len += n;
+  close(fd);
+  buf[len] = 0;
+  return len > 0 ? len : -1;   // empty: a kernel built with tracing compiled out
+}
+
+// A decimal or 0x-prefixed hexadecimal number at s.
+static long parse_number(const char *s)
+{
+  int base = 10;
+  long v = 0;
+  if (s[0] == '0' && s[1] == 'x') {
+    base = 16;
+    s += 2;
+  }
+  for (;; s++) {
+    int d = (*s >= '0' && *s <= '9') ? *s - '0'
+          : (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
+    if (d < 0)
+      return v;
+    v = v * base + d;
+  }
+}
+
+long vmtrace_status_value(const char *status, const char *name)
+{
+  int n = strlen(name);
+  for (const char *line = status; *line; ) {
+    if (memcmp(line, name, n) == 0 && line[n] == ' ')
+      return parse_number(line + n + 1);
+    while (*line && *line != '\n')
+      line++;
+    if (*line)
+      line++;
+  }
+  return -1;
+}
