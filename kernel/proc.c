@@ -111,19 +111,39 @@ void proc_freepagetable(pagetable_t pagetable, uint64 sz)
   uvmfree(pagetable, sz);
 }
 
+// Work the running process does on owner's memory (fork's copy into the child, wait's
+// teardown of a child) is traced under owner's pid, so that a timeline charges every
+// page to the process whose page table holds it. Pair with charge_back.
+static void charge_to(struct proc *owner)
+{
+  struct proc *me = myproc();
+  if (me)
+    me->trace_pid = owner->pid;
+}
+
+static void charge_back(void)
+{
+  struct proc *me = myproc();
+  if (me)
+    me->trace_pid = me->pid;
+}
+
 // Return a slot's resources and mark it free. Caller holds p->lock.
 static void freeproc(struct proc *p)
 {
+  charge_to(p);
   if (p->trapframe)
     kfree(p->trapframe);
   if (p->pagetable)
     proc_freepagetable(p->pagetable, p->sz);
+  charge_back();
   p->trapframe = 0;
   p->pagetable = 0;
   p->sz = 0;
   p->heap_base = 0;
   p->stack_base = 0;
   p->pid = 0;
+  p->trace_pid = 0;
   p->parent = 0;
   p->name[0] = 0;
   p->chan = 0;
@@ -148,6 +168,7 @@ static struct proc *allocproc(void)
     return 0;
 
   p->pid = allocpid();
+  p->trace_pid = p->pid;
   p->state = USED;
   if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
     freeproc(p);
@@ -182,7 +203,15 @@ int fork(void)
   if (np == 0)
     return -1;
 
-  if (uvmcopy(p->pagetable, np->pagetable, p->sz) < 0) {
+  // Copy without np->lock: the copy of a big heap takes long, and every idle hart's
+  // scheduler would spin on the lock meanwhile. A USED slot is the caller's alone (the
+  // scheduler skips it; it has no parent yet, so wait() does not see it).
+  release(&np->lock);
+  charge_to(np);
+  int copied = uvmcopy(p->pagetable, np->pagetable, p->sz);
+  charge_back();
+  acquire(&np->lock);
+  if (copied < 0) {
     freeproc(np);
     release(&np->lock);
     return -1;
@@ -246,11 +275,28 @@ static void reparent(struct proc *p)
   }
 }
 
+// An exiting process gives its memory back itself, preemptibly and with no lock held,
+// instead of leaving it to the parent's wait(), which holds two spinlocks: tearing down
+// a large heap takes long, and with interrupts off the trace reader could not run
+// while a ring filled. p->pagetable and p->sz go to 0 first, under p->lock, so that
+// procdump and memstat never walk a table being freed.
+static void free_user_memory(struct proc *p)
+{
+  acquire(&p->lock);
+  pagetable_t pt = p->pagetable;
+  uint64 sz = p->sz;
+  p->pagetable = 0;
+  p->sz = 0;
+  release(&p->lock);
+  proc_freepagetable(pt, sz);
+}
+
 void exit(int status)
 {
   struct proc *p = myproc();
   if (p == initproc)
     panic("init exiting");
+  intr_on();   // usertrap kills with interrupts off; the teardown below must be preemptible
   trace_exit(status);
 
   for (int fd = 0; fd < NOFILE; fd++) {
@@ -263,6 +309,7 @@ void exit(int status)
   iput(p->cwd);
   end_op();
   p->cwd = 0;
+  free_user_memory(p);
 
   acquire(&wait_lock);
   reparent(p);
@@ -486,7 +533,7 @@ void procdump(void)
       continue;
     }
     printf("%d\t%s\t%s\t%lu\t", p->pid, state_name(p->state), p->name, p->sz / 1024);
-    if (p->state == SLEEPING || p->state == RUNNABLE)
+    if ((p->state == SLEEPING || p->state == RUNNABLE) && p->pagetable)
       printf("%lu", uvmresident(p->pagetable, p->sz));
     else
       printf("-");
@@ -500,7 +547,7 @@ void procdump(void)
 static void fill_memstat(struct proc *p, struct memstat *st)
 {
   st->vsz = p->sz;
-  st->resident = uvmresident(p->pagetable, p->sz);
+  st->resident = p->pagetable ? uvmresident(p->pagetable, p->sz) : 0;
   st->heap_base = p->heap_base;
   st->stack_base = p->stack_base;
   st->policy = p->mempolicy;

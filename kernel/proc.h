@@ -98,6 +98,8 @@ struct proc {
   uint64 stack_base;        // lowest stack address; the guard page is just below
   uint64 heap_base;         // first heap address (= top of the stack); sbrk never goes below
   int mempolicy;             // MEMPOLICY_LAZY or _EAGER; inherited by fork, kept by exec
+  int trace_pid;            // pid its trace records carry: pid, or the process whose
+                            // page table it is working on (tracing/emit.c)
 };
 
 void procinit(void);

@@ -25,7 +25,10 @@ uint64 ticks;
 extern char _trampoline[], uservec[], userret[];   // trampoline.S
 void kernelvec(void);                              // kernelvec.S
 
-enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
+// INTR_PREEMPT: the timer says the interrupted process should give up the CPU.
+// INTR_TRACE: a trace ring woke its reader; the process should make way for it
+// (vmtrace_backoff).
+enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_PREEMPT, INTR_TRACE };
 
 void trapinit(void)
 {
@@ -73,12 +76,14 @@ static enum intr_kind devintr(uint64 scause)
   }
   if (scause == SCAUSE_S_TIMER) {
     clockintr();
-    return INTR_TIMER;
+    return INTR_PREEMPT;
   }
   if (scause == SCAUSE_S_SOFT) {
     w_sip(r_sip() & ~SIP_SSIP);   // only the tracer raises it (tracing/emit.c)
-    vmtrace_kick();
-    return INTR_DEVICE;
+    // A ring reached a watermark on this hart. Making way lets the reader run at once;
+    // else it would wait for a tick (100 ms), long enough for a fault storm to fill
+    // the ring.
+    return vmtrace_kick() ? INTR_TRACE : INTR_DEVICE;
   }
   return INTR_NONE;
 }
@@ -119,8 +124,10 @@ void usertrap(void)
 
   if (killed(p))
     exit(-1);
-  if (intr == INTR_TIMER)
+  if (intr == INTR_PREEMPT)
     yield();
+  else if (intr == INTR_TRACE)
+    vmtrace_backoff();
   usertrapret();
 }
 
@@ -168,8 +175,10 @@ void kerneltrap(void)
            (void *)scause, (void *)sepc, (void *)r_stval());
     panic("kerneltrap");
   }
-  if (intr == INTR_TIMER && myproc() != 0)
+  if (intr == INTR_PREEMPT && myproc() != 0)
     yield();
+  else if (intr == INTR_TRACE && myproc() != 0)
+    vmtrace_backoff();
 
   // yield() may have taken other traps: put back what kernelvec's sret needs.
   w_sepc(sepc);

@@ -14,7 +14,8 @@ extern int trace_pid_filter;
 #ifdef FAULTLINE_NO_TRACE
 static inline void trace_init(void) { }   // no trace devices at all
 static inline void vmtrace_tick(void) { }
-static inline void vmtrace_kick(void) { }
+static inline int vmtrace_kick(void) { return 0; }
+static inline void vmtrace_backoff(void) { }
 #else
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
@@ -22,7 +23,11 @@ void trace_quiesce(void);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);
 // The software interrupt a ring raises when it reaches its watermark: wake the reader.
-void vmtrace_kick(void);
+// Returns 1 if there is a reader to run: then call vmtrace_backoff.
+int vmtrace_kick(void);
+// After vmtrace_kick, where the current process may be switched out (no spinlock
+// held): yield to the reader, or wait for it if this CPU's ring is nearly full.
+void vmtrace_backoff(void);
 #endif
 
 #endif

@@ -1,6 +1,7 @@
 // Building trace records. Everything here runs on the emitting CPU with interrupts off
-// and touches only that CPU's ring: no lock, no allocation, no printf, no wakeup (the
-// reader is woken from the timer tick, tracing/vmtrace_dev.c).
+// and touches only that CPU's ring: no lock, no allocation, no printf, no wakeup (a
+// ring at its watermark raises a software interrupt whose handler wakes the reader;
+// tracing/vmtrace_dev.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -14,41 +15,19 @@
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
-#ifndef FAULTLINE_NO_TRACE
 uint32 trace_mask;
-#endif
 
-// Non-zero while a CPU is inside trace_emit; trace_quiesce waits for all to leave.
-static volatile int in_emit[NCPU];
-
-static int current_pid(int cpu)
+// The pid a record made on cpu carries: the running process's trace_pid, which is its
+// own pid except while it works on another process's page table (kernel/proc.c).
+static inline int record_pid(int cpu)
 {
   struct proc *p = cpus[cpu].proc;
-  return p ? p->pid : 0;
-}
-
-static void emit_record(int type, int flags, uint32 arg, uint64 a, uint64 b)
-{
-  int cpu = r_tp();
-  int pid = current_pid(cpu);
-  if (trace_pid_filter && pid != trace_pid_filter && type != VMT_SWITCH)
-    return;
-  struct vmt_record rec = {
-    .ts = r_time(), .pid = pid, .type = type, .cpu = cpu,
-    .flags = flags, .arg = arg, .a = a, .b = b,
-  };
-  // Waking the reader here would take locks. Instead, raise a software interrupt on
-  // this CPU: it is taken once interrupts are back on, and its handler
-  // (vmtrace_kick) does the wakeup, long before the next timer tick would.
-  if (ring_put(cpu, &rec))
-    w_sip(r_sip() | SIP_SSIP);
+  return p ? p->trace_pid : 0;
 }
 
 // Interrupts off; returns whether they were on. One csrrci, and on the way out one csrsi
 // only if they were on, instead of r_sstatus + intr_off + w_sstatus: under QEMU's TCG
-// every CSR access ends a translation block, and those exits were most of an emit's cost
-// on the host clock (5 CSR accesses per emit before, 3 now with rdtime, 2 when the
-// caller already had interrupts off).
+// CSR accesses are the dear instructions of an emit.
 static inline uint64 irq_save(void)
 {
   uint64 old;
@@ -62,15 +41,51 @@ static inline void irq_restore(uint64 was_on)
     asm volatile("csrsi sstatus, %0" : : "i"(SSTATUS_SIE) : "memory");
 }
 
+// Store one record straight into this CPU's ring (no copy through the stack) when
+// there is room; else take the ring's slow path. Caller has interrupts off and has
+// marked the ring busy.
+static inline void put_record(struct trace_ring *r, int cpu, int pid, int type, int flags,
+                              uint32 arg, uint64 a, uint64 b)
+{
+  uint64 ts = r_time();
+  int wake;
+  if (__builtin_expect(ring_has_room(r), 1)) {
+    struct vmt_record *slot = ring_next_slot(r);
+    slot->ts = ts;
+    slot->pid = pid;
+    slot->type = type;
+    slot->cpu = cpu;
+    slot->flags = flags;
+    slot->arg = arg;
+    slot->a = a;
+    slot->b = b;
+    wake = ring_commit(r);
+  } else {
+    struct vmt_record rec = {
+      .ts = ts, .pid = pid, .type = type, .cpu = cpu, .flags = flags, .arg = arg, .a = a, .b = b,
+    };
+    wake = ring_put_slow(r, &rec);
+  }
+  // Waking the reader here would take locks. Instead, raise a software interrupt on
+  // this CPU: it is taken once interrupts are back on, and its handler
+  // (vmtrace_kick) does the wakeup, long before the next timer tick would.
+  if (__builtin_expect(wake, 0))
+    asm volatile("csrs sip, %0" : : "r"(SIP_SSIP));
+}
+
 void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
   uint64 was_on = irq_save();
   int cpu = r_tp();
-  in_emit[cpu] = 1;
+  struct trace_ring *r = &trace_rings[cpu];
+  r->busy = 1;
   __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with trace_quiesce
-  if ((trace_mask >> type) & 1)              // re-check: a disable may have raced us
-    emit_record(type, flags, arg, a, b);
-  __atomic_store_n(&in_emit[cpu], 0, __ATOMIC_RELEASE);
+  if ((trace_mask >> type) & 1) {            // re-check: a disable may have raced us
+    int pid = record_pid(cpu);
+    if (trace_pid_filter == 0 || pid == trace_pid_filter || type == VMT_SWITCH)
+      put_record(r, cpu, pid, type, flags, arg, a, b);
+  }
+  __atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
   irq_restore(was_on);
 }
 
@@ -78,7 +93,7 @@ void trace_quiesce(void)
 {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   for (int i = 0; i < NCPU; i++)
-    while (__atomic_load_n(&in_emit[i], __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&trace_rings[i].busy, __ATOMIC_ACQUIRE))
       ;
 }
 

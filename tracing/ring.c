@@ -5,7 +5,7 @@
 //
 //        tail                         head
 //         |                            |
-//   [ ... | rec | rec | rec | ... | rec | free ... ]   slot = index % cap
+//   [ ... | rec | rec | rec | ... | rec | free ... ]   slot = index & (cap - 1)
 //
 // There is one producer and one consumer per ring and each index has one writer:
 // head belongs to the producer, tail to the reader. The producer fills a slot, then
@@ -28,59 +28,40 @@
 
 struct trace_ring trace_rings[NCPU];
 
-static uint32 reset_generation;
-
 static uint64 load_acquire(uint64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static void store_release(uint64 *p, uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
-// A reset asked for by the reader takes effect here, in the producer, which owns seq.
-static void apply_reset(struct trace_ring *r)
+// A VMT_LOST record for the drops not yet reported. The caller has made room for it.
+// Drops belong to a CPU, not to a process: its pid is 0.
+static void put_lost(struct trace_ring *r, uint64 ts)
 {
-  uint32 gen = __atomic_load_n(&reset_generation, __ATOMIC_ACQUIRE);
-  if (r->reset_seen != gen) {
-    r->reset_seen = gen;
-    r->seq = 0;
-    r->pending_lost = 0;
-    r->lost_total = 0;
-  }
-}
-
-static void put_slot(struct trace_ring *r, struct vmt_record *rec)
-{
-  rec->seq = r->seq++;
-  r->slots[r->head % r->cap] = *rec;
-  store_release(&r->head, r->head + 1);
-}
-
-static void put_lost(struct trace_ring *r, const struct vmt_record *like)
-{
-  struct vmt_record lost = *like;
-  lost.type = VMT_LOST;
-  lost.flags = 0;
-  lost.arg = 0;
-  lost.a = r->pending_lost;
-  lost.b = 0;
-  put_slot(r, &lost);
+  struct vmt_record *slot = ring_next_slot(r);
+  *slot = (struct vmt_record){
+    .ts = ts, .seq = slot->seq, .type = VMT_LOST, .cpu = r - trace_rings, .a = r->pending_lost,
+  };
   r->pending_lost = 0;
+  ring_commit(r);
 }
 
-int ring_put(int cpu, struct vmt_record *rec)
+// The path ring_has_room turns away: the ring is full, or drops wait to be reported. A
+// record may only follow its drops' VMT_LOST record, so it needs room for both.
+int ring_put_slow(struct trace_ring *r, struct vmt_record *rec)
 {
-  struct trace_ring *r = &trace_rings[cpu];
-  apply_reset(r);
   uint64 used = r->head - load_acquire(&r->tail);
   uint64 need = r->pending_lost ? 2 : 1;
-  if (used + need > r->cap) {
+  if (used + need > (uint64)r->mask + 1) {
     r->seq++;
     r->pending_lost++;
     r->lost_total++;
     return 0;
   }
-  if (r->pending_lost)
-    put_lost(r, rec);
-  put_slot(r, rec);
-  uint64 mark = r->cap / 4;
-  return used < mark && used + need >= mark;
+  int after_loss = r->pending_lost != 0;
+  if (after_loss)
+    put_lost(r, rec->ts);
+  struct vmt_record *slot = ring_next_slot(r);
+  rec->seq = slot->seq;
+  *slot = *rec;
+  return ring_commit(r) || after_loss;   // after a loss the reader is behind: wake it
 }
 
 uint64 ring_fill(int cpu)
@@ -98,8 +79,9 @@ long ring_take(int cpu, int user, uint64 dst, uint64 max)
   uint64 avail = load_acquire(&r->head) - r->tail;
   uint64 n = avail < max ? avail : max;
   for (uint64 done = 0; done < n; ) {
-    uint64 first = (r->tail + done) % r->cap;
-    uint64 run = r->cap - first < n - done ? r->cap - first : n - done;
+    uint64 first = (r->tail + done) & r->mask;
+    uint64 cap = (uint64)r->mask + 1;
+    uint64 run = cap - first < n - done ? cap - first : n - done;
     if (either_copyout(user, dst + done * sizeof(struct vmt_record), &r->slots[first],
                        run * sizeof(struct vmt_record)) < 0)
       return -1;
@@ -112,22 +94,28 @@ long ring_take(int cpu, int user, uint64 dst, uint64 max)
 void ring_flush_lost(int cpu)
 {
   struct trace_ring *r = &trace_rings[cpu];
-  if (r->pending_lost == 0 || r->head - r->tail >= r->cap)
+  if (r->pending_lost == 0 || r->head - r->tail > r->mask)
     return;
-  struct vmt_record like = { .ts = r_time(), .cpu = cpu };
-  put_lost(r, &like);
+  put_lost(r, r_time());
 }
 
-// Caller (the reader side) must make sure no producer can be mid-emit with a stale cap:
-// tracing is disabled and every CPU has left the emit path (see trace_reset).
-void ring_reset(uint32 cap)
+// The caller guarantees no producer is mid-emit: tracing is disabled and every CPU has
+// left the emit path (see reset_rings in vmtrace_dev.c); the next emit comes after
+// tracing is enabled again, which orders it after these stores.
+uint32 ring_reset(uint32 cap)
 {
+  uint32 size = TRACE_RING_MIN;
+  while (size * 2 <= cap && size * 2 <= TRACE_RING_MAX)
+    size *= 2;
   for (int i = 0; i < NCPU; i++) {
     struct trace_ring *r = &trace_rings[i];
-    r->cap = cap;
+    r->mask = size - 1;
+    r->seq = 0;
+    r->pending_lost = 0;
+    r->lost_total = 0;
     store_release(&r->tail, load_acquire(&r->head));
   }
-  __atomic_fetch_add(&reset_generation, 1, __ATOMIC_RELEASE);
+  return size;
 }
 
 #endif // FAULTLINE_NO_TRACE

@@ -1,4 +1,5 @@
-// Per-CPU trace ring buffers. See tracing/ring.c for the design.
+// Per-CPU trace ring buffers. The design is drawn at the top of tracing/ring.c; the
+// producer's fast path is here, inline, because it runs for every event recorded.
 #ifndef FAULTLINE_RING_H
 #define FAULTLINE_RING_H
 
@@ -6,28 +7,62 @@
 #include "tracing/vmtrace_format.h"
 
 // Most records one CPU's ring can hold; `bufsize` (vmtracectl) picks a smaller size.
+// Sizes are powers of two, so that a slot index is a mask, not a division.
 #define TRACE_RING_MAX 32768
 #define TRACE_RING_DEFAULT 32768
+#define TRACE_RING_MIN 16
 
 struct trace_ring {
-  // Written only by the ring's own CPU (the producer), interrupts off.
+  // Written only by the ring's own CPU (the producer), interrupts off; reset writes
+  // them too, but only while every producer is quiet (see ring_reset).
   uint64 head;              // records ever written
   uint32 seq;               // sequence number of the next record, kept or dropped
+  uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_quiesce
   uint64 pending_lost;      // dropped since the last VMT_LOST record
   uint64 lost_total;        // dropped since reset
-  uint32 reset_seen;        // last reset generation the producer applied
-  // Written only by the reader.
-  uint64 tail;              // records ever consumed
-  // Set by reset, read by both.
-  uint32 cap;               // slots in use (<= TRACE_RING_MAX)
+  // Written only by the reader, on a cache line of its own.
+  uint64 tail __attribute__((aligned(64)));   // records ever consumed
+  // Set by reset: slots in use - 1 (a power of two minus one, < TRACE_RING_MAX).
+  uint32 mask;
   struct vmt_record slots[TRACE_RING_MAX];
 };
 
 extern struct trace_ring trace_rings[];
 
-// Producer side; caller has interrupts off and runs on `cpu`. Returns 1 when this record
-// brought the ring to its watermark (a quarter full): time to wake the reader.
-int ring_put(int cpu, struct vmt_record *rec);
+// Producer side: append rec to the ring of the CPU the caller runs on, with interrupts
+// off; rec->seq is filled in here. If the ring is full the record is dropped and
+// counted. Returns 1 when this record brought the ring to its watermark (a quarter
+// full) or followed a loss: time to wake the reader.
+int ring_put_slow(struct trace_ring *r, struct vmt_record *rec);
+
+// Producer side: whether the next record can go straight into the next slot (no drops
+// waiting to be reported, and room). If not, use ring_put_slow.
+static inline int ring_has_room(struct trace_ring *r)
+{
+  uint64 used = r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+  return r->pending_lost == 0 && used <= r->mask;
+}
+
+// Producer side, after ring_has_room: the next slot, its seq filled in. The caller fills
+// the rest and calls ring_commit.
+static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
+{
+  struct vmt_record *slot = &r->slots[r->head & r->mask];
+  slot->seq = r->seq++;
+  return slot;
+}
+
+// Publish the record ring_next_slot handed out. Returns 1 if the ring has just reached
+// a quarter full (time to wake the reader) or three quarters (the reader is falling
+// behind: time to hold the producer back, see tracing/vmtrace_dev.c).
+static inline int ring_commit(struct trace_ring *r)
+{
+  uint64 head = r->head + 1;
+  __atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
+  uint64 used = head - r->tail, quarter = (r->mask + 1) / 4;
+  return used == quarter || used >= 3 * quarter;
+}
+
 // Reader side: records available / buffered on cpu's ring.
 uint64 ring_fill(int cpu);
 // Reader side: copy up to max whole records from cpu's ring to dst (a user address if
@@ -37,8 +72,9 @@ long ring_take(int cpu, int user, uint64 dst, uint64 max);
 // only while every producer is quiet (tracing disabled and trace_quiesce done), so that
 // a recording's last drops reach the reader instead of vanishing with the disable.
 void ring_flush_lost(int cpu);
-// Discard everything and restart sequence numbers with cap slots per CPU. Reader side;
-// producers apply the sequence restart on their next record.
-void ring_reset(uint32 cap);
+// Discard everything and restart sequence numbers and drop counts with cap slots per
+// CPU (rounded down to a power of two). Only while every producer is quiet (tracing
+// disabled and trace_quiesce done). Returns the size used.
+uint32 ring_reset(uint32 cap);
 
 #endif

@@ -17,11 +17,26 @@
 //            reset             discard buffered records, restart sequence numbers
 //            events HEXMASK    select event types: bit (1 << type), enum vmt_type
 //            pid N             record only pid N's events (0: all)
-//            bufsize N         records per CPU ring, 16 .. TRACE_RING_MAX (also resets)
+//            bufsize N         records per CPU ring, 16 .. TRACE_RING_MAX, rounded down
+//                              to a power of two (also resets)
+//            block N           when a CPU's ring is three quarters full, the process
+//                              running there waits up to N ticks (0.1 s each) for the
+//                              reader to drain it, instead of losing events; 0: never
+//                              wait, drop (default TRACE_BLOCK_TICKS)
 //          An unknown command or bad number fails the write (-1) and changes nothing.
 //   read   status text, "name value" lines: enabled, events, pid, reader (1 while
-//          /dev/vmtrace is open for reading), bufsize, ncpu, timer_hz, page_size,
-//          record_size, then per CPU "cpuN fill F lost L".
+//          /dev/vmtrace is open for reading), bufsize, block, held (processes that
+//          waited for the reader since boot), ncpu, timer_hz, page_size, record_size,
+//          then per CPU "cpuN fill F lost L".
+//
+// Back-pressure. A ring raises its CPU's software interrupt at a quarter full (wake the
+// reader) and again at three quarters (the reader is falling behind). trap.c then calls
+// vmtrace_backoff where the interrupted process may be switched out: it yields, so the
+// reader can run on this CPU at once, and past three quarters it waits (up to `block`
+// ticks) until the reader has drained the ring to a quarter. A traced fault storm
+// slows down instead of losing events. The reader itself is never held back, and the
+// time limit keeps a reader that depends on a waiting process (say, one writing to a
+// file while the process holds the log) from deadlocking: it only costs drops.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -30,6 +45,7 @@
 #include "kernel/file.h"
 #include "kernel/kstring.h"
 #include "kernel/usercopy.h"
+#include "kernel/trap.h"
 #include "tracing/ring.h"
 #include "tracing/control.h"
 #include "tracing/trace.h"
@@ -41,14 +57,21 @@
 
 int trace_pid_filter;
 
+#define TRACE_BLOCK_TICKS 5
+
 static struct {
   struct spinlock lock;   // reader open/close, sleeping for data, control commands
   int reader_open;
+  struct proc *reader;    // the process that last read /dev/vmtrace: never held back
   uint32 events;          // mask that "enable" switches on
   uint32 bufsize;
+  uint32 block_ticks;     // longest wait for the reader; 0: drop instead
+  uint64 held;            // processes held back, since boot
+  int waiting;            // processes held back now
 } vt;
 
 static int wake_chan;    // the reader sleeps here
+static int room_chan;    // processes held back by vmtrace_backoff sleep here
 
 static int tracing_on(void)
 {
@@ -82,6 +105,8 @@ static void vmtrace_close(int readable, int writable)
     return;
   acquire(&vt.lock);
   vt.reader_open = 0;
+  vt.reader = 0;
+  wakeup(&room_chan);
   release(&vt.lock);
 }
 
@@ -121,7 +146,10 @@ static int vmtrace_read(int user_dst, uint64 dst, int n, uint off)
     sleep(&wake_chan, &vt.lock);
   }
   // Drain under the lock so that a reset cannot move the rings under the copy.
+  vt.reader = myproc();
   int r = drain(user_dst, dst, n);
+  if (vt.waiting)
+    wakeup(&room_chan);
   release(&vt.lock);
   return r;
 }
@@ -138,6 +166,11 @@ void vmtrace_tick(void)
   static uint ticks_since_wake;
   if (!vt.reader_open)
     return;
+  if (vt.waiting) {   // they count ticks for their time limit
+    acquire(&vt.lock);
+    wakeup(&room_chan);
+    release(&vt.lock);
+  }
   ticks_since_wake++;
   int wake = 0;
   for (int i = 0; i < NCPU; i++) {
@@ -153,12 +186,40 @@ void vmtrace_tick(void)
   release(&vt.lock);
 }
 
-void vmtrace_kick(void)
+int vmtrace_kick(void)
 {
   if (!vt.reader_open)
-    return;
+    return 0;
   acquire(&vt.lock);
   wakeup(&wake_chan);
+  release(&vt.lock);
+  return 1;
+}
+
+// Whether a process held back by ring cpu may go on. Caller holds vt.lock.
+static int may_go_on(struct proc *p, int cpu, uint64 since)
+{
+  return !vt.reader_open || !tracing_on() || ring_fill(cpu) <= vt.bufsize / 4 ||
+         ticks - since >= vt.block_ticks || killed(p);
+}
+
+// See "Back-pressure" at the top. Caller: trap.c, after vmtrace_kick said there is a
+// reader, at a point where the current process may sleep (no spinlock held).
+void vmtrace_backoff(void)
+{
+  struct proc *p = myproc();
+  int cpu = cpuid();
+  if (p == vt.reader || vt.block_ticks == 0 || ring_fill(cpu) < 3 * (vt.bufsize / 4)) {
+    yield();
+    return;
+  }
+  acquire(&vt.lock);
+  uint64 since = ticks;
+  vt.held++;
+  vt.waiting++;
+  while (!may_go_on(p, cpu, since))
+    sleep(&room_chan, &vt.lock);
+  vt.waiting--;
   release(&vt.lock);
 }
 
@@ -190,8 +251,7 @@ static void reset_rings(uint32 cap)
 {
   uint32 mask = __atomic_exchange_n(&trace_mask, 0, __ATOMIC_SEQ_CST);
   trace_quiesce();
-  ring_reset(cap);
-  vt.bufsize = cap;
+  vt.bufsize = ring_reset(cap);
   __atomic_store_n(&trace_mask, mask, __ATOMIC_RELEASE);
 }
 
@@ -211,6 +271,7 @@ static int control(char *cmd)
     __atomic_store_n(&trace_mask, 0, __ATOMIC_SEQ_CST);
     trace_quiesce();   // from here no producer writes its ring (see flush_lost)
     wakeup(&wake_chan);
+    wakeup(&room_chan);
   } else if (strncmp(cmd, "reset", 6) == 0 && !*arg) {
     reset_rings(vt.bufsize);
   } else if (strncmp(cmd, "events", 7) == 0 && v > 0 && ((uint64)v & ~(uint64)ALL_EVENTS) == 0) {
@@ -219,8 +280,11 @@ static int control(char *cmd)
       __atomic_store_n(&trace_mask, vt.events, __ATOMIC_RELEASE);
   } else if (strncmp(cmd, "pid", 4) == 0 && v >= 0) {
     trace_pid_filter = v;
-  } else if (strncmp(cmd, "bufsize", 8) == 0 && v >= 16 && v <= TRACE_RING_MAX) {
+  } else if (strncmp(cmd, "bufsize", 8) == 0 && v >= TRACE_RING_MIN && v <= TRACE_RING_MAX) {
     reset_rings(v);
+  } else if (strncmp(cmd, "block", 6) == 0 && v >= 0 && v <= 100) {
+    vt.block_ticks = v;
+    wakeup(&room_chan);
   } else {
     return -1;
   }
@@ -244,7 +308,7 @@ static int vmtracectl_write(int user_src, uint64 src, int n)
 // ---- Status text ----------------------------------------------------------------------
 
 struct text {
-  char buf[512];
+  char buf[768];
   int len;
 };
 
@@ -284,6 +348,8 @@ static void format_status(struct text *t)
   put_line(t, "pid", trace_pid_filter, 10);
   put_line(t, "reader", vt.reader_open, 10);
   put_line(t, "bufsize", vt.bufsize, 10);
+  put_line(t, "block", vt.block_ticks, 10);
+  put_line(t, "held", vt.held, 10);
   put_line(t, "ncpu", nharts, 10);
   put_line(t, "timer_hz", TIMER_HZ, 10);
   put_line(t, "page_size", PGSIZE, 10);
@@ -318,8 +384,8 @@ void trace_init(void)
 {
   initlock(&vt.lock, "vmtrace");
   vt.events = ALL_EVENTS;
-  vt.bufsize = TRACE_RING_DEFAULT;
-  ring_reset(TRACE_RING_DEFAULT);
+  vt.bufsize = ring_reset(TRACE_RING_DEFAULT);
+  vt.block_ticks = TRACE_BLOCK_TICKS;
   devsw[VMTRACE].read = vmtrace_read;
   devsw[VMTRACE].write = vmtrace_write;
   devsw[VMTRACE].open = vmtrace_open;

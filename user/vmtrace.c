@@ -1,7 +1,7 @@
 // vmtrace: record the kernel's memory events while a command runs, in the spirit of
 // perf record and trace-cmd record.
 //
-//   vmtrace record [-o DEST] [-e EVENTS] [-b RECORDS] -- CMD ARGS...
+//   vmtrace record [-o DEST] [-e EVENTS] [-b RECORDS] [-w TICKS] -- CMD ARGS...
 //   vmtrace stat
 //
 // record writes a stream (tracing/vmtrace_format.h: header, then records) to DEST, by
@@ -26,18 +26,22 @@ struct options {
   char *dest;
   uint events;      // 0: the kernel's default (everything)
   int bufsize;      // 0: leave as is
+  int block;        // -1: leave as is
   char **cmd;
 };
 
 static void usage(int status)
 {
-  fprintf(2, "usage: vmtrace record [-o DEST] [-e EVENTS] [-b RECORDS] -- CMD [ARGS...]\n"
+  fprintf(2, "usage: vmtrace record [-o DEST] [-e EVENTS] [-b RECORDS] [-w TICKS] -- CMD [ARGS...]\n"
              "       vmtrace stat\n"
              "  -o DEST     where the recording goes (default " DEFAULT_DEST ")\n"
              "  -e EVENTS   comma-separated event types to record (default all):\n"
              "              fault (= fault_begin,fault_end), kalloc, kfree, map, unmap,\n"
              "              sbrk, fork, exec, exit, kill, switch, marker\n"
-             "  -b RECORDS  per-CPU ring size in records (16 .. 8192)\n");
+             "  -b RECORDS  per-CPU ring size in records (16 .. 32768, a power of two)\n"
+             "  -w TICKS    when a CPU's ring is 3/4 full, its process waits up to TICKS\n"
+             "              (0.1 s each) for the recorder instead of losing events;\n"
+             "              0: never wait, drop (default 5)\n");
   exit(status);
 }
 
@@ -93,6 +97,7 @@ static uint parse_events(char *list)
 static void parse_record_args(int argc, char **argv, struct options *o)
 {
   o->dest = DEFAULT_DEST;
+  o->block = -1;
   int i = 2;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "-h") == 0)
@@ -105,6 +110,8 @@ static void parse_record_args(int argc, char **argv, struct options *o)
       o->events = parse_events(argv[++i]);
     else if (strcmp(argv[i], "-b") == 0)
       o->bufsize = atoi(argv[++i]);
+    else if (strcmp(argv[i], "-w") == 0)
+      o->block = atoi(argv[++i]);
     else
       usage(1);
   }
@@ -246,6 +253,8 @@ static void configure(struct options *o)
     ctl_or_die(command(buf, "events", o->events, 16));
   if (o->bufsize)
     ctl_or_die(command(buf, "bufsize", o->bufsize, 10));   // resets too
+  if (o->block >= 0)
+    ctl_or_die(command(buf, "block", o->block, 10));
   ctl_or_die("reset");
 }
 

@@ -4,7 +4,8 @@
 #   tools/tests/trace-drops.sh [--cpus N] [--pages P]
 #
 # Boots kernel/kernel with a host link, records a fault storm (`tracebench storm`: two
-# processes each fault in P pages, twice) into 16-record rings, then prints the kernel's
+# processes each fault in P pages, twice) into 16-record rings, with no waiting for the
+# recorder (-w 0), then prints the kernel's
 # counters (`vmtrace stat`). Checks on the recording and the console:
 #   - the run itself passed, and the recorder's summary reports drops (non-zero);
 #   - the host file has exactly the bytes the recorder says it wrote;
@@ -50,7 +51,7 @@ record() {
   "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
     --hostlink "$REC" \
     --expect "dropped per cpu" --log "$LOG" \
-    "vmtrace record -b 16 -- tracebench storm -p $PAGES" "vmtrace stat"
+    "vmtrace record -b 16 -w 0 -- tracebench storm -p $PAGES" "vmtrace stat"
 }
 t "boot, record a $PAGES-page storm into 16-record rings, vmtrace stat" record
 
