@@ -41,52 +41,81 @@ static inline void irq_restore(uint64 was_on)
     asm volatile("csrsi sstatus, %0" : : "i"(SSTATUS_SIE) : "memory");
 }
 
-// Store one record straight into this CPU's ring (no copy through the stack) when
-// there is room; else take the ring's slow path. Caller has interrupts off and has
-// marked the ring busy.
-static inline void put_record(struct trace_ring *r, int cpu, int pid, int type, int flags,
-                              uint32 arg, uint64 a, uint64 b)
+// Entering and leaving the emit path on this CPU: interrupts off, and the ring marked
+// busy so that trace_quiesce can wait for us. emit_end raises the software interrupt
+// if the ring asked for it (wake): waking the reader here would take locks; its
+// handler (vmtrace_kick) does the wakeup once interrupts are back on.
+static inline struct trace_ring *emit_begin(uint64 *was_on, int *cpu)
 {
-  uint64 ts = r_time();
-  int wake;
-  if (__builtin_expect(ring_has_room(r), 1)) {
-    struct vmt_record *slot = ring_next_slot(r);
-    slot->ts = ts;
-    slot->pid = pid;
-    slot->type = type;
-    slot->cpu = cpu;
-    slot->flags = flags;
-    slot->arg = arg;
-    slot->a = a;
-    slot->b = b;
-    wake = ring_commit(r);
-  } else {
+  *was_on = irq_save();
+  *cpu = r_tp();
+  struct trace_ring *r = &trace_rings[*cpu];
+  r->busy = 1;
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with trace_quiesce
+  return r;
+}
+
+static inline void emit_end(struct trace_ring *r, uint64 was_on, int wake)
+{
+  __atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
+  if (__builtin_expect(wake, 0))
+    asm volatile("csrs sip, %0" : : "r"(SIP_SSIP));
+  irq_restore(was_on);
+}
+
+// Whether a record of this type and pid is wanted. Checked again inside the emit path:
+// a disable may have raced the trace point's own test.
+static inline int emit_wanted(int type, int pid)
+{
+  return ((trace_mask >> type) & 1) &&
+         (trace_pid_filter == 0 || pid == trace_pid_filter || type == VMT_SWITCH);
+}
+
+// The ring is full or has drops to report: build the record and let the ring decide.
+// Out of line, so that trace_emit's fast path needs no stack frame.
+static void __attribute__((noinline)) emit_slow(int type, int flags, uint32 arg, uint64 a,
+                                                uint64 b)
+{
+  uint64 was_on;
+  int cpu, wake = 0;
+  struct trace_ring *r = emit_begin(&was_on, &cpu);
+  int pid = record_pid(cpu);
+  if (emit_wanted(type, pid)) {
     struct vmt_record rec = {
-      .ts = ts, .pid = pid, .type = type, .cpu = cpu, .flags = flags, .arg = arg, .a = a, .b = b,
+      .ts = r_time(), .pid = pid, .type = type, .cpu = cpu, .flags = flags, .arg = arg,
+      .a = a, .b = b,
     };
     wake = ring_put_slow(r, &rec);
   }
-  // Waking the reader here would take locks. Instead, raise a software interrupt on
-  // this CPU: it is taken once interrupts are back on, and its handler
-  // (vmtrace_kick) does the wakeup, long before the next timer tick would.
-  if (__builtin_expect(wake, 0))
-    asm volatile("csrs sip, %0" : : "r"(SIP_SSIP));
+  emit_end(r, was_on, wake);
 }
 
+// The fast path: the record goes straight into its slot, no copy through the stack.
 void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
-  uint64 was_on = irq_save();
-  int cpu = r_tp();
-  struct trace_ring *r = &trace_rings[cpu];
-  r->busy = 1;
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with trace_quiesce
-  if ((trace_mask >> type) & 1) {            // re-check: a disable may have raced us
-    int pid = record_pid(cpu);
-    if (trace_pid_filter == 0 || pid == trace_pid_filter || type == VMT_SWITCH)
-      put_record(r, cpu, pid, type, flags, arg, a, b);
+  uint64 was_on;
+  int cpu, wake = 0, slow = 0;
+  struct trace_ring *r = emit_begin(&was_on, &cpu);
+  int pid = record_pid(cpu);
+  if (emit_wanted(type, pid)) {
+    if (__builtin_expect(ring_has_room(r), 1)) {
+      struct vmt_record *slot = ring_next_slot(r);
+      slot->ts = r_time();
+      slot->pid = pid;
+      slot->type = type;
+      slot->cpu = cpu;
+      slot->flags = flags;
+      slot->arg = arg;
+      slot->a = a;
+      slot->b = b;
+      wake = ring_commit(r);
+    } else {
+      slow = 1;
+    }
   }
-  __atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
-  irq_restore(was_on);
+  emit_end(r, was_on, wake);
+  if (__builtin_expect(slow, 0))
+    emit_slow(type, flags, arg, a, b);   // starts over: this CPU may have changed
 }
 
 void trace_quiesce(void)
