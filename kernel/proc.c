@@ -170,7 +170,10 @@ static struct proc *allocproc(void)
   p->pid = allocpid();
   p->trace_pid = p->pid;
   p->state = USED;
-  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
+  charge_to(p);
+  int ok = (p->trapframe = kalloc()) != 0 && (p->pagetable = proc_pagetable(p)) != 0;
+  charge_back();
+  if (!ok) {
     freeproc(p);
     release(&p->lock);
     return 0;

@@ -209,7 +209,9 @@ void vmtrace_backoff(void)
 {
   struct proc *p = myproc();
   int cpu = cpuid();
-  if (p == vt.reader || vt.block_ticks == 0 || ring_fill(cpu) < 3 * (vt.bufsize / 4)) {
+  if (p == vt.reader)
+    return;   // it is the one draining; yielding would only add switch records
+  if (vt.block_ticks == 0 || ring_fill(cpu) < 3 * (vt.bufsize / 4)) {
     yield();
     return;
   }
