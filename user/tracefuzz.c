@@ -192,17 +192,18 @@ static long status_value(const char *status, const char *name)
   return -1;
 }
 
-// The settings part of the status: enabled, events, pid, bufsize.
+// The settings part of the status: enabled, events, pid, bufsize, block.
+#define NSETTINGS 5
 static void settings(const char *status, long *s)
 {
-  static const char *const names[] = { "enabled", "events", "pid", "bufsize" };
-  for (int i = 0; i < 4; i++)
+  static const char *const names[] = { "enabled", "events", "pid", "bufsize", "block" };
+  for (int i = 0; i < NSETTINGS; i++)
     s[i] = status_value(status, names[i]);
 }
 
 static int same_settings(const char *a, const char *b)
 {
-  long x[4], y[4];
+  long x[NSETTINGS], y[NSETTINGS];
   settings(a, x);
   settings(b, y);
   return memcmp(x, y, sizeof(x)) == 0;
@@ -431,7 +432,7 @@ static const char *const bad_commands[] = {
   "events 0x1", "events 0x8000", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
   "pid x", "bufsize", "bufsize 0", "bufsize 15", "bufsize 0x", "bufsize -16",
   "bufsize 99999999999999999999", "Enable", " enable", "enable\n\n", "frobnicate",
-  "pid 1 2", "events 0x2 0x4",
+  "pid 1 2", "events 0x2 0x4", "block", "block -1", "block 101", "block x", "block 1 2",
   "bufsize 1024xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 };
 
@@ -481,8 +482,17 @@ static void check_good_commands(void)
   expect_setting("bufsize", 16);
   ctl_ok("bufsize 0x2000");
   expect_setting("bufsize", 0x2000);
+  ctl_ok("bufsize 100");   // rounded down to a power of two
+  expect_setting("bufsize", 64);
   ctl_num("bufsize", RING_MAX, 10);
   expect_setting("bufsize", RING_MAX);
+  long block = status_value(status1, "block");
+  ctl_ok("block 0");
+  expect_setting("block", 0);
+  ctl_ok("block 100");
+  expect_setting("block", 100);
+  ctl_num("block", block, 10);
+  expect_setting("block", block);
   ctl_ok("enable");
   expect_setting("enabled", 1);
   ctl_ok("disable\n");
@@ -1103,12 +1113,13 @@ static void record(void)
 // Put tracing back as it was found: off, same events, pid filter and ring size.
 static void restore(void)
 {
-  long s[4];
+  long s[NSETTINGS];
   settings(status0, s);
   ctl_ok("disable");
   ctl_num("events", s[1], 16);
   ctl_num("pid", s[2], 10);
   ctl_num("bufsize", s[3], 10);
+  ctl_num("block", s[4], 10);
   ctl_ok("reset");
   read_status(status1, sizeof(status1));
   check(same_settings(status0, status1), "settings not restored", 0, 0);
