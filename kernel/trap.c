@@ -175,9 +175,11 @@ void kerneltrap(void)
            (void *)scause, (void *)sepc, (void *)r_stval());
     panic("kerneltrap");
   }
-  if (intr == INTR_PREEMPT && myproc() != 0)
+  // A process is switched out only between trace records (tracing/emit.c).
+  int may_switch = myproc() != 0 && !trace_emit_interrupted(sepc);
+  if (intr == INTR_PREEMPT && may_switch)
     yield();
-  else if (intr == INTR_TRACE && myproc() != 0)
+  else if (intr == INTR_TRACE && may_switch)
     vmtrace_backoff();
 
   // yield() may have taken other traps: put back what kernelvec's sret needs.

@@ -16,10 +16,14 @@ static inline void trace_init(void) { }   // no trace devices at all
 static inline void vmtrace_tick(void) { }
 static inline int vmtrace_kick(void) { return 0; }
 static inline void vmtrace_backoff(void) { }
+static inline int trace_emit_interrupted(uint64 pc) { return 0; }
 #else
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
 void trace_quiesce(void);
+// Whether pc lies in the emit path, which runs with interrupts as its caller had them
+// and must not be switched out mid-record: kerneltrap does not preempt there.
+int trace_emit_interrupted(uint64 pc);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);
 // The software interrupt a ring raises when it reaches its watermark: wake the reader.

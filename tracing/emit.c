@@ -1,12 +1,24 @@
-// Building trace records. Everything here runs on the emitting CPU with interrupts off
-// and touches only that CPU's ring: no lock, no allocation, no printf, no wakeup (a
-// ring at its watermark raises a software interrupt whose handler wakes the reader;
-// tracing/vmtrace_dev.c).
+// Building trace records. Everything here runs on the emitting CPU and touches only
+// that CPU's ring: no lock, no allocation, no printf, no wakeup (a ring at its
+// watermark asks the caller to raise a software interrupt, whose handler wakes the
+// reader; tracing/vmtrace_dev.c).
+//
+// Interrupts stay as the caller had them. Under QEMU's TCG every CSR access ends a
+// translation block, and turning interrupts off and on again cost two of them per
+// record, more than all the rest of the emit. What interrupts-off would guarantee is
+// had another way:
+//   - no migration mid-record: the emit code lives in its own text section, and
+//     kerneltrap never switches a process out when the interrupted pc lies in it
+//     (trace_emit_interrupted); so the CPU read at the start is the CPU to the end;
+//   - no second producer on the ring: interrupt handlers record nothing (they only
+//     wake sleepers), and the switch that preemption would record cannot happen. A
+//     nested emit would be a kernel bug, and panics (emit_begin).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
+#include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/usercopy.h"
 #include "tracing/ring.h"
@@ -17,6 +29,15 @@
 
 uint32 trace_mask;
 
+// The emit path's own text section; kernel/kernel.ld brackets it with these symbols.
+#define EMIT_TEXT __attribute__((section(".text.trace_emit"), noinline))
+extern char trace_emit_text[], trace_emit_text_end[];
+
+int trace_emit_interrupted(uint64 pc)
+{
+  return pc >= (uint64)trace_emit_text && pc < (uint64)trace_emit_text_end;
+}
+
 // The pid a record made on cpu carries: the running process's trace_pid, which is its
 // own pid except while it works on another process's page table (kernel/proc.c).
 static inline int record_pid(int cpu)
@@ -25,42 +46,22 @@ static inline int record_pid(int cpu)
   return p ? p->trace_pid : 0;
 }
 
-// Interrupts off; returns whether they were on. One csrrci, and on the way out one csrsi
-// only if they were on, instead of r_sstatus + intr_off + w_sstatus: under QEMU's TCG
-// CSR accesses are the dear instructions of an emit.
-static inline uint64 irq_save(void)
+// Entering and leaving the emit path on this CPU: the ring is marked busy so that
+// trace_quiesce can wait for us.
+static inline struct trace_ring *emit_begin(int *cpu)
 {
-  uint64 old;
-  asm volatile("csrrci %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
-  return old & SSTATUS_SIE;
-}
-
-static inline void irq_restore(uint64 was_on)
-{
-  if (was_on)
-    asm volatile("csrsi sstatus, %0" : : "i"(SSTATUS_SIE) : "memory");
-}
-
-// Entering and leaving the emit path on this CPU: interrupts off, and the ring marked
-// busy so that trace_quiesce can wait for us. emit_end raises the software interrupt
-// if the ring asked for it (wake): waking the reader here would take locks; its
-// handler (vmtrace_kick) does the wakeup once interrupts are back on.
-static inline struct trace_ring *emit_begin(uint64 *was_on, int *cpu)
-{
-  *was_on = irq_save();
   *cpu = r_tp();
   struct trace_ring *r = &trace_rings[*cpu];
+  if (r->busy)
+    panic("trace_emit: re-entered on one CPU (an interrupt handler recorded an event?)");
   r->busy = 1;
   __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with trace_quiesce
   return r;
 }
 
-static inline void emit_end(struct trace_ring *r, uint64 was_on, int wake)
+static inline void emit_end(struct trace_ring *r)
 {
-  __atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
-  if (__builtin_expect(wake, 0))
-    asm volatile("csrs sip, %0" : : "r"(SIP_SSIP));
-  irq_restore(was_on);
+  STORE_RELEASE(r->busy, 0);
 }
 
 // Whether a record of this type and pid is wanted. Checked again inside the emit path:
@@ -73,12 +74,10 @@ static inline int emit_wanted(int type, int pid)
 
 // The ring is full or has drops to report: build the record and let the ring decide.
 // Out of line, so that trace_emit's fast path needs no stack frame.
-static void __attribute__((noinline)) emit_slow(int type, int flags, uint32 arg, uint64 a,
-                                                uint64 b)
+static int EMIT_TEXT emit_slow(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
-  uint64 was_on;
   int cpu, wake = 0;
-  struct trace_ring *r = emit_begin(&was_on, &cpu);
+  struct trace_ring *r = emit_begin(&cpu);
   int pid = record_pid(cpu);
   if (emit_wanted(type, pid)) {
     struct vmt_record rec = {
@@ -87,15 +86,15 @@ static void __attribute__((noinline)) emit_slow(int type, int flags, uint32 arg,
     };
     wake = ring_put_slow(r, &rec);
   }
-  emit_end(r, was_on, wake);
+  emit_end(r);
+  return wake;
 }
 
 // The fast path: the record goes straight into its slot, no copy through the stack.
-void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
+int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
-  uint64 was_on;
   int cpu, wake = 0, slow = 0;
-  struct trace_ring *r = emit_begin(&was_on, &cpu);
+  struct trace_ring *r = emit_begin(&cpu);
   int pid = record_pid(cpu);
   if (emit_wanted(type, pid)) {
     if (__builtin_expect(ring_has_room(r), 1)) {
@@ -113,9 +112,10 @@ void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
       slow = 1;
     }
   }
-  emit_end(r, was_on, wake);
+  emit_end(r);
   if (__builtin_expect(slow, 0))
-    emit_slow(type, flags, arg, a, b);   // starts over: this CPU may have changed
+    return emit_slow(type, flags, arg, a, b);   // starts over
+  return wake;
 }
 
 void trace_quiesce(void)
@@ -142,7 +142,8 @@ void trace_exec(const char *name, uint64 sz)
     return;
   uint64 a, b;
   pack16(name, strlen(name), &a, &b);
-  trace_emit(VMT_EXEC, 0, sz, a, b);
+  if (trace_emit(VMT_EXEC, 0, sz, a, b))
+    trace_wake_reader();
 }
 
 // A user marker: split into 16-byte records, each but the last flagged VMT_MORE. A
@@ -159,13 +160,16 @@ int trace_marker(int user_src, uint64 src, int n)
     return n;
   // The pieces must be consecutive on one CPU (VMT_MORE's promise): no interrupt, and
   // so no preemption or other event, may come between them (found by tracefuzz).
+  int wake = 0;
   push_off();
   for (int off = 0; off == 0 || off < len; off += 16) {
     uint64 a, b;
     int chunk = len - off < 16 ? len - off : 16;
     pack16(text + off, chunk, &a, &b);
-    trace_emit(VMT_MARKER, off + 16 < len ? VMT_MORE : 0, 0, a, b);
+    wake |= trace_emit(VMT_MARKER, off + 16 < len ? VMT_MORE : 0, 0, a, b);
   }
+  if (wake)
+    trace_wake_reader();
   pop_off();
   return n;
 }

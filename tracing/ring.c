@@ -28,8 +28,8 @@
 
 struct trace_ring trace_rings[NCPU];
 
-static uint64 load_acquire(uint64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static void store_release(uint64 *p, uint64 v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static uint64 load_acquire(uint64 *p) { return LOAD_ACQUIRE(*p); }
+static void store_release(uint64 *p, uint64 v) { STORE_RELEASE(*p, v); }
 
 // A VMT_LOST record for the drops not yet reported. The caller has made room for it.
 // Drops belong to a CPU, not to a process: its pid is 0.

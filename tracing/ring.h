@@ -29,6 +29,23 @@ struct trace_ring {
 
 extern struct trace_ring trace_rings[];
 
+// Release stores and acquire loads as RISC-V fences around plain accesses. This GCC
+// writes every __atomic store as an amoswap, which QEMU's TCG runs as a helper call with
+// its own address lookup (two per record were a good part of an emit's cost); and it
+// writes every __atomic fence as a full fence, where release and acquire need only
+// these halves (which cost nothing on an x86 host).
+#define STORE_RELEASE(lvalue, v)                          \
+  do {                                                    \
+    asm volatile("fence rw,w" : : : "memory");            \
+    *(volatile __typeof__(lvalue) *)&(lvalue) = (v);      \
+  } while (0)
+#define LOAD_ACQUIRE(lvalue)                                       \
+  ({                                                               \
+    __typeof__(lvalue) v_ = *(volatile __typeof__(lvalue) *)&(lvalue); \
+    asm volatile("fence r,rw" : : : "memory");                     \
+    v_;                                                            \
+  })
+
 // Producer side: append rec to the ring of the CPU the caller runs on, with interrupts
 // off; rec->seq is filled in here. If the ring is full the record is dropped and
 // counted. Returns 1 when this record brought the ring to its watermark (a quarter
@@ -39,7 +56,7 @@ int ring_put_slow(struct trace_ring *r, struct vmt_record *rec);
 // waiting to be reported, and room). If not, use ring_put_slow.
 static inline int ring_has_room(struct trace_ring *r)
 {
-  uint64 used = r->head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+  uint64 used = r->head - LOAD_ACQUIRE(r->tail);
   return r->pending_lost == 0 && used <= r->mask;
 }
 
@@ -58,7 +75,7 @@ static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
 static inline int ring_commit(struct trace_ring *r)
 {
   uint64 head = r->head + 1;
-  __atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
+  STORE_RELEASE(r->head, head);
   uint64 used = head - r->tail, quarter = (r->mask + 1) / 4;
   return used == quarter || used >= 3 * quarter;
 }

@@ -5,6 +5,7 @@
 #define FAULTLINE_TRACE_H
 
 #include "kernel/types.h"
+#include "kernel/riscv.h"
 #include "tracing/vmtrace_format.h"
 
 #ifdef FAULTLINE_NO_TRACE
@@ -18,13 +19,23 @@ static inline int  trace_marker(int user_src, uint64 src, int n) { return -1; }
 // Bit (1 << type) set: events of that type are recorded. 0: tracing off.
 extern uint32 trace_mask;
 
-// The slow path: build and store one record on this CPU's ring (tracing/emit.c).
-void trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
+// Store one record on this CPU's ring (tracing/emit.c). Returns 1 when the ring wants
+// its reader woken: the caller then calls trace_wake_reader, outside the emit path.
+int trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
+
+// Raise this CPU's supervisor software interrupt; its handler wakes the reader
+// (vmtrace_kick) and makes the interrupted process give way (vmtrace_backoff). Raised
+// after trace_emit has returned, so that the handler may switch the process out.
+static inline void trace_wake_reader(void)
+{
+  asm volatile("csrs sip, %0" : : "r"(SIP_SSIP) : "memory");
+}
 
 #define TRACE(type, flags, arg, a, b)                                   \
   do {                                                                  \
-    if (__builtin_expect((trace_mask >> (type)) & 1, 0))                \
-      trace_emit((type), (flags), (arg), (a), (b));                     \
+    if (__builtin_expect((trace_mask >> (type)) & 1, 0) &&             \
+        __builtin_expect(trace_emit((type), (flags), (arg), (a), (b)), 0)) \
+      trace_wake_reader();                                              \
   } while (0)
 
 void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
