@@ -37,40 +37,39 @@ static char *user_page(pagetable_t pagetable, uint64 va, enum fault_access acces
   return mapped_page(pagetable, va, access);
 }
 
-int copyout(pagetable_t pagetable, uint64 dstva, const char *src, uint64 len)
+// Copy len bytes between kernel buffer buf and user address va, page by page: into
+// user memory if access is ACCESS_WRITE, out of it if ACCESS_READ. 0, or -1 if some
+// page may not be accessed so (bytes before it have been copied).
+static int copy_user(pagetable_t pagetable, uint64 va, char *buf, uint64 len,
+                     enum fault_access access)
 {
   while (len > 0) {
-    uint64 page = PGROUNDDOWN(dstva);
-    char *k = user_page(pagetable, page, ACCESS_WRITE);
+    uint64 page = PGROUNDDOWN(va);
+    char *k = user_page(pagetable, page, access);
     if (k == 0)
       return -1;
-    uint64 n = PGSIZE - (dstva - page);
+    uint64 n = PGSIZE - (va - page);
     if (n > len)
       n = len;
-    memmove(k + (dstva - page), src, n);
+    if (access == ACCESS_WRITE)
+      memmove(k + (va - page), buf, n);
+    else
+      memmove(buf, k + (va - page), n);
     len -= n;
-    src += n;
-    dstva += n;
+    buf += n;
+    va += n;
   }
   return 0;
 }
 
+int copyout(pagetable_t pagetable, uint64 dstva, const char *src, uint64 len)
+{
+  return copy_user(pagetable, dstva, (char *)src, len, ACCESS_WRITE);
+}
+
 int copyin(pagetable_t pagetable, char *dst, uint64 srcva, uint64 len)
 {
-  while (len > 0) {
-    uint64 page = PGROUNDDOWN(srcva);
-    char *k = user_page(pagetable, page, ACCESS_READ);
-    if (k == 0)
-      return -1;
-    uint64 n = PGSIZE - (srcva - page);
-    if (n > len)
-      n = len;
-    memmove(dst, k + (srcva - page), n);
-    len -= n;
-    dst += n;
-    srcva += n;
-  }
-  return 0;
+  return copy_user(pagetable, srcva, dst, len, ACCESS_READ);
 }
 
 int copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
