@@ -5,7 +5,7 @@
 
 #include "kernel/types.h"
 
-#define TRACE_MARKER_MAX 128   // longest marker text; longer writes are cut
+#define TRACE_MARKER_MAX 128   // longest marker text; a longer write is a short write
 
 // Record only events of this pid (0: every process). Context switches are always kept,
 // so CPU tracks stay whole.

@@ -147,17 +147,20 @@ void trace_exec(const char *name, uint64 sz)
 }
 
 // A user marker: split into 16-byte records, each but the last flagged VMT_MORE. A
-// trailing newline is dropped (echo adds one). Returns n, or -1 if src is bad.
+// trailing newline is dropped (echo adds one). Returns the bytes taken, at most
+// TRACE_MARKER_MAX (a short write, as for any device that takes less: a writer that
+// loops sends the rest as another marker), or -1 if src is bad.
 int trace_marker(int user_src, uint64 src, int n)
 {
   char text[TRACE_MARKER_MAX];
   int len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;
   if (len < 0 || either_copyin(text, user_src, src, len) < 0)
     return -1;
+  int taken = len;
   if (len > 0 && text[len - 1] == '\n')
     len--;
   if (!((trace_mask >> VMT_MARKER) & 1))
-    return n;
+    return taken;
   // The pieces must be consecutive on one CPU (VMT_MORE's promise): no interrupt, and
   // so no preemption or other event, may come between them (found by tracefuzz).
   int wake = 0;
@@ -171,7 +174,7 @@ int trace_marker(int user_src, uint64 src, int n)
   if (wake)
     trace_wake_reader();
   pop_off();
-  return n;
+  return taken;
 }
 
 #endif // FAULTLINE_NO_TRACE

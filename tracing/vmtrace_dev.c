@@ -8,7 +8,8 @@
 //          tick finds records waiting, or tracing is switched off; off and empty, it
 //          returns 0 (EOF).
 //          Only one reader may have the device open.
-//   write  a line of text becomes a VMT_MARKER event (like ftrace's trace_marker).
+//   write  a line of text becomes a VMT_MARKER event (like ftrace's trace_marker); at
+//          most TRACE_MARKER_MAX bytes are taken, so a longer write is a short write.
 //
 // /dev/vmtracectl (major VMTRACECTL)
 //   write  one command per write:
