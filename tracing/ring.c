@@ -1,7 +1,7 @@
 // Per-CPU trace ring buffers.
 //
-//   producer: the CPU itself, in any context,         reader: /dev/vmtrace read(),
-//   with interrupts off (so never re-entered)         on any CPU, one at a time
+//   producer: the CPU itself, on the emit path,       reader: /dev/vmtrace read(),
+//   never preempted nor re-entered (emit.c)           on any CPU, one at a time
 //
 //        tail                         head
 //         |                            |

@@ -13,8 +13,9 @@
 #define TRACE_RING_MIN 16
 
 struct trace_ring {
-  // Written only by the ring's own CPU (the producer), interrupts off; reset writes
-  // them too, but only while every producer is quiet (see ring_reset).
+  // Written only by the ring's own CPU (the producer), on the emit path, which is never
+  // preempted or re-entered (tracing/emit.c); reset writes them too, but only while
+  // every producer is quiet (see ring_reset).
   uint64 head;              // records ever written
   uint32 seq;               // sequence number of the next record, kept or dropped
   uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_quiesce
@@ -46,10 +47,9 @@ extern struct trace_ring trace_rings[];
     v_;                                                            \
   })
 
-// Producer side: append rec to the ring of the CPU the caller runs on, with interrupts
-// off; rec->seq is filled in here. If the ring is full the record is dropped and
-// counted. Returns 1 when this record brought the ring to its watermark (a quarter
-// full) or followed a loss: time to wake the reader.
+// Producer side: append rec to r, the ring of the CPU the emit path runs on; rec->seq is
+// filled in here. If the ring is full the record is dropped and counted. Returns 1 when
+// the reader should be woken (see ring_commit), or the record followed a loss.
 int ring_put_slow(struct trace_ring *r, struct vmt_record *rec);
 
 // Producer side: whether the next record can go straight into the next slot (no drops
@@ -70,8 +70,10 @@ static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
 }
 
 // Publish the record ring_next_slot handed out. Returns 1 if the ring has just reached
-// a quarter full (time to wake the reader) or three quarters (the reader is falling
-// behind: time to hold the producer back, see tracing/vmtrace_dev.c).
+// a quarter full (time to wake the reader), and for every record while it is three
+// quarters full or more (the reader is falling behind: time to hold back whichever
+// process is producing, see tracing/vmtrace_dev.c; a level, not an edge, because the
+// process running when the edge was crossed may have been one that is never held).
 static inline int ring_commit(struct trace_ring *r)
 {
   uint64 head = r->head + 1;
