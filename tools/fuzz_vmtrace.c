@@ -40,6 +40,8 @@ static void pick_filter(const uint8_t *data, size_t size, struct vmt_filter *o)
     o->from_ns = (uint64)arg * 100;
     o->to_ns = o->from_ns + (uint64)data[size - 3] * 1000;
   }
+  if (how & 8)
+    o->counter_ns = (uint64)data[size - 4] * 1000;   // counter thinning, up to 255 us
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

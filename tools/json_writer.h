@@ -28,7 +28,7 @@ void jw_free(struct jw *w);
 void jw_u64(struct jw *w, uint64 v);
 void jw_i64(struct jw *w, long long v);
 void jw_hex(struct jw *w, uint64 v);          // "0x1f" with the quotes
-void jw_us(struct jw *w, uint64 ns);          // ns as microseconds, 3 decimals: 12.345
+void jw_us(struct jw *w, uint64 ns);          // ns as microseconds: 12.345, 12.3, 12
 // A quoted JSON string of n bytes. Bytes 0x7f and above are taken as Latin-1 so that any
 // byte string (a process name, a marker) comes out as valid UTF-8.
 void jw_str(struct jw *w, const char *s, size_t n);

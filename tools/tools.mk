@@ -16,7 +16,8 @@ ASAN_DIR = tools/build-asan
 VMT_CORE_SRCS = tools/vmt_codec.c tools/vmt_names.c tools/vmt_reader.c tools/vmt_merge.c \
                 tools/vmt_stream.c tools/vmt_summary.c tools/vmt_filter.c
 VMT_CONV_SRCS = tools/json_writer.c tools/trace_events.c tools/vmt_procs.c tools/vmt_pages.c \
-                tools/vmt_perfetto.c tools/vmt_records.c tools/vmt_cpus.c tools/vmt_faults.c \
+                tools/vmt_perfetto.c tools/vmt_records.c tools/vmt_counters.c tools/vmt_thin.c \
+                tools/vmt_pairs.c tools/vmt_cpus.c tools/vmt_faults.c \
                 tools/vmt_convert.c tools/atomic_out.c
 PCHECK_SRCS   = tools/json_parse.c tools/pcheck.c tools/pcheck_store.c
 TOOLS_HDRS    = $(wildcard tools/*.h tools/tests/*.h) tracing/vmtrace_format.h kernel/types.h \
@@ -27,7 +28,8 @@ SRCS_vmtcheck         = tools/vmtcheck.c $(VMT_CORE_SRCS)
 SRCS_vmtgen           = tools/vmtgen.c tools/vmt_codec.c tools/vmt_names.c
 SRCS_perfetto_check   = tools/perfetto_check.c $(PCHECK_SRCS)
 SRCS_unit_tests       = tools/tests/unit_tests.c tools/tests/test_util.c tools/tests/test_reader.c \
-                        tools/tests/test_convert.c tools/tests/test_pcheck.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS) $(PCHECK_SRCS)
+                        tools/tests/test_convert.c tools/tests/test_thin.c tools/tests/test_compact.c \
+                        tools/tests/test_pcheck.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS) $(PCHECK_SRCS)
 
 TRACE_TOOLS = vmtrace2perfetto vmtcheck vmtgen perfetto_check
 HOST_TOOLS += $(addprefix tools/,$(TRACE_TOOLS))

@@ -9,6 +9,8 @@ void te_init(struct te *t, struct jw *w)
   t->in_args = 0;
 }
 
+// cat is optional: NULL leaves the key out, for events whose name already says what
+// they are (a category only repeating it would cost bytes on every such event).
 static void open_common(struct te *t, char ph, const char *cat)
 {
   struct jw *w = t->w;
@@ -16,8 +18,10 @@ static void open_common(struct te *t, char ph, const char *cat)
     jw_lit(w, ",\n");
   jw_lit(w, "{\"ph\":\"");
   jw_ch(w, ph);
-  jw_lit(w, "\",\"cat\":\"");
-  jw_raw(w, cat, strlen(cat));
+  if (cat) {
+    jw_lit(w, "\",\"cat\":\"");
+    jw_raw(w, cat, strlen(cat));
+  }
   jw_lit(w, "\",\"name\":");
   t->in_args = 0;
 }
@@ -68,15 +72,24 @@ void te_meta_name(struct te *t, const char *what, uint32 pid, uint32 tid, const 
   jw_lit(w, "}}");
 }
 
+// No tid: a counter belongs to its process (Perfetto puts it on a process track, and
+// reads a missing tid as the pid), so the tid would only repeat the pid.
+void te_counter(struct te *t, const char *name, uint32 pid, uint64 ts_ns)
+{
+  struct jw *w = t->w;
+  open_common(t, 'C', NULL);
+  jw_ch(w, '"');
+  jw_raw(w, name, strlen(name));
+  jw_lit(w, "\",\"pid\":");
+  jw_u64(w, pid);
+  jw_lit(w, ",\"ts\":");
+  jw_us(w, ts_ns);
+}
+
 void te_dur(struct te *t, uint64 dur_ns)
 {
   jw_lit(t->w, ",\"dur\":");
   jw_us(t->w, dur_ns);
-}
-
-void te_scope_thread(struct te *t)
-{
-  jw_lit(t->w, ",\"s\":\"t\"");
 }
 
 void te_flow(struct te *t, uint64 id, int out)
@@ -118,7 +131,6 @@ void te_arg_i64_safe(struct te *t, const char *k, long long v)
 }
 
 void te_arg_hex(struct te *t, const char *k, uint64 v) { key(t, k); jw_hex(t->w, v); }
-void te_arg_us(struct te *t, const char *k, uint64 ns) { key(t, k); jw_us(t->w, ns); }
 
 void te_arg_lit(struct te *t, const char *k, const char *v)
 {

@@ -56,7 +56,6 @@ void vmt_cpu_flush_marker(struct vmt_conv *c, unsigned cpu)
     te_open_str(&c->te, 'I', "marker", m->text, m->len, t->pid, t->tid, m->ns);
   else
     te_open(&c->te, 'I', "marker", "marker", t->pid, t->tid, m->ns);
-  te_scope_thread(&c->te);
   te_arg_str(&c->te, "text", m->text, m->len);
   te_close(&c->te);
 }

@@ -4,6 +4,8 @@
 // needs its duration up front and because importers that sort by time keep the file
 // order for equal timestamps, so a child in the same tick as its fault still nests.
 // Memory is bounded by VMT_OPEN_FAULTS groups of VMT_FAULT_KIDS events.
+#include <string.h>
+
 #include "tools/vmt_names.h"
 #include "tools/vmt_perfetto.h"
 
@@ -37,30 +39,29 @@ static int flow_kid(const struct vmt_conv *c, const struct vmt_fault *f,
   return first;
 }
 
+// The raw scause and outcome codes are written only when their names cannot say them
+// ("other", "unknown"); the fault's latency is the slice's duration, not an arg.
 static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
-                       const struct vmt_record *end, uint64 latency)
+                       const struct vmt_record *end)
 {
   struct te *te = &c->te;
+  const char *cause = vmt_cause_name(f->begin.arg);
   te_arg_hex(te, "va", f->begin.a);
   te_arg_hex(te, "epc", f->begin.b);
-  te_arg_lit(te, "cause", vmt_cause_name(f->begin.arg));
-  te_arg_u64(te, "scause", f->begin.arg);
+  te_arg_lit(te, "cause", cause);
+  if (strcmp(cause, "other") == 0)
+    te_arg_u64(te, "scause", f->begin.arg);
   te_arg_lit(te, "source", vmt_source_name(f->begin.flags & 0xf));
   te_arg_lit(te, "access", vmt_access_name(f->begin.flags >> 4));
-  if (end) {
-    te_arg_lit(te, "outcome", vmt_outcome_name(end->arg));
-    te_arg_u64(te, "outcome_code", end->arg);
-    if (end->arg == VMT_OUT_MAPPED)
-      te_arg_hex(te, "pa", end->b);
-  } else {
+  if (!end) {
     te_arg_lit(te, "outcome", "unfinished");
+    return;
   }
-  te_arg_us(te, "latency_us", latency);
-}
-
-static const char *kid_cat(unsigned type)
-{
-  return type == VMT_KALLOC || type == VMT_KFREE ? "kalloc" : "map";
+  te_arg_lit(te, "outcome", vmt_outcome_name(end->arg));
+  if (end->arg > VMT_OUT_NOMEM)
+    te_arg_u64(te, "outcome_code", end->arg);
+  if (end->arg == VMT_OUT_MAPPED)
+    te_arg_hex(te, "pa", end->b);
 }
 
 // A held event of a fault that is not shown (filtered out) stands alone as an instant.
@@ -69,7 +70,7 @@ static void kid_instant(struct vmt_conv *c, struct vmt_track *t, const struct vm
 {
   if (!vmt_conv_shows(c, k->type, f->begin.pid, k->ns))
     return;
-  vmt_conv_instant(c, t, kid_cat(k->type), vmt_type_name(k->type), k->ns);
+  vmt_conv_instant(c, t, NULL, vmt_type_name(k->type), k->ns);
   vmt_conv_page_args(c, k->type, k->flags, k->a, k->b, k->arg);
   te_close(&c->te);
 }
@@ -80,7 +81,7 @@ static void kid_slice(struct vmt_conv *c, struct vmt_track *t, const struct vmt_
                       uint64 start, uint64 dur, uint64 flow)
 {
   uint64 ns = k->ns < start ? start : k->ns > start + dur ? start + dur : k->ns;
-  te_open(&c->te, 'X', kid_cat(k->type), vmt_type_name(k->type), t->pid, t->tid, ns);
+  te_open(&c->te, 'X', NULL, vmt_type_name(k->type), t->pid, t->tid, ns);
   te_dur(&c->te, 0);
   if (flow)
     te_flow(&c->te, flow, 0);
@@ -102,11 +103,11 @@ static void emit_group(struct vmt_conv *c, struct vmt_track *t, const struct vmt
   int map = flow_kid(c, f, end);
   uint64 flow = map >= 0 ? ++c->next_flow : 0;
   vmt_conv_use(c, t);
-  te_open(&c->te, 'X', "fault", "page fault", t->pid, t->tid, start);
+  te_open(&c->te, 'X', NULL, "page fault", t->pid, t->tid, start);
   te_dur(&c->te, dur);
   if (flow)
     te_flow(&c->te, flow, 1);
-  fault_args(c, f, end, end_ns - f->begin_ns);
+  fault_args(c, f, end);
   te_close(&c->te);
   for (unsigned i = 0; i < f->nkid; i++)
     if (c->o.types >> f->kid[i].type & 1)
@@ -165,7 +166,7 @@ void vmt_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
   }
   if (!vmt_conv_shows(c, VMT_FAULT_END, r->pid, ns))
     return;                             // its FAULT_BEGIN was lost or predates the start
-  vmt_conv_instant(c, t, "fault", "fault end (begin not recorded)", ns);
+  vmt_conv_instant(c, t, NULL, "fault end (begin not recorded)", ns);
   te_arg_hex(&c->te, "va", r->a);
   te_arg_lit(&c->te, "outcome", vmt_outcome_name(r->arg));
   if (r->arg == VMT_OUT_MAPPED)

@@ -74,13 +74,13 @@ void vmt_conv_use(struct vmt_conv *c, struct vmt_track *t)
   p->announced = 1;
 }
 
-// Opens a thread-scoped instant; the caller adds args and closes it.
+// Opens an instant on t (thread-scoped: no "s" key needed); the caller adds args and
+// closes it. cat may be NULL.
 void vmt_conv_instant(struct vmt_conv *c, struct vmt_track *t, const char *cat,
                       const char *name, uint64 ns)
 {
   vmt_conv_use(c, t);
   te_open(&c->te, 'I', cat, name, t->pid, t->tid, ns);
-  te_scope_thread(&c->te);
 }
 
 void vmt_conv_page_args(struct vmt_conv *c, unsigned type, unsigned flags, uint64 a, uint64 b,
@@ -98,6 +98,14 @@ void vmt_conv_page_args(struct vmt_conv *c, unsigned type, unsigned flags, uint6
   te_arg_lit(&c->te, "perm", perm);
 }
 
+// The process table is about to forget exited process p: what it holds back is written
+// now, or never.
+static void forget(void *conv, struct vmt_proc *p)
+{
+  vmt_pair_flush(conv, &p->track);
+  vmt_ctr_flush_proc(conv, p);
+}
+
 int vmt_conv_init(struct vmt_conv *c, struct jw *w, const struct vmt_header *h,
                   const struct vmt_filter *o)
 {
@@ -111,6 +119,8 @@ int vmt_conv_init(struct vmt_conv *c, struct jw *w, const struct vmt_header *h,
   c->fault = calloc(VMT_OPEN_FAULTS, sizeof *c->fault);
   if (!c->fault || procs_init(&c->procs) < 0 || pages_init(&c->pages) < 0)
     return -1;
+  c->procs.on_forget = forget;
+  c->procs.ctx = c;
   init_track(&c->orphan, 0, 0);
   jw_lit(w, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
   te_meta_name(&c->te, "process_name", VMT_KPID, VMT_KPID, "kernel", 6);
@@ -170,5 +180,7 @@ void vmt_conv_finish(struct vmt_conv *c, const char *source)
       vmt_fault_abandon(c, t, c->last_ns);
     f->used = 0;
   }
+  vmt_pair_finish(c);
+  vmt_ctr_finish(c);
   write_metadata(c, source);
 }

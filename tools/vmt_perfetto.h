@@ -3,11 +3,14 @@
 //
 //   process pid (named after its program; renamed at EXEC; a FORK child starts with its
 //     parent's name), one thread track tid = pid:
-//       "page fault" slices (X) from FAULT_BEGIN to FAULT_END with va, pa, cause, source,
-//       access, outcome and latency; the kalloc/kfree/map/unmap that happen while the
-//       fault is open are zero-length slices nested in it, and a flow arrow goes from the
-//       fault to the map that installed its page. Outside a fault the same events are
-//       instants (I), as are sbrk, fork, exec, exit, kill and markers.
+//       "page fault" slices (X) from FAULT_BEGIN to FAULT_END with va, epc, cause,
+//       source, access, outcome and pa (the latency is the slice's duration); the
+//       kalloc/kfree/map/unmap that happen while the fault is open are zero-length
+//       slices nested in it, and a flow arrow goes from the fault to the map that
+//       installed its page. Outside a fault, a KALLOC followed on its track by the MAP of
+//       that page is one "kalloc+map" slice, an UNMAP followed by the KFREE of that page
+//       one "unmap+kfree" slice (vmt_pairs.c); other page events are instants (I), as
+//       are sbrk, fork, exec, exit, kill and markers.
 //       Counters "resident pages" (user pages mapped: +1 per MAP with PTE_U, -1 per UNMAP
 //       with PTE_U, taken off the process that mapped that physical page; see
 //       vmt_pages.h) and "virtual pages" (image size / page size at EXEC, then break /
@@ -18,12 +21,20 @@
 //       thread "cpuN kernel" (tid VMT_KPID+16+N): events recorded with pid 0.
 //       Counters "free pages" (header free_pages, -1 per KALLOC, +1 per KFREE) and
 //       "lost events cpuN" (cumulative VMT_LOST counts).
+//   Counter samples are thinned to about one per o.counter_ns per track (vmt_thin.h),
+//   except lost events.
 //
-// Perfetto's importer rules kept here: ts and dur in microseconds with 3 decimals
+// Perfetto's importer rules kept here: ts and dur in microseconds (at most 3 decimals)
 // relative to start_ts; pid and tid below 2^32 (kernel pids are below 2^31, so the
 // kernel's tracks above it never collide); every X has dur; slices on one track nest
 // strictly; bind_id/flow_in/flow_out are top-level keys; counter args are numbers;
 // 64-bit values that may pass 2^53 (addresses, start_ts) are strings.
+//
+// Every event costs bytes a whole-run JSON has millions of, so nothing is written that
+// a reader gets anyway: no category where the name says it all (faults, page events,
+// counters), no instant scope (thread scope is the importers' default), no tid on
+// counters (they belong to the process), no trailing zeros in times, no arg that
+// repeats another or the duration.
 #ifndef FAULTLINE_VMT_PERFETTO_H
 #define FAULTLINE_VMT_PERFETTO_H
 
@@ -85,6 +96,7 @@ struct vmt_conv {
   struct vmt_cpu cpu[NCPU];
   struct vmt_track orphan;      // stand-in track when the process table is full
   long long free_pages;
+  struct vmt_thin free_thin;    // what the free pages track holds back
   uint64 ns_per_tick;           // 0 when 1e9 / timer_hz is not whole
   uint64 last_ns;               // time of the latest record
   uint64 next_flow;
@@ -120,6 +132,25 @@ int vmt_fault_hold(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
                    uint64 ns);
 // Closes t's open fault, if any, as unfinished at ns (lost FAULT_END, exit, end of input).
 void vmt_fault_abandon(struct vmt_conv *c, struct vmt_track *t, uint64 ns);
+
+// Counter tracks (vmt_counters.c). vmt_ctr_pages follows a KALLOC, KFREE, MAP or UNMAP.
+void vmt_ctr_prime(struct vmt_conv *c, uint64 ns);
+void vmt_ctr_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns);
+void vmt_ctr_virtual(struct vmt_conv *c, struct vmt_proc *p, long long pages, uint64 ns);
+void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns);
+void vmt_ctr_flush_proc(struct vmt_conv *c, struct vmt_proc *p);   // safe from on_forget
+void vmt_ctr_finish(struct vmt_conv *c);               // writes every held sample
+
+// Page events paired into one slice (vmt_pairs.c). vmt_pair_settle runs first for every
+// record on t: it writes t's held event alone unless r is its partner. vmt_pair_page
+// then takes a shown page event outside a fault: returns 1 if it completed a pair or is
+// now held, 0 if the caller writes it as an instant.
+void vmt_pair_settle(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r);
+int vmt_pair_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
+                  uint64 ns);
+// Writes t's held event; needs no lookup in the process table (safe from on_forget).
+void vmt_pair_flush(struct vmt_conv *c, struct vmt_track *t);
+void vmt_pair_finish(struct vmt_conv *c);                      // ... on every track
 
 // Per-CPU tracks (vmt_cpus.c): what ran, markers assembled from VMT_MORE pieces.
 void vmt_cpu_switch(struct vmt_conv *c, const struct vmt_record *r, uint64 ns);

@@ -53,6 +53,8 @@ static void rebuild(struct vmt_procs *t, uint32 cap, int forget)
     if (!old[i].pid)
       continue;
     if (forget && old[i].dead) {
+      if (t->on_forget)
+        t->on_forget(t->ctx, &old[i]);
       t->forgotten++;
       continue;
     }

@@ -9,16 +9,26 @@
 #define FAULTLINE_VMT_PROCS_H
 
 #include "kernel/types.h"
+#include "tools/vmt_thin.h"
 
 #define VMT_NAME_MAX   16          // bytes of a name in VMT_EXEC
 #define VMT_PROCS_MIN   (1u << 10) // slots at first; the table doubles when half full
 #define VMT_PROCS_SLOTS (1u << 16) // ... up to this: 32,768 processes, ~6 MiB
+
+// A page event outside a fault, held until the next record on its track shows whether
+// it is the first half of a pair (see vmt_pairs.c).
+struct vmt_held {
+  uint64 ns, va, pa;
+  uint32 perm;
+  uint16 type;           // VMT_KALLOC or VMT_UNMAP; 0 when nothing is held
+};
 
 // One timeline row of the output: where its events go, and what is open on it.
 struct vmt_track {
   uint32 pid, tid;       // JSON coordinates
   uint64 last_end;       // end (ns) of the last slice with a duration on this track
   int fault;             // index of its open fault in the converter's table, or -1
+  struct vmt_held held;
 };
 
 struct vmt_proc {
@@ -31,11 +41,16 @@ struct vmt_proc {
   long long resident;    // user pages mapped minus unmapped
   uint64 vpages;         // break / page size, rounded up
   uint64 exec_ts;        // when EXEC replaced the image
+  struct vmt_thin resident_thin, virtual_thin;   // what its counter tracks hold back
   struct vmt_track track;
 };
 
 struct vmt_procs {
   struct vmt_proc *slot;
+  // Called with each exited process just before it is forgotten (if set), so that its
+  // owner can write out what it still holds for it.
+  void (*on_forget)(void *ctx, struct vmt_proc *p);
+  void *ctx;
   uint32 cap;            // slots (a power of two)
   uint32 n;              // slots in use
   uint32 ndead;          // of which exited (procs_set_dead keeps count)

@@ -1,32 +1,14 @@
 // One handler per record type: each updates the converter's state from every record and
 // writes events only for what the filters show.
 #include <stdint.h>
-#include <stdio.h>
 
 #include "tools/vmt_names.h"
 #include "tools/vmt_perfetto.h"
 
-// A system-wide counter or instant: filtered by type and time, never by pid.
+// A system-wide instant: filtered by type and time, never by pid.
 static int shows_any_pid(const struct vmt_conv *c, unsigned type, uint64 ns)
 {
   return (c->o.types >> type & 1) && ns >= c->o.from_ns && ns <= c->o.to_ns;
-}
-
-static void counter(struct vmt_conv *c, uint32 pid, const char *name, const char *key,
-                    long long v, uint64 ns)
-{
-  te_open(&c->te, 'C', "counter", name, pid, pid, ns);
-  te_arg_i64(&c->te, key, v);
-  te_close(&c->te);
-}
-
-static void proc_counter(struct vmt_conv *c, struct vmt_proc *p, unsigned type,
-                         const char *name, long long v, uint64 ns)
-{
-  if (!vmt_conv_shows(c, type, p->pid, ns))
-    return;
-  vmt_conv_use(c, &p->track);
-  counter(c, p->pid, name, "pages", v, ns);
 }
 
 static uint64 pages(const struct vmt_conv *c, uint64 bytes)
@@ -50,59 +32,14 @@ static struct vmt_track *resolve(struct vmt_conv *c, const struct vmt_record *r,
   return &c->orphan;
 }
 
-// The free pages counter starts at the window's start with the value it has there.
-static void prime(struct vmt_conv *c, uint64 ns)
-{
-  if (c->primed || ns < c->o.from_ns)
-    return;
-  c->primed = 1;
-  if (c->o.types & (1u << VMT_KALLOC | 1u << VMT_KFREE))
-    counter(c, VMT_KPID, "free", "pages", c->free_pages, c->o.from_ns);
-}
-
-// Adds d to the resident pages of process pid, if the converter knows it.
-static void charge(struct vmt_conv *c, uint32 pid, int d, unsigned type, uint64 ns)
-{
-  struct vmt_proc *p = pid ? procs_find(&c->procs, pid) : NULL;
-  if (!p)
-    return;
-  p->resident += d;
-  proc_counter(c, p, type, "resident", p->resident, ns);
-}
-
-// A user page is charged to the process that mapped it, and taken off that process when
-// it is unmapped, whichever process the UNMAP record names (see vmt_pages.h).
-static void resident_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
-{
-  if (r->type == VMT_MAP) {
-    uint32 before = r->pid ? pages_map(&c->pages, r->b, r->pid) : 0;
-    charge(c, before, -1, r->type, ns);
-    charge(c, r->pid, 1, r->type, ns);
-  } else {
-    uint32 owner = pages_unmap(&c->pages, r->b);
-    charge(c, owner ? owner : r->pid, -1, r->type, ns);
-  }
-}
-
-static void page_counters(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
-{
-  if (r->type == VMT_KALLOC || r->type == VMT_KFREE) {
-    c->free_pages += r->type == VMT_KFREE ? 1 : -1;
-    if (shows_any_pid(c, r->type, ns))
-      counter(c, VMT_KPID, "free", "pages", c->free_pages, ns);
-  } else if (r->arg & VMT_PTE_U) {
-    resident_pages(c, r, ns);
-  }
-}
-
 static void on_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
                     uint64 ns)
 {
-  page_counters(c, r, ns);
-  if (vmt_fault_hold(c, t, r, ns) || !vmt_conv_shows(c, r->type, r->pid, ns))
+  vmt_ctr_pages(c, r, ns);
+  if (vmt_fault_hold(c, t, r, ns) || !vmt_conv_shows(c, r->type, r->pid, ns) ||
+      vmt_pair_page(c, t, r, ns))
     return;
-  int kalloc = r->type == VMT_KALLOC || r->type == VMT_KFREE;
-  vmt_conv_instant(c, t, kalloc ? "kalloc" : "map", vmt_type_name(r->type), ns);
+  vmt_conv_instant(c, t, NULL, vmt_type_name(r->type), ns);
   vmt_conv_page_args(c, r->type, r->flags, r->a, r->b, r->arg);
   te_close(&c->te);
 }
@@ -116,7 +53,7 @@ static void on_fault(struct vmt_conv *c, struct vmt_track *t, const struct vmt_r
     else
       vmt_fault_end(c, t, r, ns);
   } else if (vmt_conv_shows(c, r->type, r->pid, ns)) {
-    vmt_conv_instant(c, t, "fault", vmt_type_name(r->type), ns);
+    vmt_conv_instant(c, t, NULL, vmt_type_name(r->type), ns);
     te_arg_hex(&c->te, "va", r->a);
     te_close(&c->te);
   }
@@ -127,10 +64,10 @@ static void on_sbrk(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
 {
   if (p) {
     if (!p->vknown && p->exec_ts)      // the size EXEC left (if it did not say), learnt now
-      proc_counter(c, p, VMT_SBRK, "virtual", (long long)pages(c, r->a), p->exec_ts);
+      vmt_ctr_virtual(c, p, (long long)pages(c, r->a), p->exec_ts);
     p->vpages = pages(c, r->b);
     p->vknown = 1;
-    proc_counter(c, p, VMT_SBRK, "virtual", (long long)p->vpages, ns);
+    vmt_ctr_virtual(c, p, (long long)p->vpages, ns);
   }
   if (!vmt_conv_shows(c, VMT_SBRK, r->pid, ns))
     return;
@@ -143,7 +80,10 @@ static void on_sbrk(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
 }
 
 // The child starts as a copy of its parent's name and size. The parent's state is read
-// before the child is looked up: adding the child may rebuild the process table.
+// before the child is looked up: adding the child may rebuild the process table. Its
+// resident pages restart at 0 only if the pid belonged to an exited process: a live
+// entry is this child, whose copy of the parent's memory the kernel records under the
+// child's pid before the FORK record, and those pages are the child's.
 static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
                     const struct vmt_record *r, uint64 ns)
 {
@@ -162,15 +102,16 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   memcpy(k->name, parent.name, VMT_NAME_MAX);
   k->named = parent.named;
   k->announced = 0;
+  if (k->dead)
+    k->resident = 0;
   procs_set_dead(&c->procs, k, 0);
-  k->resident = 0;
   k->vpages = parent.vpages;
   k->vknown = parent.vknown;
   k->exec_ts = ns;                      // its image, if of unknown size, dates from now
   if (vmt_conv_pid_shown(c, k->pid))
     vmt_conv_use(c, &k->track);         // the child's track exists from its fork on
   if (k->vknown)
-    proc_counter(c, k, VMT_SBRK, "virtual", (long long)k->vpages, ns);
+    vmt_ctr_virtual(c, k, (long long)k->vpages, ns);
 }
 
 // EXEC's name: 16 bytes, the first 8 in a and the next 8 in b, both little-endian.
@@ -195,7 +136,7 @@ static void on_exec(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     p->vpages = pages(c, r->arg);
     p->exec_ts = ns ? ns : 1;
     if (p->vknown)
-      proc_counter(c, p, VMT_SBRK, "virtual", (long long)p->vpages, ns);
+      vmt_ctr_virtual(c, p, (long long)p->vpages, ns);
   }
   if (!vmt_conv_shows(c, VMT_EXEC, r->pid, ns))
     return;
@@ -219,7 +160,7 @@ static void on_exit(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   if (p) {
     procs_set_dead(&c->procs, p, 1);
     if (p->vknown && p->vpages)        // the address space is gone
-      proc_counter(c, p, VMT_SBRK, "virtual", 0, ns);
+      vmt_ctr_virtual(c, p, 0, ns);
     p->vpages = 0;
   }
 }
@@ -245,9 +186,7 @@ static void on_lost(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
   vmt_conv_instant(c, &k->run, "lost", "lost events", ns);
   te_arg_u64(&c->te, "count", r->a);
   te_close(&c->te);
-  char key[8];
-  snprintf(key, sizeof key, "cpu%u", r->cpu);
-  counter(c, VMT_KPID, "lost events", key, (long long)k->lost, ns);
+  vmt_ctr_lost(c, r->cpu, ns);
 }
 
 void vmt_conv_record(struct vmt_conv *c, const struct vmt_record *r)
@@ -256,10 +195,11 @@ void vmt_conv_record(struct vmt_conv *c, const struct vmt_record *r)
   struct vmt_proc *p;
   c->records++;
   c->last_ns = ns;
-  prime(c, ns);
+  vmt_ctr_prime(c, ns);
   if (r->type != VMT_MARKER)
     vmt_cpu_flush_marker(c, r->cpu);
   struct vmt_track *t = resolve(c, r, &p);
+  vmt_pair_settle(c, t, r);
   switch (r->type) {
   case VMT_FAULT_BEGIN: case VMT_FAULT_END: on_fault(c, t, r, ns); break;
   case VMT_KALLOC: case VMT_KFREE: case VMT_MAP: case VMT_UNMAP: on_page(c, t, r, ns); break;

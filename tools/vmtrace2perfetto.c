@@ -27,6 +27,9 @@ static const char usage[] =
   "                     exec, exit, kill, switch, marker, lost, or all (default)\n"
   "      --from US      show only events from US microseconds after the start\n"
   "      --to US        ... up to US microseconds after the start\n"
+  "  -c, --counters US  write counter samples about US microseconds apart at most\n"
+  "                     (default 250; 0: every change); peaks, troughs, the value\n"
+  "                     before each pause and the last value are always written\n"
   "  -s, --summary      print counts per type and CPU instead of writing JSON\n"
   "  -w, --window N     records the per-CPU merge may hold (default 524288, at most\n"
   "                     1048576); raise it if a record is reported as arriving late\n"
@@ -90,6 +93,7 @@ static int parse_option(struct cli *c, int opt, const char *arg)
     return 0;
   case 'f': return parse_us(arg, &c->o.from_ns) < 0 ? usage_error("bad time", arg) : 0;
   case 't': return parse_us(arg, &c->o.to_ns) < 0 ? usage_error("bad time", arg) : 0;
+  case 'c': return parse_us(arg, &c->o.counter_ns) < 0 ? usage_error("bad interval", arg) : 0;
   case 's': c->summary = 1; return 0;
   case 'w':
     if (parse_u64(arg, VMT_MERGE_WINDOW_MAX, &v) < 0 || v == 0)
@@ -107,10 +111,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
     { "events", required_argument, 0, 'e' }, { "from", required_argument, 0, 'f' },
     { "to", required_argument, 0, 't' },     { "summary", no_argument, 0, 's' },
     { "window", required_argument, 0, 'w' }, { "help", no_argument, 0, 'h' },
-    { "version", no_argument, 0, 'V' },      { 0, 0, 0, 0 },
+    { "version", no_argument, 0, 'V' },      { "counters", required_argument, 0, 'c' },
+    { 0, 0, 0, 0 },
   };
   int opt, rc;
-  while ((opt = getopt_long(argc, argv, "o:p:e:sw:hV", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "o:p:e:c:sw:hV", longopts, NULL)) != -1) {
     if (opt == 'h' || opt == 'V') {
       fputs(opt == 'h' ? usage : "vmtrace2perfetto " VMT_TOOLS_VERSION "\n", stdout);
       return -1;
@@ -201,6 +206,7 @@ int main(int argc, char **argv)
 {
   struct cli c = { .window = VMT_MERGE_WINDOW_DEFAULT };
   vmt_filter_all(&c.o);
+  c.o.counter_ns = VMT_COUNTER_NS_DEFAULT;
   int rc = parse_args(&c, argc, argv);
   if (rc)
     return rc < 0 ? 0 : rc;

@@ -16,6 +16,7 @@ t "vmtrace2perfetto --version" sh -c "'$A/vmtrace2perfetto' --version | grep -q 
 t "vmtrace2perfetto: unknown --events name exits 2" usage_exit 2 "$A/vmtrace2perfetto" --events fault,bogus x.vmt
 t "vmtrace2perfetto: --to before --from exits 2" usage_exit 2 "$A/vmtrace2perfetto" --from 5 --to 1 x.vmt
 t "vmtrace2perfetto: bad --pid exits 2" usage_exit 2 "$A/vmtrace2perfetto" --pid -3 x.vmt
+t "vmtrace2perfetto: bad --counters exits 2" usage_exit 2 "$A/vmtrace2perfetto" --counters x x.vmt
 t "vmtcheck: unknown --expect name exits 2" usage_exit 2 "$A/vmtcheck" --expect nosuch=1 x.vmt
 
 "$P/vmtgen" -s 3 -n 3000 -o "$S/small.vmt"

@@ -52,7 +52,8 @@ t "--pid 2: only pid 2's tracks (and the kernel's)" only_pid
 only_faults() {
   "$A/vmtrace2perfetto" --events fault "$S/3cpu.vmt" -o "$S/faults.json" &&
     "$A/perfetto_check" -q "$S/faults.json" && grep -q '"name":"page fault"' "$S/faults.json" &&
-    ! grep -q '"cat":"kalloc"\|"cat":"map"\|"cat":"proc"\|"cat":"sched"\|"ph":"C"' "$S/faults.json"
+    ! grep -q '"name":"kalloc\|"name":"kfree"\|"name":"map\|"name":"unmap\|"cat":"proc"\|"cat":"sched"\|"ph":"C"' \
+      "$S/faults.json"
 }
 t "--events fault: faults only" only_faults
 window() {
@@ -63,6 +64,23 @@ window() {
            END { exit !(n > 10 && bad == 0) }'
 }
 t "--from/--to: every event starts inside the window" window
+
+# ---- Counter thinning -------------------------------------------------------------------
+# --counters 0 writes every change of the free pages counter (one per kalloc and kfree,
+# plus the start); the default writes far fewer samples, and ends at the same value.
+free_samples() { grep -c '"name":"free"' "$1"; }
+thinning() {
+  "$A/vmtrace2perfetto" --counters 0 "$S/3cpu.vmt" -o "$S/every.json" &&
+    "$A/perfetto_check" -q "$S/every.json" || return 1
+  changes=$("$A/vmtcheck" "$S/3cpu.vmt" |
+    awk '$1 == "kalloc" || $1 == "kfree" { n += $NF } END { print n + 1 }')
+  every=$(free_samples "$S/every.json") thin=$(free_samples "$S/3cpu.json")
+  echo "free pages samples: $every with --counters 0 ($changes changes), $thin by default"
+  last() { grep '"name":"free"' "$1" | tail -1 | sed 's/.*"pages":\(-*[0-9]*\).*/\1/'; }
+  [ "$every" -eq "$changes" ] && [ "$thin" -lt $((every / 2)) ] &&
+    [ "$(last "$S/every.json")" = "$(last "$S/3cpu.json")" ]
+}
+t "--counters: 0 writes every change, the default thins and ends the same" thinning
 
 # ---- Memory does not grow with the recording (plain build: real allocation) ----------
 peak_kb() {

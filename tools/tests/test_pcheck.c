@@ -31,6 +31,14 @@ static void w_numbers(struct jw *w)
   jw_ch(w, ' ');
   jw_us(w, 5);
   jw_ch(w, ' ');
+  jw_us(w, 1234500);
+  jw_ch(w, ' ');
+  jw_us(w, 1234560);
+  jw_ch(w, ' ');
+  jw_us(w, 1230000);
+  jw_ch(w, ' ');
+  jw_us(w, 100);
+  jw_ch(w, ' ');
   jw_u64(w, 18446744073709551615ull);
   jw_ch(w, ' ');
   jw_i64(w, -42);
@@ -56,8 +64,8 @@ static void w_big(struct jw *w)
 static void writer(void)
 {
   char *s = written(w_numbers);
-  CHECK(strcmp(s, "0.000 1234.567 0.005 18446744073709551615 -42 \"0x0\"\"0x80001000\"") == 0,
-        "numbers: %s", s);
+  CHECK(strcmp(s, "0 1234.567 0.005 1234.5 1234.56 1230 0.1 18446744073709551615 -42 "
+                   "\"0x0\"\"0x80001000\"") == 0, "numbers (no trailing zeros): %s", s);
   free(s);
   s = written(w_strings);
   CHECK(strcmp(s, "\"a\\\"b\\\\c\\u000a\\u0001\\u007f\xc3\xa9\"") == 0, "escapes: %s", s);

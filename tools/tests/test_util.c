@@ -157,10 +157,13 @@ static void take_event(struct t_trace *t, const struct jval *v)
   }
   e = &t->ev[t->n++];
   memset(e, 0, sizeof *e);
-  const struct jval *ph = jv_get(v, "ph"), *name = jv_get(v, "name"), *s = jv_get(v, "s");
+  const struct jval *ph = jv_get(v, "ph"), *name = jv_get(v, "name"), *s = jv_get(v, "s"),
+                    *cat = jv_get(v, "cat");
   e->ph = ph && ph->type == J_STR ? ph->str[0] : '?';
   if (name && name->type == J_STR)
     copy_str(e->name, sizeof e->name, name->str, name->len);
+  if (cat && cat->type == J_STR)
+    copy_str(e->cat, sizeof e->cat, cat->str, cat->len);
   if (s && s->type == J_STR)
     copy_str(e->s, sizeof e->s, s->str, s->len);
   e->pid = num_or(jv_get(v, "pid"), -1, 0);

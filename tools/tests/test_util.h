@@ -46,6 +46,7 @@ struct vmt_record R_marker(unsigned cpu, uint32 pid, uint64 tick, const char *te
 struct t_event {
   char ph;
   char name[128];
+  char cat[16];                 // "" if absent
   long long pid, tid, ts, dur;  // ts/dur in ns, dur -1 if absent
   long long bind_id;            // -1 if absent
   int flow_in, flow_out;

@@ -4,12 +4,16 @@
 
 void tests_reader(void);
 void tests_convert(void);
+void tests_thin(void);
+void tests_compact(void);
 void tests_pcheck(void);
 
 int main(void)
 {
   tests_reader();
   tests_convert();
+  tests_thin();
+  tests_compact();
   tests_pcheck();
   t_summary();
   return t_any_failed();

@@ -1,0 +1,206 @@
+// Unit tests of what keeps the converter's JSON small, through whole conversions: counter
+// tracks thinned (with their last values right even for processes the table forgets),
+// and page events outside faults paired into one slice.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tests/test_util.h"
+#include "tools/vmt_names.h"
+#include "tools/vmt_perfetto.h"
+
+#define PA(i) (0x80000000ull + (uint64)(i) * 4096)
+#define URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
+
+static struct vmt_filter counters_every(uint64 ns)
+{
+  struct vmt_filter f;
+  vmt_filter_all(&f);
+  f.counter_ns = ns;
+  return f;
+}
+
+// The value of the last counter sample name on pid, or -1.
+static long long last_value(const struct t_trace *t, const char *name, long long pid)
+{
+  size_t n = t_count(t, 'C', name, pid);
+  return n ? atoll(t_arg(t_find(t, 'C', name, pid, (int)n - 1), "pages")) : -1;
+}
+
+static long long max_value(const struct t_trace *t, const char *name, long long pid)
+{
+  long long m = -1;
+  for (int i = 0; t_find(t, 'C', name, pid, i); i++) {
+    long long v = atoll(t_arg(t_find(t, 'C', name, pid, i), "pages"));
+    m = v > m ? v : m;
+  }
+  return m;
+}
+
+// pid 3 allocates and maps 500 pages, one per microsecond; after a pause it exits and
+// its parent, pid 2, unmaps and frees them all.
+static void grow_and_free(struct rec *b)
+{
+  struct vmt_header h = t_header(1);
+  rec_header(b, &h);
+  rec_add(b, RA(VMT_FORK, 0, 2, 1, 3, 0, 0));
+  for (uint64 i = 0; i < 500; i++) {
+    rec_add(b, RA(VMT_KALLOC, 0, 3, 100 + 10 * i, 0, PA(i), 0));
+    rec_add(b, RA(VMT_MAP, 0, 3, 105 + 10 * i, URW, 0x1000 * i, PA(i)));
+  }
+  rec_add(b, RA(VMT_EXIT, 0, 3, 200000, 0, 0, 0));
+  for (uint64 i = 0; i < 500; i++) {
+    rec_add(b, RA(VMT_UNMAP, 0, 2, 200100 + 10 * i, URW, 0x1000 * i, PA(i)));
+    rec_add(b, RA(VMT_KFREE, 0, 2, 200103 + 10 * i, 0, PA(i), 0));
+  }
+}
+
+static void thinned_counters(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t, all;
+  struct vmt_filter f = counters_every(100000);
+  grow_and_free(&b);
+  t_convert(&all, &b, NULL);
+  t_convert(&t, &b, &f);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  CHECK(t_count(&all, 'C', "free", VMT_KPID) == 1001, "unthinned: a sample per change");
+  size_t nfree = t_count(&t, 'C', "free", VMT_KPID), nres = t_count(&t, 'C', "resident", 3);
+  CHECK(nfree >= 4 && nfree <= 30, "%zu free samples over 2 x 500 us at 100 us", nfree);
+  CHECK(nres >= 3 && nres <= 30, "%zu resident samples", nres);
+  CHECK(last_value(&t, "free", VMT_KPID) == 1000 && last_value(&t, "resident", 3) == 0,
+        "counters end at their last values");
+  CHECK(max_value(&t, "resident", 3) == 500, "the peak is kept");
+  int before_pause = 0;
+  for (int i = 0; t_find(&t, 'C', "free", VMT_KPID, i); i++) {
+    const struct t_event *e = t_find(&t, 'C', "free", VMT_KPID, i);
+    before_pause |= e->ts == 509000 && strcmp(t_arg(e, "pages"), "500") == 0;
+  }
+  CHECK(before_pause, "the value before the pause, at the last kalloc's time");
+  t_trace_free(&t);
+  t_trace_free(&all);
+}
+
+// 2000 short-lived processes, each mapping two pages a tenth of a microsecond apart,
+// exiting, and having one page unmapped under its pid (as the kernel tears a child
+// down): the last resident value and the unmap (waiting for a kfree) are held when the
+// process table forgets the process, and must still be written.
+static void forgotten_processes(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t;
+  struct vmt_filter f = counters_every(100000);
+  struct vmt_header h = t_header(1);
+  rec_header(&b, &h);
+  for (uint32 pid = 10; pid < 2010; pid++) {
+    uint64 tick = 10 * (uint64)pid;
+    rec_add(&b, RA(VMT_MAP, 0, pid, tick, URW, 0x1000, PA(2 * pid)));
+    rec_add(&b, RA(VMT_MAP, 0, pid, tick + 1, URW, 0x2000, PA(2 * pid + 1)));
+    rec_add(&b, RA(VMT_EXIT, 0, pid, tick + 2, 0, 0, 0));
+    rec_add(&b, RA(VMT_UNMAP, 0, pid, tick + 3, URW, 0x1000, PA(2 * pid)));
+  }
+  t_convert(&t, &b, &f);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  CHECK(!strstr(t.json, "\"processes_forgotten\":0"), "the table forgot processes");
+  for (uint32 pid = 10; pid < 2010; pid++) {
+    CHECK(last_value(&t, "resident", pid) == 1 && max_value(&t, "resident", pid) == 2,
+          "pid %u ends at %lld resident pages", pid, last_value(&t, "resident", pid));
+    CHECK(t_find(&t, 'I', "unmap", pid, 0), "pid %u: its unmap is written", pid);
+  }
+  t_trace_free(&t);
+}
+
+// pid 3 on cpu 0, the kernel on cpu 1, pid 4 on cpu 2 torn down after its exit.
+static void pairs_recording(struct rec *b)
+{
+  struct vmt_header h = t_header(3);
+  rec_header(b, &h);
+  rec_add(b, RA(VMT_FORK, 0, 2, 1, 3, 0, 0));
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 10, 0, PA(1), 0));
+  rec_add(b, RA(VMT_MAP, 0, 3, 12, URW, 0x1000, PA(1)));          // pair
+  struct vmt_record pt = RA(VMT_KALLOC, 0, 3, 20, 0, PA(2), 0);
+  pt.flags = VMT_PAGE_TABLE;
+  rec_add(b, pt);                                                  // alone: a page table
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 30, 0, PA(3), 0));
+  rec_add(b, RA(VMT_MAP, 0, 3, 31, URW, 0x2000, PA(4)));          // another page: alone
+  rec_add(b, RA(VMT_UNMAP, 0, 3, 40, URW, 0x1000, PA(1)));
+  rec_add(b, RA(VMT_KFREE, 0, 3, 41, 0, PA(1), 0));                // pair
+  rec_add(b, RA(VMT_UNMAP, 0, 3, 41, URW, 0x2000, PA(4)));
+  rec_add(b, RA(VMT_KFREE, 0, 3, 43, 0, PA(4), 0));                // pair, touching
+  rec_add(b, RA(VMT_UNMAP, 0, 3, 50, URW, 0x3000, PA(5)));
+  rec_add(b, RA(VMT_SBRK, 0, 3, 51, 0, 0x4000, 0x3000));           // breaks it
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 60, 0, PA(6), 0));
+  rec_add(b, RA(VMT_FAULT_BEGIN, 0, 3, 61, 13, 0x5000, 0x100));   // breaks it
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 62, 0, PA(7), 0));
+  rec_add(b, RA(VMT_MAP, 0, 3, 63, URW, 0x5000, PA(7)));          // nested, not paired
+  rec_add(b, RA(VMT_FAULT_END, 0, 3, 64, VMT_OUT_MAPPED, 0x5000, PA(7)));
+  rec_add(b, RA(VMT_KALLOC, 1, 0, 70, 0, PA(8), 0));
+  rec_add(b, RA(VMT_MAP, 1, 0, 71, VMT_PTE_R | VMT_PTE_W, 0x9000, PA(8)));   // kernel pair
+  rec_add(b, RA(VMT_EXIT, 2, 4, 80, 0, 0, 0));
+  rec_add(b, RA(VMT_UNMAP, 2, 4, 81, URW, 0x1000, PA(9)));
+  rec_add(b, RA(VMT_KFREE, 2, 4, 82, 0, PA(9), 0));                // exited: still a pair
+  rec_add(b, RA(VMT_FAULT_BEGIN, 0, 3, 84, 13, 0x7000, 0x100));
+  for (int i = 0; i < VMT_FAULT_KIDS; i++)
+    rec_add(b, RA(VMT_UNMAP, 0, 3, 85, URW, 0x8000, PA(20 + i)));  // fills the fault
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 86, 0, PA(11), 0));
+  rec_add(b, RA(VMT_MAP, 0, 3, 87, URW, 0x7000, PA(11)));         // in a fault: not paired
+  rec_add(b, RA(VMT_FAULT_END, 0, 3, 88, VMT_OUT_MAPPED, 0x7000, PA(11)));
+  rec_add(b, RA(VMT_UNMAP, 0, 3, 90, URW, 0x6000, PA(10)));       // held at the end
+}
+
+static void page_pairs(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t;
+  pairs_recording(&b);
+  t_convert(&t, &b, NULL);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  const struct t_event *a = t_find(&t, 'X', "kalloc+map", 3, 0);
+  CHECK(a && a->tid == 3 && a->ts == 1000 && a->dur == 200, "kalloc+map from kalloc to map");
+  CHECK(strcmp(t_arg(a, "va"), "0x1000") == 0 && strcmp(t_arg(a, "pa"), "0x80001000") == 0 &&
+        strcmp(t_arg(a, "perm"), "rw-u") == 0, "with the map's va, pa and permissions");
+  const struct t_event *f0 = t_find(&t, 'X', "unmap+kfree", 3, 0),
+                       *f1 = t_find(&t, 'X', "unmap+kfree", 3, 1);
+  CHECK(f0 && f0->ts == 4000 && f0->dur == 100 && strcmp(t_arg(f0, "va"), "0x1000") == 0,
+        "unmap+kfree from unmap to kfree");
+  CHECK(f1 && f1->ts == 4101 && f1->dur == 199, "a touching pair starts 1 ns later");
+  CHECK(t_count(&t, 'X', "kalloc+map", 3) == 1 && t_count(&t, 'X', "unmap+kfree", 3) == 2,
+        "only partners pair");
+  const struct t_event *pt = t_find(&t, 'I', "kalloc", 3, 0);
+  CHECK(pt && pt->ts == 2000 && strcmp(t_arg(pt, "use"), "page table") == 0,
+        "a page-table page stands alone");
+  CHECK(t_find(&t, 'I', "kalloc", 3, 1) && t_find(&t, 'I', "map", 3, 0),
+        "a kalloc and a map of another page stay instants");
+  const struct t_event *u = t_find(&t, 'I', "unmap", 3, 0);
+  CHECK(u && u->ts == 5000 && strcmp(t_arg(u, "pa"), "0x80005000") == 0,
+        "an unmap followed by something else stays an instant");
+  CHECK(t_find(&t, 'I', "kalloc", 3, 2) && t_find(&t, 'X', "map", 3, 0) &&
+        t_count(&t, 'I', "kalloc", 3) == 4, "no pair across a fault's begin or inside it");
+  const struct t_event *k = t_find(&t, 'X', "kalloc+map", VMT_KPID, 0);
+  CHECK(k && k->tid == VMT_KCTX_TID(1) && strcmp(t_arg(k, "perm"), "rw--") == 0,
+        "the kernel's tracks pair too");
+  CHECK(t_find(&t, 'X', "unmap+kfree", 4, 0), "an exited process's teardown pairs too");
+  CHECK(t_find(&t, 'I', "kalloc", 3, 3) && t_find(&t, 'I', "map", 3, 1),
+        "no pair inside a fault, even past its list of events");
+  const struct t_event *end = t_find(&t, 'I', "unmap", 3, 1);
+  CHECK(end && end->ts == 9000, "an event held at the end is written");
+  t_trace_free(&t);
+  struct vmt_filter f;
+  vmt_filter_all(&f);
+  vmt_types_parse_list("kalloc,kfree,unmap", &f.types, (char[8]){ 0 }, 8);
+  t_convert(&t, &b, &f);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  CHECK(!t_find(&t, 'X', "kalloc+map", -1, 0) && t_find(&t, 'I', "kalloc", 3, 0) &&
+        t_find(&t, 'X', "unmap+kfree", 3, 0), "no pair with a hidden partner");
+  t_trace_free(&t);
+}
+
+void tests_compact(void)
+{
+  t_run("compact: counters thinned, peaks, pauses and last values kept", thinned_counters);
+  t_run("compact: what forgotten processes hold back (counters, an unmap) is written",
+        forgotten_processes);
+  t_run("compact: kalloc+map and unmap+kfree pairs outside faults", page_pairs);
+}
