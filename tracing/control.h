@@ -21,8 +21,9 @@ static inline int trace_emit_interrupted(uint64 pc) { return 0; }
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
 void trace_quiesce(void);
-// Whether pc lies in the emit path, which runs with interrupts as its caller had them
-// and must not be switched out mid-record: kerneltrap does not preempt there.
+// Whether an interrupt at pc on this CPU came in the middle of an emit, which runs with
+// interrupts as its caller had them and must not be switched out mid-record: kerneltrap
+// does not preempt there. Caller has interrupts off.
 int trace_emit_interrupted(uint64 pc);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);

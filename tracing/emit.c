@@ -7,8 +7,9 @@
 // translation block, and turning interrupts off and on again cost two of them per
 // record, more than all the rest of the emit. What interrupts-off would guarantee is
 // had another way:
-//   - no migration mid-record: the emit code lives in its own text section, and
-//     kerneltrap never switches a process out when the interrupted pc lies in it
+//   - no migration mid-record: the emit code lives in its own text section and marks
+//     its ring busy while it writes, and kerneltrap never switches a process out when
+//     the interrupted pc lies in that section or the CPU's ring is busy
 //     (trace_emit_interrupted); so the CPU read at the start is the CPU to the end;
 //   - no second producer on the ring: interrupt handlers record nothing (they only
 //     wake sleepers), and the switch that preemption would record cannot happen. A
@@ -33,9 +34,17 @@ uint32 trace_mask;
 #define EMIT_TEXT __attribute__((section(".text.trace_emit"), noinline))
 extern char trace_emit_text[], trace_emit_text_end[];
 
+// Two tests, because neither alone covers the whole path: the pc covers trace_emit and
+// emit_slow before they mark the ring busy and after they clear it (the CPU has been
+// read but not yet claimed), and the busy flag covers whatever they call meanwhile,
+// which lies outside the section (ring_put_slow; found by the oom stress, where timer
+// ticks landed there, the process was switched out and the scheduler's own switch
+// record found the ring busy). Interrupts are off in kerneltrap, so cpuid() is the
+// interrupted emit's CPU.
 int trace_emit_interrupted(uint64 pc)
 {
-  return pc >= (uint64)trace_emit_text && pc < (uint64)trace_emit_text_end;
+  return (pc >= (uint64)trace_emit_text && pc < (uint64)trace_emit_text_end) ||
+         LOAD_ACQUIRE(trace_rings[cpuid()].busy);
 }
 
 // The pid a record made on cpu carries: the running process's trace_pid, which is its

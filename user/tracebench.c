@@ -14,6 +14,10 @@
 //                                       host file receives 2 x 8 MiB per round)
 //   tracebench storm [-p PAGES]         a fault storm for the drop test: two processes
 //                                       each touch PAGES heap pages, twice
+//   tracebench churn [-c CYCLES]        a record storm for the drop test: three processes
+//                                       each move the break up a page and back CYCLES
+//                                       times, touching nothing, so that most of their
+//                                       time goes to the emit path itself
 //
 // The workload, one "round": FAULT_CYCLES times grow the heap by CYCLE_PAGES, store to
 // every page (one lazy fault each) and shrink it back; then FORKS times fork a child
@@ -61,6 +65,7 @@
 #define LINK_BYTES (8 * 1024 * 1024)
 #define LINK_MAX_WRITE (64 * 1024)
 #define STORM_PAGES 4096
+#define CHURN_CYCLES 200000
 
 // Every event type the kernel knows (bits 1 .. VMT_LOST).
 #define MASK_ALL (((1u << VMT_NTYPES) - 1) & ~1u)
@@ -668,22 +673,45 @@ static void mode_storm(int pages)
          4 * pages);
 }
 
+// Three processes, one per CPU of the default machine. With full rings nearly every
+// record takes the drop path, so timer interrupts land there often: the regression
+// test for a preemption inside the emit path's callees (tools/tests/trace-drops.sh).
+static void mode_churn(int cycles)
+{
+  int child = 0;
+  for (int i = 0; i < 2 && !child; i++) {
+    int pid = fork();
+    if (pid < 0)
+      die("fork failed");
+    child = pid == 0;
+  }
+  for (int i = 0; i < cycles; i++)
+    if (sbrk(PGSIZE) == (char *)-1 || sbrk(-PGSIZE) == (char *)-1)
+      die("churn: sbrk failed");
+  if (child)
+    exit(0);
+  wait(0);
+  wait(0);
+  printf("tracebench churn: 3 processes x %d cycles = %d sbrk calls\n", cycles, 6 * cycles);
+}
+
 // ---- Main ----------------------------------------------------------------------------------------
 
 static void usage(void)
 {
   fprintf(2, "usage: tracebench off|on|emit|link [-n ROUNDS] [-i]\n"
-             "       tracebench storm [-p PAGES]\n");
+             "       tracebench storm [-p PAGES]\n"
+             "       tracebench churn [-c CYCLES]\n");
   exit(2);
 }
 
 struct options {
-  int rounds, pages;
+  int rounds, pages, cycles;
 };
 
 static struct options parse_options(int argc, char **argv)
 {
-  struct options o = { DEFAULT_ROUNDS, STORM_PAGES };
+  struct options o = { DEFAULT_ROUNDS, STORM_PAGES, CHURN_CYCLES };
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "-i") == 0)
       clock_name = "icount";
@@ -691,10 +719,12 @@ static struct options parse_options(int argc, char **argv)
       o.rounds = atoi(argv[++i]);
     else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
       o.pages = atoi(argv[++i]);
+    else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+      o.cycles = atoi(argv[++i]);
     else
       usage();
   }
-  if (o.rounds < 1 || o.rounds > MAX_ROUNDS || o.pages < 1)
+  if (o.rounds < 1 || o.rounds > MAX_ROUNDS || o.pages < 1 || o.cycles < 1)
     usage();
   return o;
 }
@@ -717,6 +747,10 @@ int main(int argc, char **argv)
   mempolicy(MEMPOLICY_LAZY);   // every heap page faults in
   if (strcmp(argv[1], "storm") == 0) {
     mode_storm(o.pages);
+    exit(0);
+  }
+  if (strcmp(argv[1], "churn") == 0) {
+    mode_churn(o.cycles);
     exit(0);
   }
   for (int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
