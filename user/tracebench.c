@@ -65,7 +65,7 @@
 #define LINK_BYTES (8 * 1024 * 1024)
 #define LINK_MAX_WRITE (64 * 1024)
 #define STORM_PAGES 4096
-#define CHURN_CYCLES 200000
+#define CHURN_CYCLES 100000
 
 // Every event type the kernel knows (bits 1 .. VMT_LOST).
 #define MASK_ALL (((1u << VMT_NTYPES) - 1) & ~1u)

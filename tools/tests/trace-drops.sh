@@ -129,7 +129,8 @@ t "back-pressure: every fault of the storm recorded" \
 # takes the drop path, which lies outside trace_emit's own text; a timer interrupt there
 # used to switch the process out mid-record, and the scheduler's switch record found the
 # ring busy: "panic: trace_emit: re-entered". `tracebench churn` spends most of its time
-# on that path, on three CPUs; qemu-run fails the run on any panic.
+# on that path, on three CPUs (the old kernel panicked in 3 runs of 3); qemu-run fails
+# the run on any panic.
 REC3=$W/churn.vmt
 LOG3=$W/churn.log
 record_churn() {
