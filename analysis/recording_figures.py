@@ -4,7 +4,7 @@
     /usr/bin/python3 analysis/recording_figures.py DATADIR OUTDIR [--name lazytests]
 
   fault_latency.{png,svg}        distribution of fault latency (fault_begin to fault_end
-                                 on one CPU: the handler's own time) by outcome and source
+                                 of one process: the handler's time) by outcome and source
   resident_vs_virtual.{png,svg}  resident pages against virtual size over time, one panel
                                  per process that grew its heap
   faults_per_cpu.{png,svg}       faults per second on each CPU over time, with the test
@@ -85,7 +85,7 @@ def fault_latency(data, out, name, info):
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("fault latency: fault_end − fault_begin on one CPU (µs, log scale; "
+    ax.set_xlabel("fault latency: fault_end − fault_begin of one process (µs, log scale; "
                   "bins of 1/20 decade)")
     ax.set_ylabel("faults per bin (log scale above 1)")
     ax.set_title("Page-fault latency in the kernel by outcome\n" + subtitle(info),
