@@ -120,8 +120,10 @@ def resident_vs_virtual(data, out, name, info):
                 linewidth=1.6, label="virtual size (the break)")
         ax.step(t, [s[2] for s in pts], where="post", color="#2471a3", linewidth=1.6,
                 label="resident pages")
+        # Shaded only where the break is above resident: after exit the address space
+        # is gone (virtual 0) while the process still unmaps its pages.
         ax.fill_between(t, [s[2] for s in pts], [s[1] for s in pts], step="post",
-                        color="#c0392b", alpha=0.08)
+                        where=[s[1] > s[2] for s in pts], color="#c0392b", alpha=0.08)
         ax.set_yscale("symlog", linthresh=10)
         ax.set_ylim(bottom=0)
         ax.set_title("pid %s %s, test %s: peak %s virtual, %s resident pages" % (

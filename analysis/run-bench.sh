@@ -168,6 +168,6 @@ if [ "$RECORD" = 1 ]; then
   stat=$(stat_info "$WORK/record.log") || fail "no vmtrace stat in $WORK/record.log"
   # shellcheck disable=SC2086  # stat is options
   "$PYTHON" analysis/vmt_summary.py "$vmt" "$DATA" --name lazytests $stat \
-    --label "$RECORD_CMD ($RECORD_CLOCK clock, $CPUS CPUs)"
+    --info clock="$RECORD_CLOCK" --label "$RECORD_CMD ($RECORD_CLOCK clock, $CPUS CPUs)"
 fi
 echo "bench: done; make analysis draws the figures"
