@@ -6,8 +6,8 @@
 Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
 recording summaries) and, if they are there, DATADIR/tracebench.csv and
 tracebench-icount.csv (the tracer's own benchmark, make bench-trace). DATADIR/before/
-holds the icount data measured before the kernel fixes the report describes; its
-figures get the prefix "before.". Writes
+holds data measured before the kernel fixes the report describes; its figures get the
+prefix "before.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's

@@ -4,7 +4,7 @@
     python3 analysis/vmt_summary.py REC.vmt OUTDIR [--name NAME] [--bin-ms MS]
                                     [--label TEXT] [--info KEY=VALUE ...]
 
-A recording of lazytests is about 10 MB, too big to keep in git; these summaries are a
+A recording of lazytests is about 16 MB, too big to keep in git; these summaries are a
 few hundred KB and hold everything analysis/recording_figures.py plots:
 
   NAME-fault-latency.csv   histogram of fault latency (fault_end.ts - fault_begin.ts of
