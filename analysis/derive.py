@@ -5,7 +5,9 @@
 
 Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
 recording summaries) and, if they are there, DATADIR/tracebench.csv and
-tracebench-icount.csv (the tracer's own benchmark, make bench-trace). Writes
+tracebench-icount.csv (the tracer's own benchmark, make bench-trace). DATADIR/before/
+holds data measured before the kernel fixes the report describes; its figures get the
+prefix "before.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -176,6 +178,8 @@ def tracing_numbers(path, n, prefix):
     vals = [float(r["median"]) for r in pick(mode="emit", case="fault", metric="emit_ns_min")]
     if vals:
         n[prefix + ".emit_ns"] = median(vals)
+        if prefix.endswith("icount"):
+            n[prefix + ".emit_instr"] = median(vals) / ICOUNT_NS
     runs = sorted({r["run"] for r in pick(boot="traced", mode="off", metric="fault_ns")})
     ratios = []
     for run in runs:
@@ -202,20 +206,21 @@ def one_hart_numbers(path, n):
                                                   n["icount1.fork.eager_ms.k1"])
 
 
-def recording_numbers(datadir, n):
-    stats = os.path.join(datadir, "lazytests-fault-stats.csv")
-    if not os.path.exists(stats):
-        return
-    for r in csv.DictReader(open(stats, newline="")):
+def fault_stats_numbers(path, n):
+    """rec.OUTCOME_SOURCE.{count,p50_us,...} from a lazytests-fault-stats.csv."""
+    for r in csv.DictReader(open(path, newline="")):
         key = "rec.%s_%s" % (r["outcome"], r["source"])
         n[key + ".count"] = float(r["count"])
         for q in ("p50", "p90", "p99", "max", "mean"):
             n["%s.%s_us" % (key, q)] = float(r[q + "_ns"]) / 1000
-    for r in csv.DictReader(open(os.path.join(datadir, "lazytests-info.csv"), newline="")):
-        try:
-            n["rec." + r["key"]] = float(r["value"])
-        except ValueError:
-            pass
+
+
+def recording_numbers(datadir, n):
+    stats = os.path.join(datadir, "lazytests-fault-stats.csv")
+    if not os.path.exists(stats):
+        return
+    fault_stats_numbers(stats, n)
+    info = info_numbers(datadir, n)
     peak = {}
     bin_ms = n.get("rec.bin_ms", 20.0)
     for r in csv.DictReader(open(os.path.join(datadir, "lazytests-faults-per-cpu.csv"),
@@ -236,11 +241,75 @@ def recording_numbers(datadir, n):
     for test, r in biggest.items():
         for col in ("peak_virtual_pages", "peak_resident_pages"):
             n["rec.test.%s.%s" % (test, col)] = float(r[col])
-    if "host.lazy_page_us" in n and "rec.mapped_user.p50_us" in n:
-        # The user-visible cost of a fault against the handler's own time: the rest is
-        # the trap round trip (both host clock).
-        n["host.handler_outside_us"] = n["host.lazy_page_us"] - n["rec.mapped_user.p50_us"]
+    fork_numbers(datadir, n)
+    clock = info.get("clock", "host")
+    if clock + ".lazy_page_us" in n and "rec.mapped_user.p50_us" in n:
+        # The user-visible cost of a fault against the handler's own time, on the
+        # recording's clock: the rest is the trap round trip.
+        n[clock + ".handler_outside_us"] = (n[clock + ".lazy_page_us"] -
+                                            n["rec.mapped_user.p50_us"])
+        if clock == "icount":
+            n["icount.handler_outside_instr"] = n["icount.handler_outside_us"] * 1000 / ICOUNT_NS
+
+
+def info_numbers(datadir, n):
+    """lazytests-info.csv: every numeric value as rec.KEY, and the lost share; returns
+    the file as a dict of strings."""
+    info = {r["key"]: r["value"] for r in
+            csv.DictReader(open(os.path.join(datadir, "lazytests-info.csv"), newline=""))}
+    for key, value in info.items():
+        try:
+            n["rec." + key] = float(value)
+        except ValueError:
+            pass
     n["rec.lost_pct"] = 100.0 * n["rec.lost_records"] / (n["rec.records"] + n["rec.lost_records"])
+    return info
+
+
+def fork_numbers(datadir, n):
+    """The forksparse test's parent and child: the parent's resident pages must not
+    double at the fork, and the child starts with a copy of exactly them."""
+    procs = list(csv.DictReader(open(os.path.join(datadir, "lazytests-processes.csv"),
+                                     newline="")))
+    if not procs or "copied_pages" not in procs[0]:
+        return
+    by_pid = {r["pid"]: r for r in procs}
+    children = [r for r in procs if r["test"] == "forksparse" and r["copied_pages"] and
+                by_pid.get(r["parent"], {}).get("test") == "forksparse"]
+    if not children:
+        return
+    child = max(children, key=lambda r: int(r["copied_pages"]))
+    parent = by_pid[child["parent"]]
+    n["rec.forksparse.parent_peak_resident_pages"] = float(parent["peak_resident_pages"])
+    n["rec.forksparse.child_copied_pages"] = float(child["copied_pages"])
+    n["rec.forksparse.child_peak_resident_pages"] = float(child["peak_resident_pages"])
+    n["rec.forksparse.child_faults"] = float(child["faults"])
+
+
+def before_numbers(datadir, n):
+    """The data measured before the fixes (DATADIR/before/), prefixed "before.": under
+    icount fork on three harts and one and the tracer's cost; the host-clock recording's
+    losses and fault latencies."""
+    before = os.path.join(datadir, "before")
+    if not os.path.isdir(before):
+        return
+    b = {}
+    path = os.path.join(before, "sbrkbench-icount.csv")
+    if os.path.exists(path):
+        bench_numbers(load_bench(path), "icount", b)
+    if os.path.exists(os.path.join(before, "sbrkbench-icount-cpus1.csv")):
+        one_hart_numbers(os.path.join(before, "sbrkbench-icount-cpus1.csv"), b)
+    if os.path.exists(os.path.join(before, "tracebench-icount.csv")):
+        tracing_numbers(os.path.join(before, "tracebench-icount.csv"), b, "trace.icount")
+    if os.path.exists(os.path.join(before, "lazytests-info.csv")):
+        info_numbers(before, b)
+    if os.path.exists(os.path.join(before, "lazytests-fault-stats.csv")):
+        # That recording ran on the host clock, as did sbrkbench-host.csv, same kernel.
+        fault_stats_numbers(os.path.join(before, "lazytests-fault-stats.csv"), b)
+        if "host.lazy_page_us" in n:
+            b["host.handler_outside_us"] = n["host.lazy_page_us"] - b["rec.mapped_user.p50_us"]
+    for k, v in b.items():
+        n["before." + k] = v
 
 
 def main(argv):
@@ -266,6 +335,7 @@ def main(argv):
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)
     recording_numbers(datadir, n)
+    before_numbers(datadir, n)
 
     tmp = argv[1] + ".tmp"
     with open(tmp, "w", newline="") as f:

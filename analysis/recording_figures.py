@@ -4,7 +4,7 @@
     /usr/bin/python3 analysis/recording_figures.py DATADIR OUTDIR [--name lazytests]
 
   fault_latency.{png,svg}        distribution of fault latency (fault_begin to fault_end
-                                 on one CPU: the handler's own time) by outcome and source
+                                 of one process: the handler's time) by outcome and source
   resident_vs_virtual.{png,svg}  resident pages against virtual size over time, one panel
                                  per process that grew its heap
   faults_per_cpu.{png,svg}       faults per second on each CPU over time, with the test
@@ -85,7 +85,7 @@ def fault_latency(data, out, name, info):
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("fault latency: fault_end − fault_begin on one CPU (µs, log scale; "
+    ax.set_xlabel("fault latency: fault_end − fault_begin of one process (µs, log scale; "
                   "bins of 1/20 decade)")
     ax.set_ylabel("faults per bin (log scale above 1)")
     ax.set_title("Page-fault latency in the kernel by outcome\n" + subtitle(info),
@@ -120,8 +120,10 @@ def resident_vs_virtual(data, out, name, info):
                 linewidth=1.6, label="virtual size (the break)")
         ax.step(t, [s[2] for s in pts], where="post", color="#2471a3", linewidth=1.6,
                 label="resident pages")
+        # Shaded only where the break is above resident: after exit the address space
+        # is gone (virtual 0) while the process still unmaps its pages.
         ax.fill_between(t, [s[2] for s in pts], [s[1] for s in pts], step="post",
-                        color="#c0392b", alpha=0.08)
+                        where=[s[1] > s[2] for s in pts], color="#c0392b", alpha=0.08)
         ax.set_yscale("symlog", linthresh=10)
         ax.set_ylim(bottom=0)
         ax.set_title("pid %s %s, test %s: peak %s virtual, %s resident pages" % (

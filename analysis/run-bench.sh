@@ -4,6 +4,7 @@
 # under analysis/data/. Figures, not a test: it fails only when a boot or a step fails.
 #
 #   analysis/run-bench.sh [--clocks "host icount"] [-n REPEATS] [--cpus N] [--no-record]
+#                         [--record-clock icount|host]
 #
 #   host    plain TCG: the time CSR follows the host clock (wall time; drifts with host
 #           load, so the load average is printed with each boot)
@@ -16,13 +17,16 @@
 # it has the header and every workload's rows. The console log stays in build/bench/.
 #
 # One more icount boot with a single hart, fork only (analysis/data/sbrkbench-icount-cpus1.csv):
-# with three harts, fork's copy is counted three times over under icount, because the
-# idle harts' schedulers spin on the child's lock while fork copies (REPORT.md, kernel
-# findings); one hart shows the copy's own cost.
+# under icount the idle harts' time counts too, so fork on one hart against three shows
+# whether idle harts slow fork down (they did while fork copied holding the child's lock;
+# REPORT.md, kernel findings).
 #
-# The recording: vmtrace record of lazytests on the host clock (RECORD_CMD below),
-# summarized by analysis/vmt_summary.py into analysis/data/lazytests-*.csv; the
-# recording itself (a few MB) stays in build/bench/.
+# The recording: vmtrace record of lazytests (RECORD_CMD below), then vmtrace stat in the
+# same boot for the kernel's own counters (records dropped per CPU, times a process was
+# held back for the reader), summarized by analysis/vmt_summary.py into
+# analysis/data/lazytests-*.csv; the recording itself (a few MB) stays in build/bench/.
+# It runs under icount by default, so its latencies are virtual time and repeat from run
+# to run whatever the host's load (--record-clock host for wall time).
 set -eu
 cd "$(dirname "$0")/.." || exit 2
 
@@ -30,18 +34,20 @@ CLOCKS="host icount"
 REPEATS=11
 CPUS=3
 RECORD=1
+RECORD_CLOCK=icount
 ICOUNT_SHIFT=3
 WORK=build/bench
 DATA=analysis/data
 PYTHON=${PYTHON:-python3}
 # Every fault outcome, sparse heaps, fork and exec of them, faults on three CPUs at once.
 # Only the events the figures use: kalloc, kfree and switch records would double the
-# volume, and with them the oom tests overflow the rings (about 100,000 records lost);
-# without them a few thousand still are, in oom and oomedge, and the figures say how many.
+# volume and the tracer's share of the fault latencies. Back-pressure (the default
+# `block`) holds a process that outruns the recorder, so nothing should be lost; the
+# summaries count any lost record, and vmtrace stat says how often a process was held.
 RECORD_CMD="vmtrace record -e fault,map,unmap,sbrk,fork,exec,exit,kill,marker -- lazytests"
 
 usage() {
-  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record]" >&2
+  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record] [--record-clock icount|host]" >&2
   exit 2
 }
 
@@ -51,10 +57,15 @@ while [ $# -gt 0 ]; do
     -n) REPEATS=${2:?}; shift ;;
     --cpus) CPUS=${2:?}; shift ;;
     --no-record) RECORD=0 ;;
+    --record-clock) RECORD_CLOCK=${2:?}; shift ;;
     *) usage ;;
   esac
   shift
 done
+case $RECORD_CLOCK in
+  host | icount) ;;
+  *) usage ;;
+esac
 
 fail() {
   echo "bench: $*" >&2
@@ -73,15 +84,38 @@ wait_for_qemu() {
   done
 }
 
-# boot LOG RUNNER-OPTIONS COMMAND: one headless boot that must print EXPECT.
+# boot LOG RUNNER-OPTIONS EXPECT COMMAND...: one headless boot that must print EXPECT.
 boot() {
-  log=$1 opts=$2 cmd=$3 expect=$4
+  log=$1 opts=$2 expect=$3
+  shift 3
   wait_for_qemu
-  echo "bench: $cmd ($opts; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  cmds=$(printf '%s; ' "$@")
+  echo "bench: ${cmds%; } ($opts; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086  # opts are words
   "$PYTHON" tools/qemu-run.py --cpus "$CPUS" --timeout 1200 $opts --log "$log" \
-    --expect "$expect" "$cmd" > /dev/null ||
+    --expect "$expect" "$@" > /dev/null ||
     fail "boot failed; console log in $log"
+}
+
+# clock_opts CLOCK: the runner's options for that clock.
+clock_opts() {
+  case $1 in
+    host) echo "" ;;
+    icount) echo "--icount $ICOUNT_SHIFT" ;;
+    *) fail "unknown clock '$1' (host, icount)" ;;
+  esac
+}
+
+# stat_info LOG: vmtrace stat's counters in the console log as vmt_summary --info
+# arguments: held (times a process waited for the reader) and dropped_kernel (the
+# rings' lost counts, summed over CPUs). The recorder resets the rings' counts when it
+# starts; held counts from boot, and the recording is the boot's only tracing.
+stat_info() {
+  tr -d '\r' < "$1" | awk '
+    $1 == "held" && NF == 2 { held = $2 }
+    $1 ~ /^cpu[0-9]+$/ && $2 == "fill" && $4 == "lost" { lost += $5; seen = 1 }
+    END { if (held == "" || !seen) exit 1
+          printf "--info held=%d --info dropped_kernel=%d\n", held, lost }'
 }
 
 # A CSV is complete when every line has the 12 columns, the clock is right, and the
@@ -96,15 +130,13 @@ check_csv() {
 }
 
 for clock in $CLOCKS; do
-  case $clock in
-    host) opts="" flag="" ;;
-    icount) opts="--icount $ICOUNT_SHIFT" flag=" -i" ;;
-    *) fail "unknown clock '$clock' (host, icount)" ;;
-  esac
+  opts=$(clock_opts "$clock")
+  flag=""
+  [ "$clock" = icount ] && flag=" -i"
   csv=$WORK/sbrkbench-$clock.csv
   rm -f "$csv"
-  boot "$WORK/sbrkbench-$clock.log" "$opts --hostlink $csv" \
-    "sbrkbench$flag -n $REPEATS -o /dev/hostlink" "sbrkbench: done"
+  boot "$WORK/sbrkbench-$clock.log" "$opts --hostlink $csv" "sbrkbench: done" \
+    "sbrkbench$flag -n $REPEATS -o /dev/hostlink"
   check_csv "$csv" "$clock" || fail "$csv is incomplete; console log in $WORK/sbrkbench-$clock.log"
   mv "$csv" "$DATA/sbrkbench-$clock.csv"
   echo "bench: $DATA/sbrkbench-$clock.csv ($(($(wc -l < "$DATA/sbrkbench-$clock.csv") - 1)) figures)"
@@ -117,7 +149,7 @@ case " $CLOCKS " in
     saved_cpus=$CPUS
     CPUS=1
     boot "$WORK/sbrkbench-icount-cpus1.log" "--icount $ICOUNT_SHIFT --hostlink $csv" \
-      "sbrkbench -i -n 3 -o /dev/hostlink fork" "sbrkbench: done"
+      "sbrkbench: done" "sbrkbench -i -n 3 -o /dev/hostlink fork"
     CPUS=$saved_cpus
     check_csv "$csv" icount fork || fail "$csv is incomplete"
     mv "$csv" "$DATA/sbrkbench-icount-cpus1.csv"
@@ -128,11 +160,14 @@ esac
 if [ "$RECORD" = 1 ]; then
   vmt=$WORK/lazytests.vmt
   rm -f "$vmt"
-  boot "$WORK/record.log" "--hostlink $vmt" "$RECORD_CMD" "ALL TESTS PASSED"
+  boot "$WORK/record.log" "$(clock_opts "$RECORD_CLOCK") --hostlink $vmt" \
+    "ALL TESTS PASSED" "$RECORD_CMD" "vmtrace stat"
   if [ -x tools/vmtcheck ]; then
     tools/vmtcheck -q "$vmt" || fail "vmtcheck rejects $vmt"
   fi
-  "$PYTHON" analysis/vmt_summary.py "$vmt" "$DATA" --name lazytests \
-    --label "$RECORD_CMD (host clock, $CPUS CPUs)"
+  stat=$(stat_info "$WORK/record.log") || fail "no vmtrace stat in $WORK/record.log"
+  # shellcheck disable=SC2086  # stat is options
+  "$PYTHON" analysis/vmt_summary.py "$vmt" "$DATA" --name lazytests $stat \
+    --info clock="$RECORD_CLOCK" --label "$RECORD_CMD ($RECORD_CLOCK clock, $CPUS CPUs)"
 fi
 echo "bench: done; make analysis draws the figures"

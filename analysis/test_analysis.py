@@ -13,6 +13,8 @@ are the data's.
    key's value in the freshly derived numbers.csv, rounded to as many decimals as the
    report gives; a number with a '%' or 'x' right after the comment is compared the same
    way (the key says what it is).
+4. The recording reducer's per-process counts on a hand-made record sequence
+   (analysis/test_vmt_procs.py).
 Prints one line per failure and "N passed, M failed"; exits 1 if anything failed.
 """
 
@@ -24,6 +26,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+import test_vmt_procs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ["sbrk_latency", "density", "fault_latency", "resident_vs_virtual",
@@ -107,6 +111,8 @@ def main():
         check_report(t, numbers)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+    failures = test_vmt_procs.run()
+    t.check(not failures, "vmt_procs: " + "; ".join(failures))
     print("%d passed, %d failed" % (t.passed, t.failed))
     return 1 if t.failed else 0
 

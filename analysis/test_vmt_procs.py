@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The recording reducer's per-process counts on a hand-made record sequence, in the
+order the kernel writes them (kernel/proc.c, kernel/exec.c): the child's copy under the
+child's pid before the parent's FORK record, an exiting process's teardown under its own
+pid after its EXIT record, exec's new image mapped before its old one is unmapped.
+
+    python3 analysis/test_vmt_procs.py      (make test-analysis runs it too)
+"""
+
+import sys
+
+import vmt_format as F
+from vmt_procs import ProcTable
+
+PAGE = 4096
+U = F.PTE_U | 0x6          # a user read/write page
+KERNEL = 0x6               # the trap frame: no PTE_U
+
+
+def feed(table, events):
+    for t, (typ, pid, arg, a, b) in enumerate(events):
+        table.record(float(t), typ, pid, arg, a, b)
+
+
+def scenario():
+    """Parent 1 grows 4 pages, touches 3, forks 2; 2 faults once and exits; then 1 execs."""
+    ev = [(F.SBRK, 1, 0, 0, 4 * PAGE)]
+    ev += [(F.MAP, 1, U, i * PAGE, 0x1000 + i) for i in range(3)]
+    ev += [(F.FAULT_END, 1, 0, 0, 0)]
+    ev += [(F.MAP, 2, KERNEL, 0, 0x9000)]                        # allocproc: not user
+    ev += [(F.MAP, 2, U, i * PAGE, 0x2000 + i) for i in range(3)]  # fork's copy
+    ev += [(F.FORK, 1, 2, 0, 0)]
+    ev += [(F.MAP, 2, U, 3 * PAGE, 0x2003), (F.FAULT_END, 2, 0, 0, 0)]
+    ev += [(F.EXIT, 2, 7, 0, 0)]
+    ev += [(F.UNMAP, 2, U, i * PAGE, 0x2000 + i) for i in range(4)]  # its own teardown
+    ev += [(F.MAP, 1, U, 0, 0x3000), (F.MAP, 1, U, PAGE, 0x3001)]    # the new image
+    ev += [(F.EXEC, 1, 2 * PAGE, int.from_bytes(b"cat", "little"), 0)]
+    ev += [(F.UNMAP, 1, U, i * PAGE, 0x1000 + i) for i in range(3)]  # the old image
+    return ev
+
+
+def check(table):
+    """Failures as strings; empty if the counts are right."""
+    p, c = table.by_pid[1], table.by_pid[2]
+    want = [("parent peak resident", p.peak_r, 5),   # 3, then 2 more during exec
+            ("parent resident at the end", len(p.frames), 2),
+            ("parent virtual after exec", p.vpages, 2),
+            ("parent name after exec", p.name, "cat"),
+            ("child copied pages", c.copied, 3),
+            ("child peak resident", c.peak_r, 4),
+            ("child resident after its teardown", len(c.frames), 0),
+            ("child parent", c.parent, 1),
+            ("child faults", c.faults, 1),
+            ("child exit status", c.status, "7"),
+            ("child virtual at fork", c.peak_v, 4)]
+    return ["%s: %r, want %r" % (what, got, exp) for what, got, exp in want if got != exp]
+
+
+def run():
+    table = ProcTable(PAGE)
+    feed(table, scenario())
+    return check(table)
+
+
+if __name__ == "__main__":
+    failures = run()
+    for f in failures:
+        print("FAIL: vmt_procs: " + f)
+    print("vmt_procs: %s" % ("ok" if not failures else "%d failed" % len(failures)))
+    sys.exit(1 if failures else 0)
