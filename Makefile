@@ -128,8 +128,14 @@ WORKLOAD ?=
 POLICY ?= lazy
 ICOUNT ?=
 ICOUNT_SHIFT ?= 3
+# RECORD_ARGS: more flags for `vmtrace record` ("-b 16 -w 0"); AFTER: a guest command run
+# once the recording is done ("vmtrace stat").
+RECORD_ARGS ?=
+AFTER ?=
 QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
-             $(if $(ICOUNT),--icount $(ICOUNT_SHIFT))
+             $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
+             $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
+             $(if $(AFTER),--after "$(AFTER)")
 
 # Boot, record the workload (default: lazytests, then usertests), convert to Perfetto JSON.
 qemu-trace: deps kernel/kernel fs.img $(HOST_TOOLS)
@@ -193,7 +199,8 @@ clean:
 help:
 	@echo "make               build the kernel, fs.img and the host tools"
 	@echo "make qemu-trace    record lazytests and usertests, convert to traces/*.json"
-	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1)"
+	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1"
+	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
