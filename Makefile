@@ -104,6 +104,8 @@ include tools/fuzz.mk
 include tools/bench.mk
 # Eager against lazy: benchmark, figures, report.
 include tools/analysis.mk
+# The stress matrix (make stress).
+include tools/stress.mk
 
 # The image gets copies without debug information (a third of the size); user/_NAME
 # keeps it for gdb.
@@ -205,6 +207,8 @@ help:
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
+	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
+	@echo "                   traced, storms into tiny rings (long; STRESS_ARGS=--eager)"
 	@echo "make bench         eager against lazy benchmark into analysis/data/"
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
