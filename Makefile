@@ -104,6 +104,8 @@ include tools/fuzz.mk
 include tools/bench.mk
 # Eager against lazy: benchmark, figures, report.
 include tools/analysis.mk
+# The stress matrix (make stress).
+include tools/stress.mk
 
 # The image gets copies without debug information (a third of the size); user/_NAME
 # keeps it for gdb.
@@ -128,8 +130,14 @@ WORKLOAD ?=
 POLICY ?= lazy
 ICOUNT ?=
 ICOUNT_SHIFT ?= 3
+# RECORD_ARGS: more flags for `vmtrace record` ("-b 16 -w 0"); AFTER: a guest command run
+# once the recording is done ("vmtrace stat").
+RECORD_ARGS ?=
+AFTER ?=
 QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
-             $(if $(ICOUNT),--icount $(ICOUNT_SHIFT))
+             $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
+             $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
+             $(if $(AFTER),--after "$(AFTER)")
 
 # Boot, record the workload (default: lazytests, then usertests), convert to Perfetto JSON.
 qemu-trace: deps kernel/kernel fs.img $(HOST_TOOLS)
@@ -193,11 +201,14 @@ clean:
 help:
 	@echo "make               build the kernel, fs.img and the host tools"
 	@echo "make qemu-trace    record lazytests and usertests, convert to traces/*.json"
-	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1)"
+	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1"
+	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
+	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
+	@echo "                   traced, storms into tiny rings (long; STRESS_ARGS=--eager)"
 	@echo "make bench         eager against lazy benchmark into analysis/data/"
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"

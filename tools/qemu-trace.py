@@ -2,11 +2,16 @@
 """From boot to Perfetto timeline: record workloads under vmtrace and convert them.
 
     python3 tools/qemu-trace.py [--cpus N] [--policy lazy|eager] [--icount SHIFT]
-                                [--out traces] [--split] WORKLOAD...
+                                [--out traces] [--split] [--record-args ARGS]
+                                [--after CMD]... WORKLOAD...
 
 For each WORKLOAD (a shell command line such as "lazytests" or "usertests sbrkbasic"),
 faultline boots headless with the host link attached, runs
-`vmtrace record -- [eager|lazy] WORKLOAD`, and halts; the recording lands in
+`vmtrace record [ARGS] -- [eager|lazy] WORKLOAD`, then each --after CMD (a shell command
+line run in the guest once the recording is done, e.g. "vmtrace stat" for the kernel's
+counters; its output is in the console log), and halts. --record-args passes more flags
+to `vmtrace record`, e.g. "-b 16 -w 0" for 16-record rings that drop rather than hold
+the workload back (user/vmtrace.c lists the flags). The recording lands in
 OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" under the eager
 policy). Then tools/vmtcheck checks it, tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
@@ -46,10 +51,12 @@ def workload_name(workload, policy):
 
 def record(args, workload, rec, log):
     """Boot, record workload into rec, halt. Returns the runner's exit status."""
-    wrapped = "vmtrace record -- %s %s" % (args.policy, workload)
+    wrapped = "vmtrace record %s-- %s %s" % (
+        args.record_args + " " if args.record_args else "", args.policy, workload)
     cmd = [sys.executable, "tools/qemu-run.py", "--cpus", str(args.cpus),
            "--kernel", args.kernel, "--fs", args.fs, "--hostlink", rec,
-           "--timeout", str(args.timeout), "--log", log, "--expect", "vmtrace: ", wrapped]
+           "--timeout", str(args.timeout), "--log", log, "--expect", "vmtrace: ",
+           wrapped, *args.after]
     if args.icount is not None:
         cmd += ["--icount", str(args.icount)]
     if os.path.exists(rec):
@@ -184,6 +191,11 @@ def parse_args(argv):
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per workload")
     ap.add_argument("--split", action="store_true",
                     help="also write one JSON per test marker, with an index")
+    ap.add_argument("--record-args", default="", metavar="ARGS",
+                    help='more flags for `vmtrace record`, one string, e.g. "-b 16 -w 0"')
+    ap.add_argument("--after", action="append", default=[], metavar="CMD",
+                    help='a command run in the guest after the recording, e.g. '
+                    '"vmtrace stat" (repeatable)')
     ap.add_argument("workloads", nargs="+", metavar="WORKLOAD")
     return ap.parse_args(argv)
 

@@ -361,6 +361,73 @@ static void test_oom(void)
     p[i * PGSIZE] = 1;
 }
 
+// Out of memory on every hart at once: OOMALL_CHILDREN processes, at least one per hart
+// the kernel can run (NCPU), are let go together and touch lazy pages until the kernel
+// kills each for lack of memory. As each dies its pages go to the others, so the last
+// one standing takes the whole machine. Every child must be killed (status -1, not an
+// exit of its own), this process lives on and can allocate, and once the children are
+// reaped every page is back.
+enum { OOMALL_CHILDREN = NCPU };
+
+// Kill and reap the first n children of pids: the way out when a later fork fails.
+static void reap_children(int *pids, int n)
+{
+  for (int i = 0; i < n; i++)
+    kill(pids[i]);
+  for (int i = 0; i < n; i++)
+    wait(0);
+}
+
+// Fork the children, each held at the barrier until the parent closes its write end.
+static void start_oom_children(int barrier[2])
+{
+  static int pids[OOMALL_CHILDREN];
+  for (int i = 0; i < OOMALL_CHILDREN; i++) {
+    pids[i] = fork();
+    if (pids[i] < 0) {
+      reap_children(pids, i);
+      fail("fork of child %d of %d failed", i + 1, OOMALL_CHILDREN);
+    }
+    if (pids[i] == 0) {
+      char c;
+      close(barrier[1]);
+      read(barrier[0], &c, 1);   // returns at EOF: everyone starts at once
+      exhaust_by_touching(0);
+    }
+  }
+}
+
+static void test_oomall(void)
+{
+  int free_before = freemem();
+  int barrier[2];
+  if (pipe(barrier) < 0)
+    fail("pipe failed");
+  start_oom_children(barrier);
+  close(barrier[0]);
+  close(barrier[1]);   // go
+
+  int killed = 0, other = 0;
+  for (int i = 0; i < OOMALL_CHILDREN; i++) {
+    int status;
+    if (wait(&status) < 0)
+      fail("wait found %d children, want %d", i, OOMALL_CHILDREN);
+    if (status == KILLED)
+      killed++;
+    else
+      other = status;
+  }
+  if (killed != OOMALL_CHILDREN)
+    fail("%d of %d children were killed; one exited with %d%s", killed, OOMALL_CHILDREN,
+         other, other == 2 ? " (malloc returned 0 under the lazy policy)" : "");
+  if (freemem() != free_before)
+    fail("%d free pages before the children, %d after", free_before, freemem());
+
+  char *p = grow(16 * PGSIZE);   // the parent survived and can still allocate
+  for (int i = 0; i < 16; i++)
+    p[i * PGSIZE] = 1;
+}
+
 // Take every free page with eager sbrk, halving the request each time one is refused.
 // Returns how much was taken; the break has moved up by that much.
 static long take_all_memory(void)
@@ -996,6 +1063,7 @@ static struct test tests[] = {
   { "sparse", test_sparse },
   { "unmap", test_unmap },
   { "oom", test_oom },
+  { "oomall", test_oomall },
   { "oomsyscall", test_oomsyscall },
   { "oomedge", test_oomedge },
   { "sysread", test_sysread },
@@ -1026,17 +1094,27 @@ static struct test tests[] = {
 // Kill the test after TEST_TIMEOUT ticks, so that a kernel bug that hangs one test fails
 // that test instead of the run. The test's children must go too, or they would hold
 // the reason pipe open; xv6 has no process groups, but pids only grow, so every process
-// created since the test started (bar this watchdog) is the test's or its descendant's.
-static int start_watchdog(int test_pid)
+// created after this watchdog is the test or one of its descendants.
+//
+// The caller forks the watchdog before the test and before taking its free-page
+// baseline: a watchdog forked while the test runs would take pages from under a test
+// that counts them (test_oom, test_oomall, test_unmap compare freemem() before and
+// after), and on several harts the test could read its baseline before or after that
+// fork, at random.
+//
+// The watchdog closes the reason pipe fds: holding its write end would keep the
+// runner's read from seeing the end of the test.
+static int start_watchdog(int fds[2])
 {
   int pid = fork();
   if (pid != 0)
     return pid;
+  close(fds[0]);
+  close(fds[1]);
   sleep(TEST_TIMEOUT);
   int me = getpid();
-  for (int victim = test_pid; victim < test_pid + 10000; victim++)
-    if (victim != me)
-      kill(victim);
+  for (int victim = me + 1; victim < me + 10000; victim++)
+    kill(victim);
   exit(0);
 }
 
@@ -1050,6 +1128,28 @@ static int read_reason(int fd, char *buf, int max)
   return len;
 }
 
+// Fork the watchdog, then the test process, which runs t with the reason pipe's write
+// end. Returns the test's pid, or -1 with neither left running if a fork failed.
+static int spawn_test(struct test *t, int fds[2], int *watchdog)
+{
+  *watchdog = start_watchdog(fds);
+  if (*watchdog < 0)
+    return -1;
+  int pid = fork();
+  if (pid < 0) {
+    kill(*watchdog);
+    wait(0);
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    reason_fd = fds[1];
+    t->fn();
+    exit(0);
+  }
+  return pid;
+}
+
 // Run t in a child; print its verdict. Returns 1 if it passed.
 static int run_test(struct test *t)
 {
@@ -1060,23 +1160,17 @@ static int run_test(struct test *t)
     printf("test %s: FAILED (runner: pipe failed)\n", t->name);
     return 0;
   }
-  int free_before = freemem();
-  int pid = fork();
+  int free_before = freemem();   // before the watchdog: both are gone at free_after
+  int started = uptime();
+  int watchdog;
+  int pid = spawn_test(t, fds, &watchdog);
   if (pid < 0) {
     printf("test %s: FAILED (runner: fork failed)\n", t->name);
     close(fds[0]);
     close(fds[1]);
     return 0;
   }
-  if (pid == 0) {
-    close(fds[0]);
-    reason_fd = fds[1];
-    t->fn();
-    exit(0);
-  }
   close(fds[1]);
-  int started = uptime();
-  int watchdog = start_watchdog(pid);
   int len = read_reason(fds[0], why, sizeof(why));
   int status = 0;
   for (int children = 2; children > 0; children--) {

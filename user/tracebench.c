@@ -18,6 +18,9 @@
 //                                       each move the break up a page and back CYCLES
 //                                       times, touching nothing, so that most of their
 //                                       time goes to the emit path itself
+//   tracebench resets [-c CYCLES]       CYCLES ring resets (default 20000) while three
+//                                       processes churn the break: the drop test's
+//                                       regression test for a tick/reset deadlock
 //
 // The workload, one "round": FAULT_CYCLES times grow the heap by CYCLE_PAGES, store to
 // every page (one lazy fault each) and shrink it back; then FORKS times fork a child
@@ -66,6 +69,7 @@
 #define LINK_MAX_WRITE (64 * 1024)
 #define STORM_PAGES 4096
 #define CHURN_CYCLES 100000
+#define RESET_CYCLES 20000
 
 // Every event type the kernel knows (bits 1 .. VMT_LOST).
 #define MASK_ALL (((1u << VMT_NTYPES) - 1) & ~1u)
@@ -695,13 +699,49 @@ static void mode_churn(int cycles)
   printf("tracebench churn: 3 processes x %d cycles = %d sbrk calls\n", cycles, 6 * cycles);
 }
 
+// ---- resets: for the drop test ---------------------------------------------------------------------
+
+// Run as `vmtrace record -b 16 -- tracebench resets`: three processes churn the break
+// (records on every CPU, tiny rings, so the timer tick finds a ring a quarter full and
+// takes the tracer's lock to wake the reader) while this one resets the rings over and
+// over (each reset holds that lock and waits for every CPU to leave the emit path). The
+// regression test for a deadlock: a tick landing inside an emit on CPU 0 spun on the
+// lock that the reset held while waiting for that very emit to finish. The recording
+// itself is cut by the resets and is not meant to be checked. Resets back to back on
+// one open descriptor did not find the deadlock: the rings stay too empty for the tick
+// to want the lock; with a path lookup between resets it came within 20000 on 3 harts.
+static void mode_resets(int cycles)
+{
+  int pids[3];
+  for (int i = 0; i < 3; i++) {
+    if ((pids[i] = fork()) < 0)
+      die("fork failed");
+    if (pids[i] == 0) {
+      for (;;)
+        if (sbrk(PGSIZE) == (char *)-1 || sbrk(-PGSIZE) == (char *)-1)
+          die("resets: sbrk failed");
+    }
+  }
+  int refused = 0;
+  for (int i = 0; i < cycles; i++)
+    refused += vmtrace_ctl("reset") < 0;   // open, write, close: a pause between resets
+  for (int i = 0; i < 3; i++)
+    kill(pids[i]);
+  for (int i = 0; i < 3; i++)
+    wait(0);
+  if (refused)
+    die("resets: a reset was refused");
+  printf("tracebench resets: %d resets while 3 processes churned\n", cycles);
+}
+
 // ---- Main ----------------------------------------------------------------------------------------
 
 static void usage(void)
 {
   fprintf(2, "usage: tracebench off|on|emit|link [-n ROUNDS] [-i]\n"
              "       tracebench storm [-p PAGES]\n"
-             "       tracebench churn [-c CYCLES]\n");
+             "       tracebench churn [-c CYCLES]\n"
+             "       tracebench resets [-c CYCLES]\n");
   exit(2);
 }
 
@@ -751,6 +791,10 @@ int main(int argc, char **argv)
   }
   if (strcmp(argv[1], "churn") == 0) {
     mode_churn(o.cycles);
+    exit(0);
+  }
+  if (strcmp(argv[1], "resets") == 0) {
+    mode_resets(o.cycles == CHURN_CYCLES ? RESET_CYCLES : o.cycles);
     exit(0);
   }
   for (int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {

@@ -16,8 +16,9 @@
 #     the kernel counted but never reported in-band would be a silent drop).
 # Then the same storm into 64-record rings with back-pressure on (the default): no
 # drops, every fault recorded, and the kernel's `held` counter shows it held the storm
-# back. Last, a regression test: a storm of records alone (`tracebench churn`) through
-# the drop path, which must neither panic nor hang.
+# back. Last, regression tests: a storm of records alone (`tracebench churn`) through
+# the drop path, which must neither panic nor hang; ring resets against it
+# (`tracebench resets`), which must not hang.
 # Prints PASS/FAIL per check and "N passed, M failed"; exits 1 on any failure.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -142,5 +143,18 @@ record_churn() {
 t "record-only storm through the drop path: no panic, no hang" record_churn
 t "record-only storm: vmtcheck accepts it (every gap covered by VMT_LOST)" \
   tools/vmtcheck -q "$REC3"
+
+# Regression (found by `tracebench resets`): a timer tick inside an emit on CPU 0 woke
+# the reader under the tracer's lock, while a reset on another CPU held that lock and
+# waited for the same emit to finish; both spun forever. Ring resets against a churn,
+# short here (make stress runs 20000); the runner fails on the hang as a timeout.
+LOG4=$W/resets.log
+record_resets() {
+  rm -f "$LOG4"
+  "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
+    --hostlink "$W/resets.vmt" --expect "tracebench resets: " --log "$LOG4" \
+    "vmtrace record -b 16 -- tracebench resets -c 4000"
+}
+t "ring resets against ticks inside emits: no hang" record_resets
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
