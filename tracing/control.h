@@ -17,6 +17,7 @@ static inline void vmtrace_tick(void) { }
 static inline int vmtrace_kick(void) { return 0; }
 static inline void vmtrace_backoff(void) { }
 static inline int trace_emit_interrupted(uint64 pc) { return 0; }
+static inline int trace_emit_busy(void) { return 0; }
 #else
 void trace_init(void);        // boot, before tracing can be enabled
 // Wait until no CPU is inside trace_emit. Caller has already cleared trace_mask.
@@ -25,6 +26,9 @@ void trace_quiesce(void);
 // interrupts as its caller had them and must not be switched out mid-record: kerneltrap
 // does not preempt there. Caller has interrupts off.
 int trace_emit_interrupted(uint64 pc);
+// Whether this CPU is inside an emit, between claiming its ring and releasing it (an
+// interrupt handler asking about the code it interrupted). Caller has interrupts off.
+int trace_emit_busy(void);
 // Called on every timer tick of hart 0: wakes the reader if a ring passed its watermark.
 void vmtrace_tick(void);
 // The software interrupt a ring raises when it reaches its watermark: wake the reader.

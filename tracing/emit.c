@@ -34,17 +34,21 @@ uint32 trace_mask;
 #define EMIT_TEXT __attribute__((section(".text.trace_emit"), noinline))
 extern char trace_emit_text[], trace_emit_text_end[];
 
+int trace_emit_busy(void)
+{
+  return LOAD_ACQUIRE(trace_rings[cpuid()].busy) != 0;
+}
+
 // Two tests, because neither alone covers the whole path: the pc covers trace_emit and
 // emit_slow before they mark the ring busy and after they clear it (the CPU has been
 // read but not yet claimed), and the busy flag covers whatever they call meanwhile,
 // which lies outside the section (ring_put_slow; found by the oom stress, where timer
 // ticks landed there, the process was switched out and the scheduler's own switch
-// record found the ring busy). Interrupts are off in kerneltrap, so cpuid() is the
-// interrupted emit's CPU.
+// record found the ring busy).
 int trace_emit_interrupted(uint64 pc)
 {
   return (pc >= (uint64)trace_emit_text && pc < (uint64)trace_emit_text_end) ||
-         LOAD_ACQUIRE(trace_rings[cpuid()].busy);
+         trace_emit_busy();
 }
 
 // The pid a record made on cpu carries: the running process's trace_pid, which is its

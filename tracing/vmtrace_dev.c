@@ -160,15 +160,11 @@ static int vmtrace_write(int user_src, uint64 src, int n)
   return trace_marker(user_src, src, n);
 }
 
-// Whether the interrupt being handled on this CPU landed inside an emit (its ring is
-// busy). The handler must not take vt.lock then: a reset or disable holding it waits in
-// trace_quiesce for this very emit to finish, and both CPUs would spin forever with
-// interrupts off (found by `tracebench resets`; a disable at the end of a recording hung
-// the machine this way when a tick hit an emit on CPU 0). Waking is left to a later tick.
-static int interrupted_emit(void)
-{
-  return LOAD_ACQUIRE(trace_rings[cpuid()].busy) != 0;
-}
+// The interrupt handlers below must not take vt.lock when they interrupted an emit
+// (trace_emit_busy): a reset or disable holding it waits in trace_quiesce for this very
+// emit to finish, and both CPUs would spin forever with interrupts off (found by
+// `tracebench resets`; a disable at the end of a recording hung the machine this way when
+// a tick hit an emit on CPU 0). Waking is left to a later tick.
 
 // Wake the reader once a quarter of some ring is used, so it drains well before drops;
 // and at least twice a second while anything is buffered, so small traces flow too.
@@ -176,7 +172,7 @@ static int interrupted_emit(void)
 void vmtrace_tick(void)
 {
   static uint ticks_since_wake;
-  if (!vt.reader_open || interrupted_emit())
+  if (!vt.reader_open || trace_emit_busy())
     return;
   if (vt.waiting) {   // they count ticks for their time limit
     acquire(&vt.lock);
@@ -202,7 +198,7 @@ void vmtrace_tick(void)
 // things stand, but the same rule as vmtrace_tick holds.
 int vmtrace_kick(void)
 {
-  if (!vt.reader_open || interrupted_emit())
+  if (!vt.reader_open || trace_emit_busy())
     return 0;
   acquire(&vt.lock);
   wakeup(&wake_chan);
