@@ -9,8 +9,10 @@
 //       slices nested in it, and a flow arrow goes from the fault to the map that
 //       installed its page. Outside a fault, a KALLOC followed on its track by the MAP of
 //       that page is one "kalloc+map" slice, an UNMAP followed by the KFREE of that page
-//       one "unmap+kfree" slice (vmt_pairs.c); other page events are instants (I), as
-//       are sbrk, fork, exec, exit, kill and markers.
+//       one "unmap+kfree" slice, and a run of such pairs with nothing else between them
+//       on the track, same permissions, page after page upwards, one slice with the
+//       first va and the number of pages (vmt_pairs.c); other page events are instants
+//       (I), as are sbrk, fork, exec, exit, kill and markers.
 //       Counters "resident pages" (user pages mapped: +1 per MAP with PTE_U, -1 per UNMAP
 //       with PTE_U, taken off the process that mapped that physical page; see
 //       vmt_pages.h) and "virtual pages" (image size / page size at EXEC, then break /
@@ -141,14 +143,16 @@ void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns);
 void vmt_ctr_flush_proc(struct vmt_conv *c, struct vmt_proc *p);   // safe from on_forget
 void vmt_ctr_finish(struct vmt_conv *c);               // writes every held sample
 
-// Page events paired into one slice (vmt_pairs.c). vmt_pair_settle runs first for every
-// record on t: it writes t's held event alone unless r is its partner. vmt_pair_page
-// then takes a shown page event outside a fault: returns 1 if it completed a pair or is
-// now held, 0 if the caller writes it as an instant.
+// Page events paired into one slice, runs of pairs into one (vmt_pairs.c).
+// vmt_pair_settle runs first for every record on t: it writes t's held event alone
+// unless r is its partner, and t's run unless r may start the run's next pair.
+// vmt_pair_page then takes a shown page event outside a fault: returns 1 if it
+// completed a pair or is now held, 0 if the caller writes it as an instant.
 void vmt_pair_settle(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r);
 int vmt_pair_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
                   uint64 ns);
-// Writes t's held event; needs no lookup in the process table (safe from on_forget).
+// Writes t's run and held event; needs no lookup in the process table (safe from
+// on_forget).
 void vmt_pair_flush(struct vmt_conv *c, struct vmt_track *t);
 void vmt_pair_finish(struct vmt_conv *c);                      // ... on every track
 

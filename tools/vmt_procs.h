@@ -13,7 +13,7 @@
 
 #define VMT_NAME_MAX   16          // bytes of a name in VMT_EXEC
 #define VMT_PROCS_MIN   (1u << 10) // slots at first; the table doubles when half full
-#define VMT_PROCS_SLOTS (1u << 16) // ... up to this: 32,768 processes, ~6 MiB
+#define VMT_PROCS_SLOTS (1u << 16) // ... up to this: 32,768 processes, ~15 MiB
 
 // A page event outside a fault, held until the next record on its track shows whether
 // it is the first half of a pair (see vmt_pairs.c).
@@ -23,12 +23,23 @@ struct vmt_held {
   uint16 type;           // VMT_KALLOC or VMT_UNMAP; 0 when nothing is held
 };
 
+// Completed pairs of one kind in a row on a track, not yet written: one slice once
+// something else comes (see vmt_pairs.c). Page i of the run has va + i * page size.
+struct vmt_run {
+  uint64 ns, end_ns;     // the first pair's first record, the last pair's second
+  uint64 va, pa;         // of the first page
+  uint32 perm;
+  uint32 pages;          // pairs in the run; 0 when there is no run
+  uint16 type;           // the pairs' first halves: VMT_KALLOC or VMT_UNMAP
+};
+
 // One timeline row of the output: where its events go, and what is open on it.
 struct vmt_track {
   uint32 pid, tid;       // JSON coordinates
   uint64 last_end;       // end (ns) of the last slice with a duration on this track
   int fault;             // index of its open fault in the converter's table, or -1
   struct vmt_held held;
+  struct vmt_run run;
 };
 
 struct vmt_proc {

@@ -123,11 +123,11 @@ static void pairs_recording(struct rec *b)
   pt.flags = VMT_PAGE_TABLE;
   rec_add(b, pt);                                                  // alone: a page table
   rec_add(b, RA(VMT_KALLOC, 0, 3, 30, 0, PA(3), 0));
-  rec_add(b, RA(VMT_MAP, 0, 3, 31, URW, 0x2000, PA(4)));          // another page: alone
+  rec_add(b, RA(VMT_MAP, 0, 3, 31, URW, 0x4000, PA(4)));          // another page: alone
   rec_add(b, RA(VMT_UNMAP, 0, 3, 40, URW, 0x1000, PA(1)));
   rec_add(b, RA(VMT_KFREE, 0, 3, 41, 0, PA(1), 0));                // pair
-  rec_add(b, RA(VMT_UNMAP, 0, 3, 41, URW, 0x2000, PA(4)));
-  rec_add(b, RA(VMT_KFREE, 0, 3, 43, 0, PA(4), 0));                // pair, touching
+  rec_add(b, RA(VMT_UNMAP, 0, 3, 41, URW, 0x4000, PA(4)));
+  rec_add(b, RA(VMT_KFREE, 0, 3, 43, 0, PA(4), 0));                // pair, touching, no run
   rec_add(b, RA(VMT_UNMAP, 0, 3, 50, URW, 0x3000, PA(5)));
   rec_add(b, RA(VMT_SBRK, 0, 3, 51, 0, 0x4000, 0x3000));           // breaks it
   rec_add(b, RA(VMT_KALLOC, 0, 3, 60, 0, PA(6), 0));
@@ -164,7 +164,8 @@ static void page_pairs(void)
                        *f1 = t_find(&t, 'X', "unmap+kfree", 3, 1);
   CHECK(f0 && f0->ts == 4000 && f0->dur == 100 && strcmp(t_arg(f0, "va"), "0x1000") == 0,
         "unmap+kfree from unmap to kfree");
-  CHECK(f1 && f1->ts == 4101 && f1->dur == 199, "a touching pair starts 1 ns later");
+  CHECK(f1 && f1->ts == 4101 && f1->dur == 199 && strcmp(t_arg(f1, "pa"), "0x80004000") == 0 &&
+        !t_arg(f1, "pages"), "a touching pair starts 1 ns later; a lone pair has its pa");
   CHECK(t_count(&t, 'X', "kalloc+map", 3) == 1 && t_count(&t, 'X', "unmap+kfree", 3) == 2,
         "only partners pair");
   const struct t_event *pt = t_find(&t, 'I', "kalloc", 3, 0);
