@@ -1,6 +1,7 @@
 // Unit tests of what keeps the converter's JSON small, through whole conversions: counter
 // tracks thinned (with their last values right even for processes the table forgets),
-// and page events outside faults paired into one slice.
+// and page events outside faults paired into one slice, runs of pairs into one.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,10 +199,100 @@ static void page_pairs(void)
   t_trace_free(&t);
 }
 
+static void unmap_kfree(struct rec *b, unsigned cpu, uint32 pid, uint64 tick, uint64 va,
+                        uint32 perm, unsigned page)
+{
+  rec_add(b, RA(VMT_UNMAP, cpu, pid, tick, perm, va, PA(page)));
+  rec_add(b, RA(VMT_KFREE, cpu, pid, tick + 1, 0, PA(page), 0));
+}
+
+static void kalloc_map(struct rec *b, uint32 pid, uint64 tick, uint64 va, uint32 perm,
+                       unsigned page)
+{
+  rec_add(b, RA(VMT_KALLOC, 0, pid, tick, 0, PA(page), 0));
+  rec_add(b, RA(VMT_MAP, 0, pid, tick + 1, perm, va, PA(page)));
+}
+
+#define URX (VMT_PTE_R | VMT_PTE_X | VMT_PTE_U)
+
+// Runs of pairs on pid 3 (cpu 0), and pid 4 (cpu 1) tearing down in between; the
+// comments name the slices page_runs expects.
+static void runs_recording(struct rec *b)
+{
+  struct vmt_header h = t_header(2);
+  rec_header(b, &h);
+  unmap_kfree(b, 0, 3, 10, 0x1000, URW, 1);     // A: 3 pages, pid 4's pairs in between
+  unmap_kfree(b, 1, 4, 12, 0x1000, URW, 30);    // pid 4: 2 pages
+  unmap_kfree(b, 0, 3, 14, 0x2000, URW, 2);
+  unmap_kfree(b, 1, 4, 16, 0x2000, URW, 31);
+  unmap_kfree(b, 0, 3, 18, 0x3000, URW, 3);
+  rec_add(b, RA(VMT_SBRK, 0, 3, 20, 0, 0x6000, 0x4000));
+  unmap_kfree(b, 0, 3, 22, 0x4000, URW, 4);     // B: 2 pages, after another event
+  unmap_kfree(b, 0, 3, 24, 0x5000, URW, 5);
+  unmap_kfree(b, 0, 3, 26, 0x6000, URX, 6);     // C: other permissions
+  unmap_kfree(b, 0, 3, 28, 0x8000, URX, 8);     // D: a page skipped
+  unmap_kfree(b, 0, 3, 30, 0x7000, URX, 7);     // E: a page down
+  kalloc_map(b, 3, 32, 0x8000, URX, 10);        // G: 3 pages, the other kind
+  kalloc_map(b, 3, 34, 0x9000, URX, 11);
+  kalloc_map(b, 3, 36, 0xa000, URX, 12);
+  kalloc_map(b, 3, 38, 0xc000, URX, 13);        // H: a page skipped, seen at the map
+  rec_add(b, RA(VMT_KALLOC, 0, 3, 40, 0, PA(14), 0));
+  rec_add(b, RA(VMT_KFREE, 0, 3, 41, 0, PA(15), 0));   // not its partner: two instants
+  unmap_kfree(b, 0, 3, 50, 0x1000, URW, 1);     // F: 2 pages, still open at the end
+  unmap_kfree(b, 0, 3, 52, 0x2000, URW, 2);
+}
+
+// Checks slice i named name on pid: ts and dur in ticks, first va, pages, perm; a run of
+// one page has its pa instead of pages.
+static int is_run(const struct t_trace *t, const char *name, int pid, int i, long long ts,
+                  long long dur, const char *va, unsigned pages, const char *perm)
+{
+  const struct t_event *e = t_find(t, 'X', name, pid, i);
+  char n[16];
+  snprintf(n, sizeof n, "%u", pages);
+  if (!e || e->ts != ts * 100 || e->dur != dur * 100 || strcmp(t_arg(e, "va"), va) != 0 ||
+      strcmp(t_arg(e, "perm"), perm) != 0)
+    return 0;
+  if (pages == 1)
+    return t_arg(e, "pa") && !t_arg(e, "pages");
+  return !t_arg(e, "pa") && t_arg(e, "pages") && strcmp(t_arg(e, "pages"), n) == 0;
+}
+
+static void page_runs(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t;
+  runs_recording(&b);
+  t_convert(&t, &b, NULL);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  CHECK(is_run(&t, "unmap+kfree", 3, 0, 10, 9, "0x1000", 3, "rw-u"),
+        "3 pairs in a row are one slice, other tracks' events in between or not");
+  CHECK(is_run(&t, "unmap+kfree", 4, 0, 12, 5, "0x1000", 2, "rw-u") &&
+        t_count(&t, 'X', "unmap+kfree", 4) == 1, "another track's pairs are its own run");
+  CHECK(is_run(&t, "unmap+kfree", 3, 1, 22, 3, "0x4000", 2, "rw-u"),
+        "another event on the track ends a run");
+  CHECK(is_run(&t, "unmap+kfree", 3, 2, 26, 1, "0x6000", 1, "r-xu"),
+        "other permissions end a run; a run of one is a pair with its pa");
+  CHECK(is_run(&t, "unmap+kfree", 3, 3, 28, 1, "0x8000", 1, "r-xu"), "a skipped page ends it");
+  CHECK(is_run(&t, "unmap+kfree", 3, 4, 30, 1, "0x7000", 1, "r-xu"), "so does a page down");
+  CHECK(is_run(&t, "kalloc+map", 3, 0, 32, 5, "0x8000", 3, "r-xu"),
+        "kalloc+map pairs run too, and apart from unmap+kfree");
+  CHECK(is_run(&t, "kalloc+map", 3, 1, 38, 1, "0xc000", 1, "r-xu"),
+        "a kalloc+map that skips a page starts a new run");
+  const struct t_event *k = t_find(&t, 'I', "kalloc", 3, 0);
+  CHECK(k && k->ts == 4000 && t_find(&t, 'I', "kfree", 3, 0) &&
+        k > t_find(&t, 'X', "kalloc+map", 3, 1), "a broken pair after a run: written after it");
+  CHECK(is_run(&t, "unmap+kfree", 3, 5, 50, 3, "0x1000", 2, "rw-u") &&
+        t_count(&t, 'X', "unmap+kfree", 3) == 6, "a run open at the end is written");
+  t_trace_free(&t);
+}
+
 void tests_compact(void)
 {
   t_run("compact: counters thinned, peaks, pauses and last values kept", thinned_counters);
   t_run("compact: what forgotten processes hold back (counters, an unmap) is written",
         forgotten_processes);
   t_run("compact: kalloc+map and unmap+kfree pairs outside faults", page_pairs);
+  t_run("compact: runs of pairs, page after page, as one slice", page_runs);
 }
