@@ -288,6 +288,31 @@ static void page_runs(void)
   t_trace_free(&t);
 }
 
+// 2000 short-lived processes torn down under their own pids after EXIT, each a run of
+// two pages: the table forgets them while their runs are open; each run is written.
+static void forgotten_runs(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t;
+  struct vmt_header h = t_header(1);
+  rec_header(&b, &h);
+  for (uint32 pid = 10; pid < 2010; pid++) {
+    uint64 tick = 10 * (uint64)pid;
+    rec_add(&b, RA(VMT_EXIT, 0, pid, tick, 0, 0, 0));
+    unmap_kfree(&b, 0, pid, tick + 1, 0x1000, URW, 2 * pid);
+    unmap_kfree(&b, 0, pid, tick + 3, 0x2000, URW, 2 * pid + 1);
+  }
+  t_convert(&t, &b, NULL);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  CHECK(!strstr(t.json, "\"processes_forgotten\":0"), "the table forgot processes");
+  for (uint32 pid = 10; pid < 2010; pid++)
+    CHECK(t_count(&t, 'X', "unmap+kfree", pid) == 1 &&
+          is_run(&t, "unmap+kfree", pid, 0, 10 * pid + 1, 3, "0x1000", 2, "rw-u"),
+          "pid %u: its run is written", pid);
+  t_trace_free(&t);
+}
+
 void tests_compact(void)
 {
   t_run("compact: counters thinned, peaks, pauses and last values kept", thinned_counters);
@@ -295,4 +320,5 @@ void tests_compact(void)
         forgotten_processes);
   t_run("compact: kalloc+map and unmap+kfree pairs outside faults", page_pairs);
   t_run("compact: runs of pairs, page after page, as one slice", page_runs);
+  t_run("compact: runs open when the table forgets their process are written", forgotten_runs);
 }
