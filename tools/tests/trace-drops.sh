@@ -39,7 +39,6 @@ REC=$W/drops.vmt
 LOG=$W/console.log
 PYTHON=${PYTHON:-python3}
 mkdir -p "$W"
-rm -f "$REC" "$LOG"
 passed=0
 failed=0
 
@@ -52,10 +51,18 @@ t() { t_name=$1; shift; if "$@" > "$W/out" 2>&1; then pass "$t_name"; else
 # Never a third QEMU on the machine.
 while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
 
-record() {
+# boot_record HOSTFILE LOG EXPECT COMMAND...: boot, run the commands at the shell, halt;
+# fails on a panic, a timeout or if EXPECT never appears.
+boot_record() {
+  br_host=$1 br_log=$2 br_expect=$3
+  shift 3
+  rm -f "$br_host" "$br_log"
   "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
-    --hostlink "$REC" \
-    --expect "dropped per cpu" --log "$LOG" \
+    --hostlink "$br_host" --expect "$br_expect" --log "$br_log" "$@"
+}
+
+record() {
+  boot_record "$REC" "$LOG" "dropped per cpu" \
     "vmtrace record -b 16 -w 0 -- tracebench storm -p $PAGES" "vmtrace stat"
 }
 t "boot, record a $PAGES-page storm into 16-record rings, vmtrace stat" record
@@ -114,9 +121,7 @@ console | grep '^vmtrace: ' | sed 's/^/  /'
 REC2=$W/held.vmt
 LOG2=$W/held.log
 record_held() {
-  rm -f "$REC2" "$LOG2"
-  "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
-    --hostlink "$REC2" --expect "dropped per cpu" --log "$LOG2" \
+  boot_record "$REC2" "$LOG2" "dropped per cpu" \
     "vmtrace record -b 64 -- tracebench storm -p $PAGES" "vmtrace stat"
 }
 t "boot, record the storm into 64-record rings with back-pressure" record_held
@@ -135,9 +140,7 @@ t "back-pressure: every fault of the storm recorded" \
 REC3=$W/churn.vmt
 LOG3=$W/churn.log
 record_churn() {
-  rm -f "$REC3" "$LOG3"
-  "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
-    --hostlink "$REC3" --expect "dropped per cpu" --log "$LOG3" \
+  boot_record "$REC3" "$LOG3" "dropped per cpu" \
     "vmtrace record -b 16 -w 0 -- tracebench churn" "vmtrace stat"
 }
 t "record-only storm through the drop path: no panic, no hang" record_churn
@@ -150,9 +153,7 @@ t "record-only storm: vmtcheck accepts it (every gap covered by VMT_LOST)" \
 # short here (make stress runs 20000); the runner fails on the hang as a timeout.
 LOG4=$W/resets.log
 record_resets() {
-  rm -f "$LOG4"
-  "$PYTHON" tools/qemu-run.py --kernel kernel/kernel --cpus "$CPUS" --timeout 300 \
-    --hostlink "$W/resets.vmt" --expect "tracebench resets: " --log "$LOG4" \
+  boot_record "$W/resets.vmt" "$LOG4" "tracebench resets: " \
     "vmtrace record -b 16 -- tracebench resets -c 4000"
 }
 t "ring resets against ticks inside emits: no hang" record_resets
