@@ -677,6 +677,15 @@ static void mode_storm(int pages)
          4 * pages);
 }
 
+// Move the break up a page and back, cycles times: two sbrk records a cycle and
+// nothing else (no page is touched).
+static void churn_break(int cycles)
+{
+  for (int i = 0; i < cycles; i++)
+    if (sbrk(PGSIZE) == (char *)-1 || sbrk(-PGSIZE) == (char *)-1)
+      die("churn: sbrk failed");
+}
+
 // Three processes, one per CPU of the default machine. With full rings nearly every
 // record takes the drop path, so timer interrupts land there often: the regression
 // test for a preemption inside the emit path's callees (tools/tests/trace-drops.sh).
@@ -689,9 +698,7 @@ static void mode_churn(int cycles)
       die("fork failed");
     child = pid == 0;
   }
-  for (int i = 0; i < cycles; i++)
-    if (sbrk(PGSIZE) == (char *)-1 || sbrk(-PGSIZE) == (char *)-1)
-      die("churn: sbrk failed");
+  churn_break(cycles);
   if (child)
     exit(0);
   wait(0);
@@ -716,11 +723,9 @@ static void mode_resets(int cycles)
   for (int i = 0; i < 3; i++) {
     if ((pids[i] = fork()) < 0)
       die("fork failed");
-    if (pids[i] == 0) {
+    if (pids[i] == 0)
       for (;;)
-        if (sbrk(PGSIZE) == (char *)-1 || sbrk(-PGSIZE) == (char *)-1)
-          die("resets: sbrk failed");
-    }
+        churn_break(1000);
   }
   int refused = 0;
   for (int i = 0; i < cycles; i++)
@@ -746,25 +751,25 @@ static void usage(void)
 }
 
 struct options {
-  int rounds, pages, cycles;
+  int rounds;
+  int count;   // -p or -c for the drop-test modes; 0: the mode's default
 };
 
 static struct options parse_options(int argc, char **argv)
 {
-  struct options o = { DEFAULT_ROUNDS, STORM_PAGES, CHURN_CYCLES };
+  struct options o = { DEFAULT_ROUNDS, 0 };
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "-i") == 0)
       clock_name = "icount";
     else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]);
-    else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
-      o.pages = atoi(argv[++i]);
-    else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-      o.cycles = atoi(argv[++i]);
-    else
+    else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
+      if ((o.count = atoi(argv[++i])) < 1)
+        usage();
+    } else
       usage();
   }
-  if (o.rounds < 1 || o.rounds > MAX_ROUNDS || o.pages < 1 || o.cycles < 1)
+  if (o.rounds < 1 || o.rounds > MAX_ROUNDS)
     usage();
   return o;
 }
@@ -776,6 +781,17 @@ static const struct {
   { "off", mode_off }, { "on", mode_on }, { "emit", mode_emit }, { "link", mode_link },
 };
 
+// The drop test's workloads: no CSV, one count each (pages or cycles).
+static const struct {
+  const char *name;
+  void (*run)(int count);
+  int default_count;
+} drop_modes[] = {
+  { "storm", mode_storm, STORM_PAGES },
+  { "churn", mode_churn, CHURN_CYCLES },
+  { "resets", mode_resets, RESET_CYCLES },
+};
+
 int main(int argc, char **argv)
 {
   if (argc < 2)
@@ -785,17 +801,11 @@ int main(int argc, char **argv)
   if (read_status(status, sizeof(status)) == 0)
     kernel_name = "notrace";
   mempolicy(MEMPOLICY_LAZY);   // every heap page faults in
-  if (strcmp(argv[1], "storm") == 0) {
-    mode_storm(o.pages);
-    exit(0);
-  }
-  if (strcmp(argv[1], "churn") == 0) {
-    mode_churn(o.cycles);
-    exit(0);
-  }
-  if (strcmp(argv[1], "resets") == 0) {
-    mode_resets(o.cycles == CHURN_CYCLES ? RESET_CYCLES : o.cycles);
-    exit(0);
+  for (int i = 0; i < sizeof(drop_modes) / sizeof(drop_modes[0]); i++) {
+    if (strcmp(argv[1], drop_modes[i].name) == 0) {
+      drop_modes[i].run(o.count ? o.count : drop_modes[i].default_count);
+      exit(0);
+    }
   }
   for (int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
     if (strcmp(argv[1], modes[i].name) == 0) {
