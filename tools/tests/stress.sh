@@ -89,12 +89,7 @@ check() {
 # The value of "LABEL ... KEY N" in vmtcheck's report of REC.
 count() { tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | head -1; }
 
-# Per-CPU non-zero counts as sorted "cpuN COUNT" lines: from the recording's sequence
-# gaps, and from the kernel's lost counters that `vmtrace stat` printed after the run.
-gaps() { "$PYTHON" tools/tests/vmt_gaps.py "$1" | awk '$5 != 0 { print $1, $5 }' | sort; }
-kernel_lost() {
-  tr -d '\r' < "$1" | awk '/^cpu[0-9]+ fill [0-9]+ lost [0-9]+$/ && $5 != 0 { print $1, $5 }' | sort
-}
+. tools/tests/drop_counts.sh
 
 free_pages_back() {
   start=$(count "$1" "free pages:" start)
@@ -118,7 +113,7 @@ oomall_traced() {
   check "recorded lazytests oomall" record "$d" "$1" "lazytests oomall" || return 1
   check "lazytests oomall passed" grep -q "ALL TESTS PASSED" "$log" &&
   check "vmtcheck: no events dropped" tools/vmtcheck -q -e dropped=0 "$rec" &&
-  check "the kernel lost nothing (vmtrace stat)" test -z "$(kernel_lost "$log")" &&
+  check "the kernel lost nothing (vmtrace stat)" test -z "$(drops_in_stat "$log")" &&
   check "free pages back at the start" free_pages_back "$rec" &&
   check "every exited process's maps balance under its pid" \
     "$PYTHON" tools/tests/vmt_owners.py "$rec"
@@ -132,8 +127,8 @@ drops_counted() {
   log=$d/tracebench.console.log
   check "recorded $3 into 16-record rings" record "$d" "$2" --record-args "-b 16 -w 0" "$3" ||
     return 1
-  gaps "$rec" > "$d/gaps"
-  kernel_lost "$log" > "$d/kernel"
+  drops_in_gaps "$rec" > "$d/gaps"
+  drops_in_stat "$log" > "$d/kernel"
   echo "dropped per CPU:" $(cat "$d/gaps")
   check "vmtcheck accepts it (every gap covered by VMT_LOST)" tools/vmtcheck -q "$rec" &&
   check "VMT_LOST counts equal the sequence gaps" "$PYTHON" tools/tests/vmt_gaps.py "$rec" &&
