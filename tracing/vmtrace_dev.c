@@ -137,8 +137,6 @@ static int vmtrace_read(int user_dst, uint64 dst, int n, uint off)
   if (n < (int)sizeof(struct vmt_record))
     return -1;
   acquire(&vt.lock);
-  if (!tracing_on())
-    flush_lost();   // disabled and quiesced: report the last drops before EOF
   while (total_fill() == 0 && tracing_on()) {
     if (killed(myproc())) {
       release(&vt.lock);
@@ -146,6 +144,11 @@ static int vmtrace_read(int user_dst, uint64 dst, int n, uint off)
     }
     sleep(&wake_chan, &vt.lock);
   }
+  // Disabled and quiesced: report the last drops before end of file. After the wait,
+  // not before it: a reader asleep on empty rings when tracing went off would otherwise
+  // return end of file with drops still pending (found by make stress).
+  if (!tracing_on())
+    flush_lost();
   // Drain under the lock so that a reset cannot move the rings under the copy.
   vt.reader = myproc();
   int r = drain(user_dst, dst, n);
