@@ -54,6 +54,12 @@ enum vmt_type {
   VMT_MARKER      = 13, // a, b = up to 16 bytes of text, NUL-padded; flags = VMT_MORE if
                         // the next marker record on this CPU continues the text
   VMT_LOST        = 14, // a = records dropped on this CPU since the previous VMT_LOST
+  VMT_FAULT_CHAIN = 15, // the user call chain of the fault begun just before on this CPU
+                        // (written right after its VMT_FAULT_BEGIN: same cpu and pid).
+                        // Return addresses, innermost first, 32 bits each, in the slots
+                        // arg, a & 0xffffffff, a >> 32, b & 0xffffffff, b >> 32; flags =
+                        // how many slots are used (0 .. VMT_CHAIN_MAX) | VMT_CHAIN_TRUNCATED.
+                        // The faulting pc itself is VMT_FAULT_BEGIN's epc.
   VMT_NTYPES
 };
 
@@ -67,6 +73,7 @@ enum vmt_type {
   [VMT_EXEC] = "exec",               [VMT_EXIT] = "exit",             \
   [VMT_KILL] = "kill",               [VMT_SWITCH] = "switch",         \
   [VMT_MARKER] = "marker",           [VMT_LOST] = "lost",             \
+  [VMT_FAULT_CHAIN] = "chain",                                        \
 }
 
 // flags of VMT_FAULT_*: who touched the page
@@ -86,6 +93,14 @@ enum vmt_outcome {
 enum vmt_page_use { VMT_PAGE_DATA = 0, VMT_PAGE_TABLE = 1 };
 
 #define VMT_MORE 0x1       // VMT_MARKER flags
+
+// VMT_FAULT_CHAIN: at most this many return addresses (one record's five 32-bit slots;
+// user text lies below 4 GiB). A walk that stopped at the bound with frames left sets
+// VMT_CHAIN_TRUNCATED; one that met a frame pointer outside the user stack, an unmapped
+// frame or a pc at or above 4 GiB just ends there.
+#define VMT_CHAIN_MAX       5
+#define VMT_CHAIN_COUNT     0x0f   // flags & VMT_CHAIN_COUNT: slots used
+#define VMT_CHAIN_TRUNCATED 0x10
 
 struct vmt_record {
   uint64 ts;      // time CSR

@@ -107,7 +107,9 @@ static void bad_records(void)
   struct vmt_record r = R(0, 0, 1, 30);
   expect_error(NULL, &r, "offset 136:", "unknown event type 0");
   r = R(VMT_NTYPES, 0, 1, 30);
-  expect_error(NULL, &r, "offset 136:", "unknown event type 15");
+  char first_unknown[40];
+  snprintf(first_unknown, sizeof first_unknown, "unknown event type %d", VMT_NTYPES);
+  expect_error(NULL, &r, "offset 136:", first_unknown);
   r = R(VMT_KALLOC, 2, 1, 30);
   expect_error(NULL, &r, "offset 136:", "cpu 2");
   r = R(VMT_KALLOC, 0, 0x80000000u, 30);
