@@ -76,8 +76,8 @@ UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
 UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))
 
 # System call stubs come from the one list of numbers in kernel/syscall.h.
-user/usys.S: kernel/syscall.h tools/gen-usys.sh
-	sh tools/gen-usys.sh kernel/syscall.h > $@
+user/usys.S: kernel/syscall.h tools/setup/gen-usys.sh
+	sh tools/setup/gen-usys.sh kernel/syscall.h > $@
 
 user/usys.o: user/usys.S
 	$(CC) $(ASFLAGS) -c -o $@ $<
@@ -91,21 +91,16 @@ user/_%: user/%.o $(ULIB) user/user.ld
 
 # ---- Host tools and the file system image ---------------------------------------------
 
-tools/mkfs: tools/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
-	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/mkfs.c
+HOST_TOOLS =
 
-HOST_TOOLS = tools/mkfs
-
-# The trace tools (converter, checkers, generator) and their tests.
+# The host tools, one room each (tools/README.md): the image builder, the converter, the
+# checkers, the generator; binaries in build/tools/.
 include tools/tools.mk
-# The kernel fuzzers (system calls, trace devices).
-include tools/fuzz.mk
-# The tracer's benchmark and drop test.
-include tools/bench.mk
+# The whole-system tests that boot the kernel: suites, tracing end to end, drops, kernel
+# fuzzing, stress, the tracer's benchmark.
+include tools/systest/systest.mk
 # Eager against lazy: benchmark, figures, report.
-include tools/analysis.mk
-# The stress matrix (make stress).
-include tools/stress.mk
+include analysis/analysis.mk
 
 # The image gets copies without debug information (a third of the size); user/_NAME
 # keeps it for gdb.
@@ -115,14 +110,14 @@ user/img/_%: user/_%
 	@mkdir -p user/img
 	$(OBJCOPY) --strip-debug $< $@
 
-fs.img: tools/mkfs README.md $(IMGPROGS)
-	tools/mkfs $@ README.md $(IMGPROGS)
+fs.img: $(MKFS) README.md $(IMGPROGS)
+	$(MKFS) $@ README.md $(IMGPROGS)
 
 # ---- Running ----------------------------------------------------------------------------
 
-# tools/qemu-run.py is the one place QEMU's command line is put together: make qemu uses
-# it too, in --interactive mode.
-RUNNER = $(PYTHON) tools/qemu-run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
+# tools/qemu/qemu_run.py is the one place QEMU's command line is put together and the one
+# place that keeps a third QEMU off the machine: make qemu uses it too, in --interactive mode.
+RUNNER = $(PYTHON) tools/qemu/qemu_run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
 
 # ---- Recording ------------------------------------------------------------------------
 
@@ -134,7 +129,7 @@ ICOUNT_SHIFT ?= 3
 # once the recording is done ("vmtrace stat").
 RECORD_ARGS ?=
 AFTER ?=
-QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
+QEMU_TRACE = $(PYTHON) tools/qemu/qemu_trace.py --cpus $(CPUS) --policy $(POLICY) \
              $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
              $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
              $(if $(AFTER),--after "$(AFTER)")
@@ -143,13 +138,13 @@ QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
 qemu-trace: deps kernel/kernel fs.img $(HOST_TOOLS)
 	$(QEMU_TRACE) --split $(if $(WORKLOAD),"$(WORKLOAD)",lazytests usertests)
 
-.PHONY: all deps deps-test qemu qemu-trace test-trace qemu-gdb test test-host test-kernel clean help
+.PHONY: all deps deps-test qemu qemu-trace qemu-gdb test test-host clean help
 
 all: deps kernel/kernel fs.img $(HOST_TOOLS)
 
 # Install missing packages (Debian), or say which to install.
 deps:
-	@sh tools/deps.sh build
+	@sh tools/setup/deps.sh build
 
 # TRACE=1: the shell runs under the recorder until `halt` (or ^D, then halt); the
 # session is then converted to traces/session.json.
@@ -157,8 +152,8 @@ ifeq ($(TRACE),1)
 qemu: deps kernel/kernel fs.img $(HOST_TOOLS)
 	@mkdir -p traces
 	$(RUNNER) --interactive --hostlink traces/session.vmt "vmtrace record -- sh"
-	tools/vmtcheck -q traces/session.vmt
-	tools/vmtrace2perfetto traces/session.vmt -o traces/session.json
+	$(TOOLS_BUILD)/vmtcheck -q traces/session.vmt
+	$(TOOLS_BUILD)/vmtrace2perfetto traces/session.vmt -o traces/session.json
 	@echo "traces/session.json: open it in https://ui.perfetto.dev"
 else
 qemu: deps kernel/kernel fs.img
@@ -174,29 +169,18 @@ qemu-gdb: kernel/kernel fs.img
 
 test: deps-test test-host test-analysis test-kernel test-fuzz-short test-trace
 
-# Tracing end to end on real recordings (tools/tests/trace_e2e.sh), and drops with
-# tiny rings (tools/tests/trace-drops.sh).
-test-trace: kernel/kernel fs.img $(HOST_TOOLS) tools/node_modules/.package-lock.json
-	CPUS=$(CPUS) PYTHON="$(PYTHON)" sh tools/tests/trace_e2e.sh
-	$(MAKE) --no-print-directory test-trace-drops
-
 deps-test:
-	@sh tools/deps.sh test
+	@sh tools/setup/deps.sh test
 
+# The host tools' tests (tools/tools.mk), then the QEMU runner's self-test (no QEMU).
 test-host: $(HOST_TOOLS) test-tools
-	$(PYTHON) tools/test_qemu_run.py
-
-# The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
-TEST_CPUS ?= $(CPUS) 1
-
-test-kernel: kernel/kernel fs.img
-	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/test-kernel.sh $(TEST_CPUS)
+	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 
 clean:
-	rm -rf build user/img test-logs
+	rm -rf build user/img
 	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel-notrace kernel/kernel.asm \
 	      tracing/*.o tracing/*.d \
-	      user/*.o user/*.d user/_* user/usys.S fs.img $(HOST_TOOLS) *.log
+	      user/*.o user/*.d user/_* user/usys.S fs.img
 
 help:
 	@echo "make               build the kernel, fs.img and the host tools"

@@ -158,7 +158,7 @@ def clock_free_numbers(d, n):
 
 
 def tracing_numbers(path, n, prefix):
-    """From tools/bench-trace.sh's CSV: what recording costs (on against off in one
+    """From tools/systest/bench-trace.sh's CSV: what recording costs (on against off in one
     boot), and what compiled-in-but-off costs against compiled out (two boots). Each
     figure is the median over the CSV's repeats (boots)."""
     rows = list(csv.DictReader(open(path, newline="")))

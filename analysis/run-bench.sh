@@ -8,7 +8,7 @@
 #
 #   host    plain TCG: the time CSR follows the host clock (wall time; drifts with host
 #           load, so the load average is printed with each boot)
-#   icount  tools/qemu-run.py --icount 3 (QEMU -icount shift=3): virtual time counts
+#   icount  tools/qemu/qemu_run.py --icount 3 (QEMU -icount shift=3): virtual time counts
 #           instructions, 8 ns each, of all harts on one host thread, so computation is
 #           timed the same whatever the host's load
 #
@@ -92,7 +92,7 @@ boot() {
   cmds=$(printf '%s; ' "$@")
   echo "bench: ${cmds%; } ($opts; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086  # opts are words
-  "$PYTHON" tools/qemu-run.py --cpus "$CPUS" --timeout 1200 $opts --log "$log" \
+  "$PYTHON" tools/qemu/qemu_run.py --cpus "$CPUS" --timeout 1200 $opts --log "$log" \
     --expect "$expect" "$@" > /dev/null ||
     fail "boot failed; console log in $log"
 }
@@ -162,8 +162,8 @@ if [ "$RECORD" = 1 ]; then
   rm -f "$vmt"
   boot "$WORK/record.log" "$(clock_opts "$RECORD_CLOCK") --hostlink $vmt" \
     "ALL TESTS PASSED" "$RECORD_CMD" "vmtrace stat"
-  if [ -x tools/vmtcheck ]; then
-    tools/vmtcheck -q "$vmt" || fail "vmtcheck rejects $vmt"
+  if [ -x build/tools/vmtcheck ]; then
+    build/tools/vmtcheck -q "$vmt" || fail "vmtcheck rejects $vmt"
   fi
   stat=$(stat_info "$WORK/record.log") || fail "no vmtrace stat in $WORK/record.log"
   # shellcheck disable=SC2086  # stat is options

@@ -7,9 +7,11 @@ pid after its EXIT record, exec's new image mapped before its old one is unmappe
     python3 analysis/test_vmt_procs.py      (make test-analysis runs it too)
 """
 
+import os
 import sys
 
-import vmt_format as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tracing"))
+import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
 from vmt_procs import ProcTable
 
 PAGE = 4096

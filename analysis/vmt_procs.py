@@ -6,7 +6,7 @@ into the child carries the child's pid and comes before the parent's FORK record
 an exiting process unmaps its own memory after its EXIT record (the kfree of its trap
 frame at wait() is charged to it too). So a process's resident pages are simply its
 own user maps less its own user unmaps, as on the converter's `resident` counters
-(tools/vmt_counters.c). Resident can exceed virtual for a moment where the process
+(tools/convert/vmt_counters.c). Resident can exceed virtual for a moment where the process
 really holds more: exec maps the new image before it unmaps the old one, and an eager
 sbrk that fails maps pages and unmaps them again with the break unchanged.
 
@@ -17,8 +17,11 @@ was lost, is not counted, and its unmap is ignored: counts stay short, never neg
 """
 
 import collections
+import os
+import sys
 
-import vmt_format as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tracing"))
+import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
 
 
 class Proc:

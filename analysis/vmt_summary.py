@@ -43,7 +43,8 @@ import math
 import os
 import sys
 
-import vmt_format as F
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tracing"))
+import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
 from vmt_procs import ProcTable
 
 BINS_PER_DECADE = 20

@@ -1,0 +1,363 @@
+// vmtcheck: the recording checker. Reads a vmtrace recording through the same reader
+// and merge as the converter (so every malformed-stream error is the same), checks each
+// CPU's sequence numbers, prints the header and the counts per type and CPU, and checks
+// the counts a test expects. Exit 0 if all is well, 1 otherwise, 2 on bad usage.
+//
+// Sequence rule: on each CPU, seq goes up by one per record. A jump is allowed only
+// onto a VMT_LOST record whose count covers the missing numbers (the dropped records
+// used up their seq numbers; the VMT_LOST record takes the next one). The first record
+// of a CPU may start anywhere, since recording may begin after the kernel has counted.
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/convert/vmt_filter.h"
+#include "tools/convert/vmt_names.h"
+#include "tools/convert/vmt_stream.h"
+#include "tools/convert/vmt_summary.h"
+
+#define MAX_EXPECT 64
+#define MAX_SEQUENCE 256
+#define MARKER_MAX 256
+
+static const char usage[] =
+  "usage: vmtcheck [options] REC\n"
+  "Checks a vmtrace recording (REC, '-' for standard input): header, record framing,\n"
+  "types, CPUs, timestamps, and per-CPU sequence numbers (a gap must be covered by a\n"
+  "VMT_LOST record). Prints the header and the counts per type and CPU.\n"
+  "  -e, --expect NAME=N  fail unless the count NAME is exactly N (repeatable). NAME is\n"
+  "                       a record type (fault_begin, kalloc, ...), records, dropped\n"
+  "                       (sum of VMT_LOST counts), free_pages_end (header's free\n"
+  "                       pages - kallocs + kfrees), fault_mapped, fault_illegal,\n"
+  "                       fault_protection, fault_nomem, kalloc_in_fault,\n"
+  "                       kfree_in_fault, map_in_fault, unmap_in_fault (data pages)\n"
+  "                       or ptpages_in_fault (page-table pages)\n"
+  "  -p, --pid N          count only records of pid N (repeatable)\n"
+  "  -b, --between BEGIN,END  count only the records of the process that wrote the\n"
+  "                       marker BEGIN, from it up to its marker END\n"
+  "  -s, --sequence LIST  with --between: fail unless the record types in the window,\n"
+  "                       context switches left out, are exactly LIST (comma-separated)\n"
+  "  -w, --window N       records the per-CPU merge may hold (default 524288)\n"
+  "  -q, --quiet          print only problems\n"
+  "  -h, --help           this text\n";
+
+struct expect {
+  const char *name;
+  uint64 want;
+};
+
+// The --between window: which process and which stretch of its records count.
+struct between {
+  char *begin, *end;        // marker texts; begin == 0: no window
+  int state;                // 0 before BEGIN, 1 inside, 2 after END
+  uint32 pid;               // the process that wrote BEGIN
+  char text[NCPU][MARKER_MAX];   // marker text being assembled per CPU (VMT_MORE)
+  unsigned len[NCPU];
+  unsigned seq[MAX_SEQUENCE];    // types seen inside the window (for --sequence)
+  unsigned nseq;
+};
+
+struct check {
+  struct vmt_filter filter;
+  struct expect expect[MAX_EXPECT];
+  unsigned nexpect;
+  uint32 window;
+  int quiet;
+  struct between between;
+  unsigned want_seq[MAX_SEQUENCE];
+  int nwant_seq;            // -1: no --sequence
+};
+
+struct seqstate {
+  int seen[NCPU];
+  uint32 last[NCPU];
+};
+
+static int bad_usage(const char *what, const char *arg)
+{
+  fprintf(stderr, "vmtcheck: %s '%s' (see --help)\n", what, arg);
+  return 2;
+}
+
+static int add_expect(struct check *c, char *arg)
+{
+  char *eq = strchr(arg, '='), *end;
+  if (!eq || c->nexpect == MAX_EXPECT)
+    return bad_usage("bad --expect", arg);
+  *eq = 0;
+  errno = 0;
+  unsigned long long n = strtoull(eq + 1, &end, 10);
+  if (errno || end == eq + 1 || *end)
+    return bad_usage("bad count in --expect", eq + 1);
+  c->expect[c->nexpect++] = (struct expect){ arg, n };
+  return 0;
+}
+
+static int set_between(struct between *b, char *arg)
+{
+  char *comma = strchr(arg, ',');
+  if (!comma || comma == arg || !comma[1])
+    return bad_usage("bad --between (want BEGIN,END)", arg);
+  *comma = 0;
+  b->begin = arg;
+  b->end = comma + 1;
+  return 0;
+}
+
+static int set_sequence(struct check *c, char *arg)
+{
+  c->nwant_seq = 0;
+  for (char *name = strtok(arg, ","); name; name = strtok(NULL, ",")) {
+    unsigned t = vmt_type_parse(name, strlen(name));
+    if (!t || c->nwant_seq == MAX_SEQUENCE)
+      return bad_usage("bad or too long --sequence at", name);
+    c->want_seq[c->nwant_seq++] = t;
+  }
+  return 0;
+}
+
+static int parse_option(struct check *c, int o, char *arg)
+{
+  char *end;
+  unsigned long long v = 0;
+  if (o == 'p' || o == 'w') {
+    errno = 0;
+    v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || *arg == '-')
+      return bad_usage("bad number", arg);
+  }
+  switch (o) {
+  case 'e': return add_expect(c, arg);
+  case 'b': return set_between(&c->between, arg);
+  case 's': return set_sequence(c, arg);
+  case 'p':
+    if (v > VMT_MAX_PID || c->filter.npids == VMT_MAX_PIDS)
+      return bad_usage("bad or too many pids", arg);
+    c->filter.pids[c->filter.npids++] = (uint32)v;
+    return 0;
+  case 'w':
+    if (v == 0 || v > VMT_MERGE_WINDOW_MAX)
+      return bad_usage("bad window", arg);
+    c->window = (uint32)v;
+    return 0;
+  case 'q': c->quiet = 1; return 0;
+  case 'h': fputs(usage, stdout); return -1;
+  default: return 2;
+  }
+}
+
+static int parse_args(struct check *c, int argc, char **argv)
+{
+  static const struct option lo[] = {
+    { "expect", 1, 0, 'e' }, { "pid", 1, 0, 'p' }, { "window", 1, 0, 'w' },
+    { "between", 1, 0, 'b' }, { "sequence", 1, 0, 's' },
+    { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+  };
+  int o, rc;
+  while ((o = getopt_long(argc, argv, "e:p:w:b:s:qh", lo, NULL)) != -1)
+    if ((rc = parse_option(c, o, optarg)) != 0)
+      return rc;
+  if (c->nwant_seq >= 0 && !c->between.begin) {
+    fputs("vmtcheck: --sequence needs --between\n", stderr);
+    return 2;
+  }
+  if (optind != argc - 1) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  return 0;
+}
+
+// Checks r's seq against the previous record of its CPU; 0, or -1 with msg set.
+static int check_seq(struct seqstate *s, const struct vmt_record *r, uint64 off, char *msg,
+                     size_t n)
+{
+  unsigned c = r->cpu;
+  uint32 gap = r->seq - (s->last[c] + 1);
+  int first = !s->seen[c];
+  s->seen[c] = 1;
+  s->last[c] = r->seq;
+  if (first || gap == 0 || (r->type == VMT_LOST && gap <= r->a))
+    return 0;
+  if (gap >= 0x80000000u)
+    snprintf(msg, n, "offset %llu: cpu %u: sequence number %u repeats or goes back",
+             (unsigned long long)off, c, r->seq);
+  else if (r->type == VMT_LOST)
+    snprintf(msg, n, "offset %llu: cpu %u: VMT_LOST reports %llu records lost but %u "
+             "sequence numbers are missing", (unsigned long long)off, c,
+             (unsigned long long)r->a, gap);
+  else
+    snprintf(msg, n, "offset %llu: cpu %u: sequence jumps by %u (to %u) with no VMT_LOST "
+             "record explaining it", (unsigned long long)off, c, gap + 1, r->seq);
+  return -1;
+}
+
+// The count called name; -1 if there is no such count.
+static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
+{
+  static const char *const outcomes[] = { "fault_mapped", "fault_illegal",
+                                          "fault_protection", "fault_nomem" };
+  unsigned t = vmt_type_parse(name, strlen(name));
+  size_t len = strlen(name);
+  if (t) {
+    *n = vmt_summary_total(s, t);
+    return 0;
+  }
+  if (strcmp(name, "records") == 0 || strcmp(name, "dropped") == 0) {
+    *n = name[0] == 'r' ? s->records : vmt_summary_dropped(s);
+    return 0;
+  }
+  if (strcmp(name, "ptpages_in_fault") == 0) {
+    *n = s->ptpages_in_fault;
+    return 0;
+  }
+  if (strcmp(name, "free_pages_end") == 0) {
+    *n = (uint64)vmt_summary_free_end(s);
+    return 0;
+  }
+  for (unsigned o = 0; o < 4; o++)
+    if (strcmp(name, outcomes[o]) == 0) {
+      *n = s->outcome[o];
+      return 0;
+    }
+  if (len > 9 && strcmp(name + len - 9, "_in_fault") == 0 &&
+      (t = vmt_type_parse(name, len - 9)) >= VMT_KALLOC && t <= VMT_UNMAP) {
+    *n = s->in_fault[t];
+    return 0;
+  }
+  return -1;
+}
+
+static int check_expectations(const struct check *c, const struct vmt_summary *s,
+                              const char *name)
+{
+  int bad = 0;
+  for (unsigned i = 0; i < c->nexpect; i++) {
+    uint64 n = 0;
+    count_of(s, c->expect[i].name, &n);
+    if (n != c->expect[i].want) {
+      fprintf(stderr, "vmtcheck: %s: expected %s=%llu, found %llu\n", name, c->expect[i].name,
+              (unsigned long long)c->expect[i].want, (unsigned long long)n);
+      bad = 1;
+    }
+  }
+  return bad;
+}
+
+// Follow r through the --between window: markers open and close it. Returns 1 if r
+// counts (it is inside the window, from the window's process, and not a marker).
+static int in_window(struct between *b, const struct vmt_record *r)
+{
+  if (!b->begin)
+    return 1;
+  if (r->type != VMT_MARKER)
+    return b->state == 1 && r->pid == b->pid;
+  unsigned c = r->cpu, n = b->len[c];
+  for (unsigned i = 0; i < 16 && n < MARKER_MAX - 1; i++, n++)
+    b->text[c][n] = i < 8 ? (char)(r->a >> (8 * i)) : (char)(r->b >> (8 * (i - 8)));
+  b->text[c][n] = 0;
+  b->len[c] = (r->flags & VMT_MORE) ? n : 0;
+  if (r->flags & VMT_MORE)
+    return 0;
+  if (b->state == 0 && strcmp(b->text[c], b->begin) == 0) {
+    b->state = 1;
+    b->pid = r->pid;
+  } else if (b->state == 1 && r->pid == b->pid && strcmp(b->text[c], b->end) == 0) {
+    b->state = 2;
+  }
+  return 0;
+}
+
+static void note_sequence(struct between *b, const struct vmt_record *r)
+{
+  if (r->type != VMT_SWITCH && b->nseq < MAX_SEQUENCE)
+    b->seq[b->nseq++] = r->type;
+}
+
+// The window was seen whole and, with --sequence, held exactly the listed types.
+static int check_window(const struct check *c, const char *name)
+{
+  const struct between *b = &c->between;
+  if (!b->begin)
+    return 0;
+  if (b->state != 2) {
+    fprintf(stderr, "vmtcheck: %s: markers '%s' ... '%s' not found\n", name, b->begin, b->end);
+    return 1;
+  }
+  if (c->nwant_seq < 0)
+    return 0;
+  for (unsigned i = 0; i < b->nseq || i < (unsigned)c->nwant_seq; i++) {
+    unsigned got = i < b->nseq ? b->seq[i] : 0, want = i < (unsigned)c->nwant_seq ? c->want_seq[i] : 0;
+    if (got != want) {
+      fprintf(stderr, "vmtcheck: %s: record %u of the window is %s, expected %s\n", name, i + 1,
+              got ? vmt_type_name(got) : "(end)", want ? vmt_type_name(want) : "(end)");
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// Reads the whole stream; 0, or -1 after printing the first problem.
+static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary *sum)
+{
+  struct vmt_stream s;
+  struct seqstate seq = { { 0 }, { 0 } };
+  struct vmt_record r;
+  uint64 off;
+  char msg[256];
+  int got = -1;
+  const char *err = msg;
+  msg[0] = 0;
+  if (vmt_stream_open(&s, in, c->window) == 0) {
+    vmt_summary_init(sum, &s.rd.hdr);
+    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
+      if (check_seq(&seq, &r, off, msg, sizeof msg) < 0) {
+        got = -1;
+        break;
+      }
+      if (!in_window(&c->between, &r) || !vmt_filter_pid(&c->filter, r.pid))
+        continue;
+      vmt_summary_add(sum, &r);
+      note_sequence(&c->between, &r);
+    }
+  }
+  if (got < 0 && !msg[0])
+    err = s.err;
+  if (got < 0)
+    fprintf(stderr, "vmtcheck: %s: %s\n", name, err);
+  vmt_stream_close(&s);
+  return got < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+  static struct check c = { .window = VMT_MERGE_WINDOW_DEFAULT, .nwant_seq = -1 };
+  static struct vmt_summary sum;
+  int rc = parse_args(&c, argc, argv);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+  for (unsigned i = 0; i < c.nexpect; i++) {
+    uint64 n;
+    if (count_of(&sum, c.expect[i].name, &n) < 0)
+      return bad_usage("unknown count name", c.expect[i].name);
+  }
+  const char *name = argv[optind];
+  FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+  if (!in) {
+    fprintf(stderr, "vmtcheck: %s: %s\n", name, strerror(errno));
+    return 1;
+  }
+  rc = scan(&c, in, name, &sum) < 0;
+  if (in != stdin)
+    fclose(in);
+  if (rc)
+    return 1;
+  if (!c.quiet)
+    vmt_summary_print(&sum, stdout);
+  if (check_expectations(&c, &sum, name) || check_window(&c, name))
+    return 1;
+  if (!c.quiet)
+    printf("vmtcheck: %s: ok\n", name);
+  return 0;
+}

@@ -1,0 +1,102 @@
+// Linear probing; deletion shifts later entries of the same run back, so there are no
+// tombstones and the table never fills up with dead slots.
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/convert/vmt_pages.h"
+
+int pages_init(struct vmt_pages *t)
+{
+  memset(t, 0, sizeof *t);
+  t->cap = VMT_PAGES_MIN;
+  t->slot = calloc(t->cap, sizeof *t->slot);
+  return t->slot ? 0 : -1;
+}
+
+void pages_free(struct vmt_pages *t)
+{
+  free(t->slot);
+  t->slot = NULL;
+}
+
+static uint32 home(const struct vmt_pages *t, uint64 pa)
+{
+  uint64 h = (pa >> 12) * 0x9e3779b97f4a7c15ull;   // page numbers, Fibonacci-hashed
+  return (uint32)(h >> 32) & (t->cap - 1);
+}
+
+static struct vmt_page *lookup(struct vmt_pages *t, uint64 pa)
+{
+  uint32 i = home(t, pa);
+  while (t->slot[i].pid && t->slot[i].pa != pa)
+    i = (i + 1) & (t->cap - 1);
+  return &t->slot[i];
+}
+
+static void grow(struct vmt_pages *t)
+{
+  struct vmt_pages bigger = { .cap = t->cap * 2 };
+  bigger.slot = calloc(bigger.cap, sizeof *bigger.slot);
+  if (!bigger.slot)
+    return;
+  for (uint32 i = 0; i < t->cap; i++)
+    if (t->slot[i].pid)
+      *lookup(&bigger, t->slot[i].pa) = t->slot[i];
+  bigger.n = t->n;
+  bigger.untracked = t->untracked;
+  free(t->slot);
+  *t = bigger;
+}
+
+uint32 pages_map(struct vmt_pages *t, uint64 pa, uint32 pid)
+{
+  struct vmt_page *p = lookup(t, pa);
+  uint32 old = p->pid;
+  if (old) {                         // mapped again without an unmap: a lost record
+    p->pid = pid;
+    return old;
+  }
+  if (t->n >= t->cap / 2 && t->cap < VMT_PAGES_MAX) {
+    grow(t);
+    p = lookup(t, pa);
+  }
+  if (t->n >= t->cap / 2) {
+    t->untracked++;
+    return 0;
+  }
+  p->pa = pa;
+  p->pid = pid;
+  t->n++;
+  return 0;
+}
+
+// Empties slot i, then moves back any later entry of the run that would no longer be
+// found past the hole.
+static void remove_at(struct vmt_pages *t, uint32 i)
+{
+  uint32 j = i;
+  t->slot[i].pid = 0;
+  for (;;) {
+    j = (j + 1) & (t->cap - 1);
+    if (!t->slot[j].pid)
+      return;
+    uint32 h = home(t, t->slot[j].pa);
+    // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+    if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+      continue;
+    t->slot[i] = t->slot[j];
+    t->slot[j].pid = 0;
+    i = j;
+  }
+}
+
+uint32 pages_unmap(struct vmt_pages *t, uint64 pa)
+{
+  struct vmt_page *p = lookup(t, pa);
+  uint32 pid = p->pid;
+  if (pid) {
+    remove_at(t, (uint32)(p - t->slot));
+    t->n--;
+  }
+  return pid;
+}

@@ -1,0 +1,541 @@
+// vmtgen: writes a synthetic vmtrace recording for tests and benchmarks. A seeded random
+// workload runs on several CPUs: processes fork, exec, grow and shrink their heap (lazily
+// or eagerly), fault pages in (kalloc + map inside the fault), get killed, exit, write
+// markers, and are switched in and out. Records are written the way the recorder drains
+// the kernel's buffers: in per-CPU chunks, so CPUs interleave out of time order. Drops
+// can be simulated (seq numbers skipped, then a VMT_LOST record).
+//
+// With --stats it prints, on standard error, vmtcheck options that expect exactly the
+// counts written, so a test can check the whole pipeline against the generator.
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/mempolicy.h"
+#include "tools/convert/vmt_codec.h"
+#include "tools/convert/vmt_names.h"
+#include "tools/convert/vmt_reader.h"
+
+#define MAXPROC  64
+#define MAXPG    64             // heap pages per process
+#define HEAPBASE 0x4000ull
+#define PERM_URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
+
+struct gproc {
+  uint32 pid;
+  int alive, cpu, killed, eager;      // cpu: where it runs, -1 if not running
+  char name[16];
+  uint64 brk;                         // HEAPBASE + pages * page size
+  uint64 pa[MAXPG];                   // 0: not mapped
+  uint64 pt[8];                       // page-table pages made by its faults
+  unsigned npt;
+};
+
+struct gcpu {
+  uint32 running, seq;                // running: index into procs + 1, 0 idle
+  uint64 pending_lost;
+  unsigned char *buf;                 // records not yet drained
+  size_t n;
+};
+
+struct gen {
+  uint64 seed, target, written, now;
+  unsigned ncpu, active, chunk, maxlive, drop;
+  struct vmt_header h;
+  struct gproc proc[MAXPROC];
+  struct gcpu cpu[NCPU];
+  uint64 *freepa;                     // stack of free physical pages
+  uint64 nfree;
+  uint32 nextpid;
+  FILE *out;
+  uint64 count[VMT_NTYPES], outcome[4], in_fault[VMT_NTYPES], ptpages_in_fault, lost;
+  uint32 open[MAXPROC + NCPU];        // pids whose written FAULT_BEGIN is not yet ended
+  unsigned nopen;
+};
+
+static uint64 rnd(struct gen *g)      // splitmix64: small, fast, fully determined by seed
+{
+  uint64 z = (g->seed += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static unsigned below(struct gen *g, unsigned n) { return (unsigned)(rnd(g) % n); }
+
+// ---- Output: per-CPU chunks, sequence numbers, simulated drops ------------------------
+
+static void drain(struct gen *g, struct gcpu *k)
+{
+  if (k->n && fwrite(k->buf, sizeof(struct vmt_record), k->n, g->out) != k->n) {
+    fprintf(stderr, "vmtgen: write error: %s\n", strerror(errno));
+    exit(1);
+  }
+  k->n = 0;
+}
+
+// Counts what a checker will see inside faults: page events of a process between its
+// written FAULT_BEGIN and its written FAULT_END (or EXIT), as vmt_summary does.
+static void count_nesting(struct gen *g, const struct vmt_record *r)
+{
+  unsigned i = 0;
+  while (i < g->nopen && g->open[i] != r->pid)
+    i++;
+  int open = i < g->nopen;
+  if (r->type == VMT_FAULT_BEGIN && !open)
+    g->open[g->nopen++] = r->pid;
+  else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && open)
+    g->open[i] = g->open[--g->nopen];
+  else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && open)
+    g->ptpages_in_fault++;
+  else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && open)
+    g->in_fault[r->type]++;
+  if (r->type == VMT_FAULT_END && r->arg < 4)
+    g->outcome[r->arg]++;
+}
+
+static void put(struct gen *g, unsigned c, struct vmt_record *r)
+{
+  struct gcpu *k = &g->cpu[c];
+  count_nesting(g, r);
+  r->seq = k->seq++;
+  vmt_encode_record(r, k->buf + k->n++ * sizeof(struct vmt_record));
+  g->count[r->type]++;
+  g->written++;
+  if (k->n == g->chunk)
+    drain(g, k);
+}
+
+// Emits one record on CPU c at the current time, or drops it (its seq is used up and a
+// VMT_LOST record reports it before the next record that gets through).
+static void emit(struct gen *g, unsigned c, unsigned type, uint32 pid, unsigned flags,
+                 uint32 arg, uint64 a, uint64 b)
+{
+  struct gcpu *k = &g->cpu[c];
+  struct vmt_record r = { .ts = g->now, .pid = pid, .type = (uint16)type, .cpu = (uint8)c,
+                          .flags = (uint8)flags, .arg = arg, .a = a, .b = b };
+  g->now += 1 + below(g, 3);
+  if (g->drop && below(g, 1000) < g->drop) {
+    k->seq++;
+    k->pending_lost++;
+    return;
+  }
+  if (k->pending_lost) {
+    struct vmt_record l = { .ts = r.ts, .pid = pid, .type = VMT_LOST, .cpu = (uint8)c,
+                            .a = k->pending_lost };
+    g->lost += k->pending_lost;
+    k->pending_lost = 0;
+    put(g, c, &l);
+  }
+  put(g, c, &r);
+}
+
+// ---- Physical pages ------------------------------------------------------------------
+
+// use: VMT_PAGE_DATA or VMT_PAGE_TABLE, as the kernel tags its pages.
+static uint64 kalloc_for(struct gen *g, unsigned c, uint32 pid, unsigned use)
+{
+  if (g->nfree == 0)
+    return 0;
+  uint64 pa = g->freepa[--g->nfree];
+  emit(g, c, VMT_KALLOC, pid, use, 0, pa, 0);
+  return pa;
+}
+
+static void kfree_for(struct gen *g, unsigned c, uint32 pid, uint64 pa, unsigned use)
+{
+  g->freepa[g->nfree++] = pa;
+  emit(g, c, VMT_KFREE, pid, use, 0, pa, 0);
+}
+
+static uint64 kalloc(struct gen *g, unsigned c, uint32 pid)
+{
+  return kalloc_for(g, c, pid, VMT_PAGE_DATA);
+}
+
+static void kfree(struct gen *g, unsigned c, uint32 pid, uint64 pa)
+{
+  kfree_for(g, c, pid, pa, VMT_PAGE_DATA);
+}
+
+// Page-table pages go with the address space: exec and exit free them.
+static void free_page_tables(struct gen *g, unsigned c, struct gproc *p)
+{
+  while (p->npt)
+    kfree_for(g, c, p->pid, p->pt[--p->npt], VMT_PAGE_TABLE);
+}
+
+static uint64 page_va(unsigned i) { return HEAPBASE + (uint64)i * 4096; }
+static unsigned npages(const struct gproc *p) { return (unsigned)((p->brk - HEAPBASE) / 4096); }
+
+// Unmaps and frees the heap pages at or above page `from`, as a shrink or exit does.
+static void free_heap(struct gen *g, unsigned c, struct gproc *p, unsigned from)
+{
+  for (unsigned i = MAXPG; i-- > from;) {
+    if (!p->pa[i])
+      continue;
+    emit(g, c, VMT_UNMAP, p->pid, 0, PERM_URW, page_va(i), p->pa[i]);
+    kfree(g, c, p->pid, p->pa[i]);
+    p->pa[i] = 0;
+  }
+}
+
+static int map_page(struct gen *g, unsigned c, struct gproc *p, unsigned i)
+{
+  uint64 pa = kalloc(g, c, p->pid);
+  if (!pa)
+    return 0;
+  emit(g, c, VMT_MAP, p->pid, 0, PERM_URW, page_va(i), pa);
+  p->pa[i] = pa;
+  return 1;
+}
+
+// ---- Process life --------------------------------------------------------------------
+
+static struct gproc *running(struct gen *g, unsigned c)
+{
+  return g->cpu[c].running ? &g->proc[g->cpu[c].running - 1] : NULL;
+}
+
+static void switch_to(struct gen *g, unsigned c, struct gproc *p)
+{
+  struct gproc *old = running(g, c);
+  if (old)
+    old->cpu = -1;
+  g->cpu[c].running = p ? (uint32)(p - g->proc) + 1 : 0;
+  if (p)
+    p->cpu = (int)c;
+  emit(g, c, VMT_SWITCH, p ? p->pid : 0, 0, 0, 0, 0);
+}
+
+static void do_exit(struct gen *g, unsigned c, struct gproc *p, int status)
+{
+  free_heap(g, c, p, 0);
+  free_page_tables(g, c, p);
+  emit(g, c, VMT_EXIT, p->pid, 0, (uint32)status, 0, 0);
+  p->alive = 0;
+  switch_to(g, c, NULL);
+}
+
+static struct gproc *free_slot(struct gen *g)
+{
+  for (unsigned i = 1; i < g->maxlive && i < MAXPROC; i++)
+    if (!g->proc[i].alive)
+      return &g->proc[i];
+  return NULL;
+}
+
+// The child gets a copy of every present page (kalloc + map in the child's name).
+static void do_fork(struct gen *g, unsigned c, struct gproc *p)
+{
+  struct gproc *k = free_slot(g);
+  if (!k)
+    return;
+  *k = *p;
+  k->npt = 0;
+  k->pid = g->nextpid++;
+  k->cpu = -1;
+  k->killed = 0;
+  memset(k->pa, 0, sizeof k->pa);
+  emit(g, c, VMT_FORK, p->pid, 0, k->pid, 0, 0);
+  for (unsigned i = 0; i < MAXPG; i++)
+    if (p->pa[i] && !map_page(g, c, k, i))
+      break;
+}
+
+static void do_exec(struct gen *g, unsigned c, struct gproc *p)
+{
+  static const char *const progs[] = { "lazytests", "usertests", "sh", "ls", "stressfs",
+                                       "grind", "echo", "a-name-of-16char" };
+  free_heap(g, c, p, 0);
+  free_page_tables(g, c, p);
+  p->brk = HEAPBASE;
+  p->eager = below(g, 4) == 0;
+  const char *prog = progs[below(g, 8)];
+  memset(p->name, 0, sizeof p->name);
+  memcpy(p->name, prog, strnlen(prog, sizeof p->name));
+  uint64 a = 0, b = 0;
+  for (int i = 0; i < 8; i++) {
+    a |= (uint64)(unsigned char)p->name[i] << 8 * i;
+    b |= (uint64)(unsigned char)p->name[8 + i] << 8 * i;
+  }
+  emit(g, c, VMT_EXEC, p->pid, 0, (uint32)p->brk, a, b);   // arg: the image's size
+}
+
+// ---- What a running process does -----------------------------------------------------
+
+static void do_sbrk(struct gen *g, unsigned c, struct gproc *p);
+
+// A lazy fault on an untouched heap page; sometimes an illegal address instead, which
+// kills the process, and out of memory kills it too.
+static void do_fault(struct gen *g, unsigned c, struct gproc *p)
+{
+  unsigned n = npages(p), i = n ? below(g, n) : 0, k = 0;
+  while (k < n && p->pa[(i + k) % n])
+    k++;
+  if (k == n) {                       // every heap page is present: grow first
+    do_sbrk(g, c, p);
+    return;
+  }
+  int illegal = below(g, 30) == 0;
+  uint64 va = illegal ? p->brk + 4096 * below(g, 16) : page_va((i + k) % n);
+  unsigned source = below(g, 8) == 0 ? VMT_SRC_KERNEL : VMT_SRC_USER;
+  unsigned access = below(g, 3) ? VMT_ACC_WRITE : VMT_ACC_READ;
+  emit(g, c, VMT_FAULT_BEGIN, p->pid, source | access << 4, access ? 15 : 13, va + 8,
+       0x1000 + 4 * below(g, 1024));
+  if (!illegal && p->npt < 8 && below(g, 8) == 0)   // the mapping needs a new page table
+    if ((p->pt[p->npt] = kalloc_for(g, c, p->pid, VMT_PAGE_TABLE)) != 0)
+      p->npt++;
+  if (illegal) {
+    emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_ILLEGAL, va + 8, 0);
+    do_exit(g, c, p, -1);
+  } else if (!map_page(g, c, p, (i + k) % n)) {
+    emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_NOMEM, va + 8, 0);
+    do_exit(g, c, p, -1);
+  } else {
+    emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_MAPPED, va + 8, p->pa[(i + k) % n]);
+  }
+}
+
+// Grows (lazily, or eagerly with kalloc + map outside any fault) or shrinks the heap.
+static void do_sbrk(struct gen *g, unsigned c, struct gproc *p)
+{
+  unsigned n = npages(p), want = n;
+  if (n && below(g, 4) == 0)
+    want = n - 1 - below(g, n);
+  else if (n < MAXPG)
+    want = n + 1 + below(g, MAXPG - n < 8 ? MAXPG - n : 8);
+  uint64 old = p->brk;
+  if (want < n)
+    free_heap(g, c, p, want);
+  p->brk = page_va(want) - (want && below(g, 2) ? below(g, 4096) : 0);
+  emit(g, c, VMT_SBRK, p->pid, 0, p->eager ? MEMPOLICY_EAGER : MEMPOLICY_LAZY, old, p->brk);
+  for (unsigned i = n; p->eager && i < want; i++)
+    if (!map_page(g, c, p, i))
+      break;
+}
+
+// A marker like the test suites write, split into 16-byte pieces.
+static void do_marker(struct gen *g, unsigned c, struct gproc *p)
+{
+  char text[64];
+  int len = snprintf(text, sizeof text, "test %llu: %s", (unsigned long long)g->written,
+                     below(g, 2) ? "sbrk and touch every page" : "ok");
+  for (int at = 0; at < len; at += 16) {
+    uint64 w[2] = { 0, 0 };
+    for (int i = 0; i < 16 && at + i < len; i++)
+      w[i / 8] |= (uint64)(unsigned char)text[at + i] << 8 * (i % 8);
+    emit(g, c, VMT_MARKER, p ? p->pid : 0, at + 16 < len ? VMT_MORE : 0, 0, w[0], w[1]);
+  }
+}
+
+static void do_kill(struct gen *g, unsigned c, struct gproc *p)
+{
+  struct gproc *v = &g->proc[1 + below(g, g->maxlive - 1)];
+  if (!v->alive || v == p)
+    return;
+  emit(g, c, VMT_KILL, p->pid, 0, v->pid, 0, 0);
+  v->killed = 1;
+}
+
+// A runnable process not running elsewhere, or NULL.
+static struct gproc *pick_runnable(struct gen *g)
+{
+  unsigned start = below(g, MAXPROC);
+  for (unsigned k = 0; k < MAXPROC; k++) {
+    struct gproc *p = &g->proc[(start + k) % MAXPROC];
+    if (p->alive && p->cpu < 0)
+      return p;
+  }
+  return NULL;
+}
+
+// init (proc[0]) only forks, writes markers and yields: it must outlive everything.
+static void act_init(struct gen *g, unsigned c, struct gproc *p)
+{
+  unsigned r = below(g, 100);
+  if (r < 50)
+    do_fork(g, c, p);
+  else if (r < 60)
+    do_marker(g, c, p);
+  else
+    switch_to(g, c, pick_runnable(g));
+}
+
+static void act(struct gen *g, unsigned c, struct gproc *p)
+{
+  unsigned r = below(g, 1000);
+  if (p == g->proc)
+    act_init(g, c, p);
+  else if (p->killed)
+    do_exit(g, c, p, -1);
+  else if (r < 550)
+    do_fault(g, c, p);
+  else if (r < 680)
+    do_sbrk(g, c, p);
+  else if (r < 720)
+    do_marker(g, c, p);
+  else if (r < 760)
+    do_fork(g, c, p);
+  else if (r < 775)
+    do_exec(g, c, p);
+  else if (r < 800)
+    do_exit(g, c, p, (int)below(g, 3));
+  else if (r < 805)
+    do_kill(g, c, p);
+  else if (r < 900)
+    switch_to(g, c, pick_runnable(g));
+}
+
+// Kernel work with no process: a page borrowed and given back, or a kernel marker.
+static void idle(struct gen *g, unsigned c)
+{
+  unsigned r = below(g, 100);
+  if (r < 60) {
+    switch_to(g, c, pick_runnable(g));
+  } else if (r < 70) {
+    uint64 pa = kalloc(g, c, 0);
+    if (pa)
+      kfree(g, c, 0, pa);
+  } else if (r < 72) {
+    do_marker(g, c, NULL);
+  } else {
+    g->now += 10 + below(g, 100);
+  }
+}
+
+// ---- Command line --------------------------------------------------------------------
+
+static const char usage[] =
+  "usage: vmtgen [options] [-o OUT]\n"
+  "Writes a synthetic vmtrace recording (OUT, default standard output).\n"
+  "  -s, --seed S        random seed (default 1); the same seed gives the same bytes\n"
+  "  -n, --events N      about N records (default 10000)\n"
+  "  -c, --cpus C        CPUs in the header, 1..8 (default 3)\n"
+  "  -a, --active A      CPUs that produce records (default all); the rest stay silent\n"
+  "  -p, --procs P       most processes alive at once, 2..64 (default 8)\n"
+  "  -k, --chunk K       records per CPU drained at once (default 256)\n"
+  "  -d, --drop D        drop D records in 1000 (default 0)\n"
+  "  -f, --free-pages F  free physical pages at the start (default 32768)\n"
+  "  -z, --hz HZ         timer frequency (default 10000000)\n"
+  "  -S, --stats         print vmtcheck --expect options for the counts on stderr\n"
+  "  -h, --help          this text\n";
+
+static uint64 num(const char *s, uint64 lo, uint64 hi, const char *what)
+{
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+    fprintf(stderr, "vmtgen: bad %s '%s' (see --help)\n", what, s);
+    exit(2);
+  }
+  return v;
+}
+
+static void parse(struct gen *g, int argc, char **argv, const char **out, int *stats)
+{
+  static const struct option lo[] = {
+    { "seed", 1, 0, 's' }, { "events", 1, 0, 'n' }, { "cpus", 1, 0, 'c' },
+    { "active", 1, 0, 'a' }, { "procs", 1, 0, 'p' }, { "chunk", 1, 0, 'k' },
+    { "drop", 1, 0, 'd' }, { "free-pages", 1, 0, 'f' }, { "hz", 1, 0, 'z' },
+    { "stats", 0, 0, 'S' }, { "output", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+  };
+  int o;
+  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:h", lo, NULL)) != -1) {
+    switch (o) {
+    case 's': g->seed = num(optarg, 0, ~0ull, "seed"); break;
+    case 'n': g->target = num(optarg, 1, 1ull << 40, "event count"); break;
+    case 'c': g->ncpu = (unsigned)num(optarg, 1, NCPU, "cpu count"); break;
+    case 'a': g->active = (unsigned)num(optarg, 1, NCPU, "active cpu count"); break;
+    case 'p': g->maxlive = (unsigned)num(optarg, 2, MAXPROC, "process count"); break;
+    case 'k': g->chunk = (unsigned)num(optarg, 1, 1 << 20, "chunk"); break;
+    case 'd': g->drop = (unsigned)num(optarg, 0, 999, "drop rate"); break;
+    case 'f': g->nfree = num(optarg, 0, 1 << 24, "free page count"); break;
+    case 'z': g->h.timer_hz = num(optarg, 1, VMT_MAX_TIMER_HZ, "timer frequency"); break;
+    case 'S': *stats = 1; break;
+    case 'o': *out = optarg; break;
+    case 'h': fputs(usage, stdout); exit(0);
+    default: exit(2);
+    }
+  }
+  if (optind != argc || g->active > g->ncpu) {
+    fprintf(stderr, "vmtgen: bad arguments (see --help)\n");
+    exit(2);
+  }
+}
+
+static void setup(struct gen *g)
+{
+  memcpy(g->h.magic, VMT_MAGIC, 8);
+  g->h.version = VMT_VERSION;
+  g->h.header_size = sizeof(struct vmt_header);
+  g->h.record_size = sizeof(struct vmt_record);
+  g->h.ncpu = g->ncpu;
+  g->h.page_size = 4096;
+  g->h.free_pages = g->nfree;
+  g->h.start_ts = g->now = 5000000;
+  g->freepa = malloc((g->nfree + 1) * sizeof *g->freepa);
+  for (uint64 i = 0; i < g->nfree; i++)
+    g->freepa[i] = 0x80000000ull + 4096 * (g->nfree - i);
+  for (unsigned c = 0; c < g->ncpu; c++)
+    g->cpu[c].buf = malloc((size_t)g->chunk * sizeof(struct vmt_record));
+  for (unsigned i = 0; i < MAXPROC; i++)
+    g->proc[i].cpu = -1;
+  g->proc[0] = (struct gproc){ .pid = 1, .alive = 1, .cpu = -1, .name = "init",
+                               .brk = HEAPBASE };
+  g->nextpid = 2;
+}
+
+static void print_stats(const struct gen *g)
+{
+  static const char *const outcome[] = { "mapped", "illegal", "protection", "nomem" };
+  for (unsigned t = 1; t < VMT_NTYPES; t++)
+    fprintf(stderr, "--expect %s=%llu ", vmt_type_name(t), (unsigned long long)g->count[t]);
+  for (unsigned o = 0; o < 4; o++)
+    fprintf(stderr, "--expect fault_%s=%llu ", outcome[o], (unsigned long long)g->outcome[o]);
+  fprintf(stderr, "--expect ptpages_in_fault=%llu ", (unsigned long long)g->ptpages_in_fault);
+  fprintf(stderr, "--expect kalloc_in_fault=%llu --expect map_in_fault=%llu "
+          "--expect dropped=%llu --expect records=%llu ",
+          (unsigned long long)g->in_fault[VMT_KALLOC], (unsigned long long)g->in_fault[VMT_MAP],
+          (unsigned long long)g->lost, (unsigned long long)g->written);
+  if (!g->drop)        // with drops, the records no longer tell every kalloc and kfree
+    fprintf(stderr, "--expect free_pages_end=%llu\n", (unsigned long long)g->nfree);
+}
+
+int main(int argc, char **argv)
+{
+  static struct gen g = { .seed = 1, .target = 10000, .ncpu = 3, .maxlive = 8,
+                          .chunk = 256, .nfree = 32768, .h.timer_hz = 10000000 };
+  const char *out = "-";
+  int stats = 0;
+  unsigned char hb[sizeof(struct vmt_header)];
+  parse(&g, argc, argv, &out, &stats);
+  if (!g.active)
+    g.active = g.ncpu;
+  setup(&g);
+  g.out = strcmp(out, "-") == 0 ? stdout : fopen(out, "wb");
+  if (!g.out) {
+    fprintf(stderr, "vmtgen: %s: %s\n", out, strerror(errno));
+    return 1;
+  }
+  vmt_encode_header(&g.h, hb);
+  fwrite(hb, sizeof hb, 1, g.out);
+  while (g.written < g.target) {
+    unsigned c = below(&g, g.active);
+    struct gproc *p = running(&g, c);
+    if (p)
+      act(&g, c, p);
+    else
+      idle(&g, c);
+  }
+  for (unsigned c = 0; c < g.ncpu; c++) {
+    if (g.cpu[c].pending_lost)          // the final drain reports the last drops
+      emit(&g, c, VMT_LOST, 0, 0, 0, 0, 0);
+    drain(&g, &g.cpu[c]);
+  }
+  if (stats)
+    print_stats(&g);
+  return fclose(g.out) == 0 ? 0 : 1;
+}

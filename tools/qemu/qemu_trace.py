@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""From boot to Perfetto timeline: record workloads under vmtrace and convert them.
+
+    python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager] [--icount SHIFT]
+                                [--out traces] [--split] [--record-args ARGS]
+                                [--after CMD]... WORKLOAD...
+
+For each WORKLOAD (a shell command line such as "lazytests" or "usertests sbrkbasic"),
+faultline boots headless with the host link attached, runs
+`vmtrace record [ARGS] -- [eager|lazy] WORKLOAD`, then each --after CMD (a shell command
+line run in the guest once the recording is done, e.g. "vmtrace stat" for the kernel's
+counters; its output is in the console log), and halts. --record-args passes more flags
+to `vmtrace record`, e.g. "-b 16 -w 0" for 16-record rings that drop rather than hold
+the workload back (user/vmtrace.c lists the flags). The recording lands in
+OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" under the eager
+policy). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
+OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
+suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md.
+
+While a workload runs it shows the tests as they finish and the bytes recorded so far;
+at the end it says where each JSON file is and what it holds.
+Exit status: 0 if every step of every workload succeeded, 1 otherwise.
+"""
+
+import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                                "tracing"))
+import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
+
+PROGRESS_EVERY = 3.0                       # seconds between "recorded" lines
+SHOW_RE = re.compile(r"^(test \S+: |ALL TESTS PASSED|SOME TESTS FAILED|vmtrace: |"
+                     r"pid \d+ .*panic|panic)")
+
+
+def fail(msg):
+    print("qemu-trace: %s" % msg, file=sys.stderr)
+    return 1
+
+
+def workload_name(workload, policy):
+    name = os.path.basename(workload.split()[0])
+    return name + ("-eager" if policy == "eager" else "")
+
+
+def record(args, workload, rec, log):
+    """Boot, record workload into rec, halt. Returns the runner's exit status."""
+    wrapped = "vmtrace record %s-- %s %s" % (
+        args.record_args + " " if args.record_args else "", args.policy, workload)
+    cmd = [sys.executable, "tools/qemu/qemu_run.py", "--cpus", str(args.cpus),
+           "--kernel", args.kernel, "--fs", args.fs, "--hostlink", rec,
+           "--timeout", str(args.timeout), "--log", log, "--expect", "vmtrace: ",
+           wrapped, *args.after]
+    if args.icount is not None:
+        cmd += ["--icount", str(args.icount)]
+    if os.path.exists(rec):
+        os.remove(rec)
+    print("qemu-trace: %s (CPUS=%d, %s%s)" % (wrapped, args.cpus, args.policy,
+          ", icount shift=%d" % args.icount if args.icount is not None else ""))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    show_progress(proc, rec)
+    return proc.wait()
+
+
+def show_progress(proc, rec):
+    """Echo the interesting console lines, and every few seconds the recording's size."""
+    pending = b""
+    last_size, last_time = -1, time.monotonic()
+    while True:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if ready:
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            pending += data
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                text = line.decode("utf-8", "replace").rstrip("\r")
+                if SHOW_RE.search(text) or text.startswith("qemu-run: "):
+                    print("  " + text, flush=True)
+        size = os.path.getsize(rec) if os.path.exists(rec) else 0
+        if size != last_size and time.monotonic() - last_time >= PROGRESS_EVERY:
+            print("  [recorded %.1f KiB]" % (size / 1024), flush=True)
+            last_size, last_time = size, time.monotonic()
+
+
+def markers(rec):
+    """(microseconds from the start, text) of every marker in rec, in time order."""
+    with open(rec, "rb") as f:
+        data = f.read()
+    h = F.parse_header(data)    # vmtcheck accepted the recording before this runs
+    parts = {}       # cpu -> (ts, text so far) of a marker still being continued
+    found = []
+    for _, r in F.records(data, h):
+        if r.type != F.MARKER:
+            continue
+        first_ts, text = parts.pop(r.cpu, (r.ts, b""))
+        text += F.text16(r.a, r.b).rstrip(b"\0")
+        if r.flags & F.MORE:
+            parts[r.cpu] = (first_ts, text)
+        else:
+            found.append(((first_ts - h.start_ts) * 1e6 / h.timer_hz,
+                          text.decode("utf-8", "replace")))
+    return sorted(found)
+
+
+def convert(rec, out, extra=()):
+    r = subprocess.run(["build/tools/vmtrace2perfetto", rec, "-o", out, *extra],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        print(r.stdout, end="", file=sys.stderr)
+    return r.returncode == 0
+
+
+def split_tests(rec, outdir):
+    """One JSON per "test NAME" marker window, and an index. Returns success."""
+    tests = [(t, m[5:]) for t, m in markers(rec) if m.startswith("test ")]
+    if not tests:
+        return True   # not a test suite: the whole-run JSON is all there is
+    os.makedirs(outdir, exist_ok=True)
+    rows = []
+    for i, (start, name) in enumerate(tests):
+        end = tests[i + 1][0] if i + 1 < len(tests) else None
+        window = ["--from", "%.3f" % start] + (["--to", "%.3f" % end] if end else [])
+        out = os.path.join(outdir, "%s.json" % name)
+        if not convert(rec, out, window):
+            return False
+        rows.append((name, out, start, end, os.path.getsize(out)))
+    with open(os.path.join(outdir, "index.md"), "w") as f:
+        f.write("# %s, one timeline per test\n\n" % os.path.basename(rec))
+        f.write("| test | file | from (ms) | to (ms) | size (KiB) |\n|---|---|---|---|---|\n")
+        for name, out, start, end, size in rows:
+            f.write("| %s | %s | %.3f | %s | %.0f |\n" % (
+                name, os.path.basename(out), start / 1000,
+                "%.3f" % (end / 1000) if end else "end", size / 1024))
+    print("  %d per-test timelines in %s/ (index.md lists them)" % (len(rows), outdir))
+    return True
+
+
+def describe(rec, json_path):
+    """The summary lines for one finished recording."""
+    r = subprocess.run(["build/tools/vmtcheck", rec], stdout=subprocess.PIPE, text=True)
+    text = r.stdout
+    with open(rec, "rb") as f:
+        data = f.read()
+    pids = {r.pid for _, r in F.records(data, F.parse_header(data))} - {0}
+
+    def line(prefix):
+        return next((l for l in text.splitlines() if l.startswith(prefix)), prefix + " ?")
+    print("%s (%.1f MiB): %d processes; %s; %s; %s" % (
+        json_path, os.path.getsize(json_path) / 2**20, len(pids), line("records:"),
+        line("faults:"), line("dropped:")))
+
+
+def run_workload(args, workload):
+    name = workload_name(workload, args.policy)
+    rec = os.path.join(args.out, name + ".vmt")
+    out = os.path.join(args.out, name + ".json")
+    log = os.path.join(args.out, name + ".console.log")
+    if record(args, workload, rec, log) != 0:
+        return fail("recording %s failed; console log in %s" % (name, log)), None
+    if subprocess.run(["build/tools/vmtcheck", "-q", rec]).returncode != 0:
+        return fail("%s is not a well-formed recording" % rec), None
+    if not convert(rec, out):
+        return fail("converting %s failed" % rec), None
+    if args.split and not split_tests(rec, os.path.join(args.out, name)):
+        return fail("splitting %s per test failed" % rec), None
+    return 0, (rec, out)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Record workloads on faultline and convert "
+                                 "them to Perfetto JSON.")
+    ap.add_argument("--cpus", type=int, default=3)
+    ap.add_argument("--policy", choices=("lazy", "eager"), default="lazy")
+    ap.add_argument("--icount", type=int, metavar="SHIFT",
+                    help="repeatable virtual time (see tools/qemu/qemu_run.py)")
+    ap.add_argument("--kernel", default="kernel/kernel")
+    ap.add_argument("--fs", default="fs.img")
+    ap.add_argument("--out", default="traces", help="where recordings and JSON go")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per workload")
+    ap.add_argument("--split", action="store_true",
+                    help="also write one JSON per test marker, with an index")
+    ap.add_argument("--record-args", default="", metavar="ARGS",
+                    help='more flags for `vmtrace record`, one string, e.g. "-b 16 -w 0"')
+    ap.add_argument("--after", action="append", default=[], metavar="CMD",
+                    help='a command run in the guest after the recording, e.g. '
+                    '"vmtrace stat" (repeatable)')
+    ap.add_argument("workloads", nargs="+", metavar="WORKLOAD")
+    return ap.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    started = time.monotonic()
+    done, status = [], 0
+    for workload in args.workloads:
+        rc, result = run_workload(args, workload)
+        status |= rc
+        if result:
+            done.append(result)
+    print("\nqemu-trace: %d of %d workloads recorded in %.0f s; open the JSON files in "
+          "https://ui.perfetto.dev (traces/README.md says what to look for)" % (
+              len(done), len(args.workloads), time.monotonic() - started))
+    for rec, out in done:
+        describe(rec, out)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+# The whole-system tests that boot the kernel under QEMU (through tools/qemu/qemu_run.py,
+# which waits so that there are never more than two QEMUs on the machine), included by
+# the top-level Makefile. Console logs and test output go to build/test-logs/.
+#
+#   make test-kernel        the kernel's suites at CPUS and on one hart (test-kernel.sh)
+#   make test-trace         tracing end to end on real recordings (trace-e2e.sh), then
+#                           test-trace-drops
+#   make test-trace-drops   a fault storm into 16-record rings: every drop counted and
+#                           explained in-band (trace-drops.sh)
+#   make fuzz-kernel [SEED=1] [N=100000] [CPUS=3] [PROCS=3] [T=SECONDS]
+#                           user/sysfuzz: N random system calls with hostile arguments from
+#                           PROCS workers, then `ls` must work (fuzz-kernel.sh)
+#   make test-fuzz-short    a short sysfuzz run, its regression tests and user/tracefuzz
+#                           (trace-device abuse), under a minute; part of `make test`
+#   make stress             suites at 1, 2, 4 and 8 harts, out of memory on every hart
+#                           recorded, storms into tiny rings (stress.sh; STRESS_ARGS=
+#                           "--eager", "--cpus '2 8'", "--no-matrix")
+#   make bench-trace        what tracing costs: tracing off, on and compiled out; writes
+#                           analysis/data/tracebench.csv (bench-trace.sh; figures, not
+#                           pass/fail; BENCH_TRACE_ARGS="--icount -r 5" etc.)
+
+TEST_LOGS = build/test-logs
+# The kernel suites at the default CPU count and on a single hart.
+TEST_CPUS ?= $(CPUS) 1
+SEED ?= 1
+N ?= 100000
+PROCS ?= 3
+T ?=
+STRESS_ARGS ?=
+BENCH_TRACE_ARGS ?=
+
+FUZZ_KERNEL = sh tools/systest/fuzz-kernel.sh --qemu "$(QEMU)" --cpus $(CPUS)
+
+.PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace
+
+test-kernel: kernel/kernel fs.img
+	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/test-kernel.sh $(TEST_CPUS)
+
+test-trace: kernel/kernel fs.img $(HOST_TOOLS) $(TRACE_ENGINE)
+	CPUS=$(CPUS) PYTHON="$(PYTHON)" sh tools/systest/trace-e2e.sh
+	$(MAKE) --no-print-directory test-trace-drops
+
+test-trace-drops: kernel/kernel fs.img $(TOOLS_BUILD)/vmtcheck
+	PYTHON="$(PYTHON)" sh tools/systest/trace-drops.sh --cpus $(CPUS)
+
+fuzz-kernel: kernel/kernel fs.img
+	$(FUZZ_KERNEL) --seed $(SEED) --calls $(N) --procs $(PROCS) \
+	  $(if $(T),--seconds $(T)) --log $(TEST_LOGS)/fuzz-kernel.log
+
+test-fuzz-short: kernel/kernel fs.img
+	$(FUZZ_KERNEL) --short --seed $(SEED) --log $(TEST_LOGS)/fuzz-short.log
+
+stress: kernel/kernel fs.img $(HOST_TOOLS)
+	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/stress.sh $(STRESS_ARGS)
+
+bench-trace: kernel/kernel kernel/kernel-notrace fs.img $(TOOLS_BUILD)/vmtcheck
+	PYTHON="$(PYTHON)" sh tools/systest/bench-trace.sh --cpus $(CPUS) $(BENCH_TRACE_ARGS)

@@ -1,0 +1,70 @@
+#!/bin/sh
+# End-to-end tracing tests on real recordings (make test-trace): boot faultline, record
+# workloads through the host link with make qemu-trace's recorder script, then check the
+# recordings and their timelines:
+#
+#   tracedemo          the exact events of a known sequence, in order (user/tracedemo.c)
+#   lazytests          the whole suite, out-of-memory storms and all hart-wide fault
+#                      storms included: every lazy fault that mapped allocated and
+#                      mapped exactly one data page inside the fault (one that ran out
+#                      of memory frees what it got); free pages come back to where
+#                      they started; no drops (the rings hold producers back rather
+#                      than drop, tracing/vmtrace_dev.c)
+#   usertests sbrkbasic one usertests test, per-test split included
+#
+# and for each: every process that exited has as many unmaps as maps and frees as many
+# page-table pages as it allocated, all under its own pid (tools/systest/vmt_owners.py);
+# vmtcheck, the converter, perfetto_check and the DevTools trace engine
+# agree (tools/check/check-recording.sh). Ends with "N passed, M failed".
+#
+# The machine runs on icount virtual time: all harts share one host thread, so the
+# recordings are the same from run to run whatever the host's load.
+set -u
+out=build/test-logs/trace-e2e
+: "${PYTHON:=python3}" "${CPUS:=3}"
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+
+# The value of "label: ... key N" in vmtcheck's report.
+count() { build/tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | head -1; }
+
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+"$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --icount 3 --out "$out" --split \
+  tracedemo lazytests "usertests sbrkbasic" > "$out.log" 2>&1
+check "recording tracedemo, lazytests and usertests sbrkbasic" test $? -eq 0 \
+  || tail -20 "$out.log"
+
+# tracedemo: grow 10 pages, touch 7, shrink 5; see user/tracedemo.c.
+faults=$(for i in 1 2 3 4 5 6 7; do printf 'fault_begin,kalloc,map,fault_end,'; done)
+check "tracedemo: exact events between its markers, in order" \
+  build/tools/vmtcheck -q --between "tracedemo: begin,tracedemo: end" \
+    -e fault_mapped=7 -e kalloc_in_fault=7 -e map_in_fault=7 -e unmap=2 -e kfree=2 \
+    -e sbrk=2 --sequence "sbrk,${faults}unmap,kfree,unmap,kfree,sbrk" "$out/tracedemo.vmt"
+
+for rec in tracedemo lazytests usertests; do
+  f=$out/$rec.vmt
+  check "$rec: no events dropped" build/tools/vmtcheck -q -e dropped=0 "$f"
+  check "$rec: each exited process's maps and page tables balance under its own pid" \
+    "$PYTHON" tools/systest/vmt_owners.py "$f"
+  check "$rec: checker, converter, perfetto_check and trace engine agree" \
+    sh tools/check/check-recording.sh "$f"
+  mapped=$(count "$f" faults: mapped)
+  # A fault that runs out of memory for a page-table page frees the data page it got:
+  # what faults keep is kallocs - kfrees inside them.
+  kallocs=$(( $(count "$f" "inside faults:" kalloc) - $(count "$f" "inside faults:" kfree) ))
+  maps=$(count "$f" "inside faults:" map)
+  check "$rec: faults mapped ($mapped) = kallocs kept ($kallocs) = maps ($maps) inside faults" \
+    test -n "$mapped" -a "$mapped" = "$kallocs" -a "$mapped" = "$maps"
+  start=$(count "$f" "free pages:" start)
+  end=$(count "$f" "free pages:" end)
+  check "$rec: free pages back at the start ($start -> $end)" test -n "$start" -a "$start" = "$end"
+done
+check "lazytests: faults were recorded" test "$(count "$out/lazytests.vmt" faults: mapped)" -gt 1000
+check "usertests: one timeline per test, with an index" \
+  test -s "$out/usertests/sbrkbasic.json" -a -s "$out/usertests/index.md"
+echo "trace end-to-end: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Exact drop accounting of a vmtrace recording, independent of tools/vmtcheck.
+
+    python3 tools/systest/vmt_gaps.py REC.vmt
+
+The format comes from tracing/vmtrace_format.py (which reads tracing/vmtrace_format.h):
+a header, then fixed-size records. A recording starts after a reset, so on
+every CPU the sequence numbers start at 0, and each record must be the next number,
+except a VMT_LOST record, which must come exactly `a` numbers later: the dropped
+records used up those numbers. (build/tools/vmtcheck accepts any first number and a VMT_LOST
+count that merely covers the gap; this checks that the counts explain the gaps exactly.)
+
+Prints one line per CPU, "cpuN records R dropped D lost_records L", and exits 1 at the
+first violation with its byte offset. Standard library only.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                                "tracing"))
+import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
+
+
+def read_header(data):
+    """The recording's checked header; raises F.BadRecording (offset first)."""
+    h = F.parse_header(data)
+    extra = F.trailing_bytes(data, h)
+    if extra:
+        raise F.BadRecording("offset %d: file ends inside a record" % (len(data) - extra))
+    return h
+
+
+class Cpu:
+    def __init__(self):
+        self.next_seq = 0   # the number the next record must take
+        self.records = 0
+        self.dropped = 0
+        self.lost_records = 0
+
+
+def check_record(cpu, off, r):
+    gap = (r.seq - cpu.next_seq) & 0xffffffff
+    if r.type == F.LOST:
+        if gap != r.a:
+            raise F.BadRecording("offset %d: VMT_LOST says %d dropped, %d sequence numbers "
+                                 "missing" % (off, r.a, gap))
+        cpu.dropped += r.a
+        cpu.lost_records += 1
+    elif gap:
+        raise F.BadRecording("offset %d: sequence jumps by %d (to %d) with no VMT_LOST record"
+                             % (off, gap, r.seq))
+    cpu.next_seq = (r.seq + 1) & 0xffffffff
+    cpu.records += 1
+
+
+def check(data):
+    h = read_header(data)
+    cpus = {}
+    for off, r in F.records(data, h):
+        if r.cpu >= h.ncpu:
+            raise F.BadRecording("offset %d: cpu %d, but the header says %d CPUs"
+                                 % (off, r.cpu, h.ncpu))
+        check_record(cpus.setdefault(r.cpu, Cpu()), off, r)
+    return h.ncpu, cpus
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: vmt_gaps.py REC.vmt", file=sys.stderr)
+        return 2
+    with open(argv[1], "rb") as f:
+        data = f.read()
+    try:
+        ncpu, cpus = check(data)
+    except F.BadRecording as e:
+        print("vmt_gaps: %s: %s" % (argv[1], e), file=sys.stderr)
+        return 1
+    for c in range(ncpu):
+        s = cpus.get(c, Cpu())
+        print("cpu%d records %d dropped %d lost_records %d"
+              % (c, s.records, s.dropped, s.lost_records))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Every page is charged to the process whose page table holds it.
+
+    python3 tools/systest/vmt_owners.py REC.vmt
+
+The kernel records map and unmap events, and the allocation and release of page-table
+pages, under the pid of the process that owns the page table, even when another
+process does the work: fork's copy into the child is the child's, and so is the
+teardown of an exited child (kernel/proc.c, charge_to). So for every process that
+exited within the recording, its own records must balance: as many unmaps as maps, as
+many page-table pages freed as allocated. If fork's copies were charged to the parent,
+the child would unmap pages it never mapped and fail this check.
+
+Needs a recording without drops (a dropped record would unbalance its process).
+Prints "exited N, balanced N, forked children with pages C" and exits 1 if any exited
+process is unbalanced, or if no forked child mapped anything (nothing was checked).
+Standard library only; the format comes from tracing/vmtrace_format.py.
+"""
+
+import sys
+from collections import defaultdict
+
+from vmt_gaps import F, read_header
+
+
+def tally(data):
+    """Per pid: [maps - unmaps, page-table kallocs - kfrees, maps]; exited and forked pids."""
+    h = read_header(data)
+    per_pid = defaultdict(lambda: [0, 0, 0])
+    exited, children = set(), set()
+    for off, r in F.records(data, h):
+        t = per_pid[r.pid]
+        if r.type == F.MAP:
+            t[0] += 1
+            t[2] += 1
+        elif r.type == F.UNMAP:
+            t[0] -= 1
+        elif r.type in (F.KALLOC, F.KFREE) and r.flags == F.VMT_PAGE_TABLE:
+            t[1] += 1 if r.type == F.KALLOC else -1
+        elif r.type == F.EXIT:
+            exited.add(r.pid)
+        elif r.type == F.FORK:
+            children.add(r.arg)
+        elif r.type == F.LOST:
+            raise F.BadRecording("offset %d: the recording dropped records; balances cannot "
+                                 "be checked" % off)
+    return per_pid, exited, children
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: vmt_owners.py REC.vmt", file=sys.stderr)
+        return 2
+    with open(argv[1], "rb") as f:
+        data = f.read()
+    try:
+        per_pid, exited, children = tally(data)
+    except F.BadRecording as e:
+        print("vmt_owners: %s: %s" % (argv[1], e), file=sys.stderr)
+        return 1
+    bad = [pid for pid in sorted(exited) if per_pid[pid][0] or per_pid[pid][1]]
+    for pid in bad:
+        maps, tables, _ = per_pid[pid]
+        print("vmt_owners: pid %d exited with %+d maps not unmapped, %+d page-table pages "
+              "not freed under its own pid" % (pid, maps, tables), file=sys.stderr)
+    with_pages = sum(1 for pid in children & exited if per_pid[pid][2] > 0)
+    print("exited %d, balanced %d, forked children with pages %d"
+          % (len(exited), len(exited) - len(bad), with_pages))
+    if with_pages == 0:
+        print("vmt_owners: no forked child that exited mapped a page: nothing checked",
+              file=sys.stderr)
+        return 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

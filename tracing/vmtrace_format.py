@@ -1,0 +1,210 @@
+"""The vmtrace recording format for Python: the one reader the runner, the tests and the
+analysis scripts share.
+
+Nothing here restates the format. At import the module reads tracing/vmtrace_format.h
+(beside this file), the C definition the kernel, the recorder and the host tools compile
+against, and derives from it the record and header layouts (struct vmt_record,
+struct vmt_header), the magic and version, the event types and their short names
+(VMT_TYPE_NAMES), the enums (outcome, source, access, page use) and the flag
+constants. PTE_U comes from kernel/riscv.h the same way. A change to the header reaches
+every Python reader with no edit here; a header this parser cannot read is an error at
+import, not a wrong answer later.
+
+    import vmtrace_format as F      # with tracing/ on sys.path
+    hdr = F.parse_header(data)      # F.Header, checked; raises F.BadRecording
+    for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
+    hdr, recs = F.read(path, "prog")          # analysis: records merged by time
+
+Names: every VMT_X constant of the header is an attribute VMT_X; the event types are
+also FAULT_BEGIN, KALLOC, ... (the VMT_ prefix dropped). Standard library only.
+"""
+
+import collections
+import os
+import re
+import struct
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+HEADER_FILE = os.path.join(_HERE, "vmtrace_format.h")
+RISCV_FILE = os.path.join(_HERE, os.pardir, "kernel", "riscv.h")
+
+# The C field types the format uses, as struct codes (little-endian, no padding: the
+# header's size checks guarantee the C structs have none).
+_CTYPES = {"uint8": "B", "uint16": "H", "uint32": "I", "uint64": "Q", "char": "s"}
+
+
+class FormatHeaderError(Exception):
+    """tracing/vmtrace_format.h says something this parser cannot read."""
+
+
+class BadRecording(Exception):
+    """A recording that breaks the format; the message starts with the byte offset."""
+
+
+def _source(path):
+    with open(path) as f:
+        text = f.read()
+    # Comments out, so that words in them cannot look like definitions.
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def _int(expr, known):
+    """The value of a C integer expression made of numbers, known names, | << >> + - ( )."""
+    expr = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", r"\1", expr.strip())
+    if not re.fullmatch(r"[\w\s()|&<>+\-~]*", expr):
+        raise FormatHeaderError("cannot evaluate %r" % expr)
+    for name in set(re.findall(r"\b[A-Za-z_]\w*", expr)):
+        if name not in known:
+            raise FormatHeaderError("unknown name %s in %r" % (name, expr))
+    return eval(expr, {"__builtins__": {}}, dict(known))  # checked above: arithmetic only
+
+
+def _enums(src, known):
+    """Every enum's members, in order, with C's numbering; adds them to known."""
+    enums = {}
+    for name, body in re.findall(r"enum\s+(\w+)\s*\{(.*?)\}", src, flags=re.S):
+        members, value = [], -1
+        for item in (i.strip() for i in body.split(",")):
+            if not item:
+                continue
+            m = re.fullmatch(r"(\w+)\s*(?:=\s*(.+))?", item, flags=re.S)
+            if not m:
+                raise FormatHeaderError("enum %s: cannot read %r" % (name, item))
+            value = _int(m.group(2), known) if m.group(2) else value + 1
+            known[m.group(1)] = value
+            members.append((m.group(1), value))
+        enums[name] = members
+    return enums
+
+
+def _defines(src, known):
+    """Every object-like #define with a string or integer value; adds them to known."""
+    for name, value in re.findall(r"^[ \t]*#define[ \t]+(\w+)[ \t]+([^\n\\]+)$", src, flags=re.M):
+        value = value.strip()
+        if value.startswith('"'):
+            known[name] = value.strip('"').encode()
+        else:
+            try:
+                known[name] = _int(value, known)
+            except FormatHeaderError:
+                pass    # not an integer constant (a typedef trick, a type name): not ours
+
+
+def _struct(src, name):
+    """(field names, struct.Struct) of struct NAME."""
+    m = re.search(r"struct\s+%s\s*\{(.*?)\}" % name, src, flags=re.S)
+    if not m:
+        raise FormatHeaderError("no struct %s" % name)
+    fields, codes = [], "<"
+    for ctype, field, count in re.findall(r"(\w+)\s+(\w+)\s*(?:\[(\d+)\])?\s*;", m.group(1)):
+        if ctype not in _CTYPES:
+            raise FormatHeaderError("struct %s: field type %s" % (name, ctype))
+        if _CTYPES[ctype] == "s" and not count:
+            raise FormatHeaderError("struct %s: a single char field %s" % (name, field))
+        codes += (count or "") + _CTYPES[ctype]
+        fields.append(field)
+    return fields, struct.Struct(codes)
+
+
+def _type_names(src, known):
+    m = re.search(r"#define\s+VMT_TYPE_NAMES\s*\{(.*?)\}", src, flags=re.S)
+    if not m:
+        raise FormatHeaderError("no VMT_TYPE_NAMES")
+    return {known[t]: n for t, n in re.findall(r'\[(\w+)\]\s*=\s*"([^"]*)"', m.group(1))}
+
+
+def _load():
+    src = _source(HEADER_FILE)
+    known = {}
+    _defines(src, known)
+    enums = _enums(src, known)
+    _defines(src, known)        # again: defines that use enum members
+    riscv = {}
+    _defines(_source(RISCV_FILE), riscv)
+    return src, known, enums, riscv
+
+
+_SRC, CONSTANTS, ENUMS, _RISCV = _load()
+globals().update({k: v for k, v in CONSTANTS.items() if k.startswith("VMT_")})
+
+HEADER_FIELDS, HEADER = _struct(_SRC, "vmt_header")
+RECORD_FIELDS, RECORD = _struct(_SRC, "vmt_record")
+Header = collections.namedtuple("Header", HEADER_FIELDS)
+Record = collections.namedtuple("Record", RECORD_FIELDS)
+if RECORD.size != VMT_RECORD_SIZE:     # noqa: F821 (from the header)
+    raise FormatHeaderError("struct vmt_record is %d bytes, VMT_RECORD_SIZE %d"
+                            % (RECORD.size, VMT_RECORD_SIZE))  # noqa: F821
+
+MAGIC = VMT_MAGIC         # noqa: F821
+VERSION = VMT_VERSION     # noqa: F821
+MORE = VMT_MORE           # noqa: F821
+
+
+def _members(enum, prefix):
+    """{value: short name} of an enum: VMT_OUT_NOMEM -> "nomem"."""
+    return {v: n[len(prefix):].lower() for n, v in ENUMS[enum] if n.startswith(prefix)}
+
+
+# Event types by their short C names: FAULT_BEGIN = 1, ... (NTYPES: one past the last).
+TYPES = {n[len("VMT_"):]: v for n, v in ENUMS["vmt_type"]}
+globals().update(TYPES)
+TYPE_NAMES = _type_names(_SRC, CONSTANTS)
+OUTCOMES = _members("vmt_outcome", "VMT_OUT_")
+SOURCES = _members("vmt_source", "VMT_SRC_")
+ACCESSES = _members("vmt_access", "VMT_ACC_")
+PAGE_USES = _members("vmt_page_use", "VMT_PAGE_")
+PTE_U = _RISCV["PTE_U"]     # a user page, in VMT_MAP and VMT_UNMAP's arg
+
+
+def parse_header(data):
+    """The checked header of a recording held in data (bytes); raises BadRecording."""
+    if len(data) < HEADER.size:
+        raise BadRecording("offset 0: file shorter than the header")
+    h = Header(*HEADER.unpack_from(data))
+    if h.magic != MAGIC or h.version != VERSION:
+        raise BadRecording("offset 0: not a version %d vmtrace recording (magic %r, version %d)"
+                           % (VERSION, h.magic, h.version))
+    if h.header_size != HEADER.size or h.record_size != RECORD.size:
+        raise BadRecording("offset 0: header says %d/%d bytes, expected %d/%d"
+                           % (h.header_size, h.record_size, HEADER.size, RECORD.size))
+    return h
+
+
+def records(data, header):
+    """(byte offset, Record) of every whole record, in file (drain) order."""
+    start, size = header.header_size, header.record_size
+    end = len(data) - trailing_bytes(data, header)
+    body = memoryview(data)[start:end]
+    return zip(range(start, end, size), map(Record._make, RECORD.iter_unpack(body)))
+
+
+def trailing_bytes(data, header):
+    """How many bytes past the last whole record (0 in a well-formed recording)."""
+    return (len(data) - header.header_size) % header.record_size
+
+
+def read(path, prog="vmt"):
+    """(header dict, records sorted by ts) of the recording at path; exits on bad input.
+    Records of different CPUs are interleaved in drain order: they are merged by time
+    (the sort is stable, so one CPU's records keep their order when timestamps tie)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        h = parse_header(data)
+    except BadRecording as e:
+        sys.exit("%s: %s: %s" % (prog, path, e))
+    recs = sorted((r for _, r in records(data, h)), key=lambda r: r.ts)
+    return dict(ncpu=h.ncpu, hz=h.timer_hz, page=h.page_size, start=h.start_ts,
+                free=h.free_pages), recs
+
+
+def text16(a, b):
+    """The up to 16 bytes of text packed into a record's a and b (exec, marker)."""
+    return struct.pack("<QQ", a, b)
+
+
+def int32(v):
+    """A record's unsigned 32-bit arg as the signed int the kernel wrote (exit status)."""
+    return struct.unpack("<i", struct.pack("<I", v))[0]
