@@ -77,18 +77,10 @@ for f in kernel/kernel fs.img; do
 done
 mkdir -p "$WORK" "$DATA"
 
-# Others on this machine run QEMU too: never be the third one.
-wait_for_qemu() {
-  while [ "$(pgrep -c qemu-system || true)" -ge 2 ]; do
-    sleep 5
-  done
-}
-
 # boot LOG RUNNER-OPTIONS EXPECT COMMAND...: one headless boot that must print EXPECT.
 boot() {
   log=$1 opts=$2 expect=$3
   shift 3
-  wait_for_qemu
   cmds=$(printf '%s; ' "$@")
   echo "bench: ${cmds%; } ($opts; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086  # opts are words

@@ -24,11 +24,17 @@ Exit status: 0 passed, 1 failed, 2 could not start (bad arguments, missing files
 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
 QEMU is killed on every way out, including Ctrl-C.
 
+Never a third QEMU: the machine is shared, and every script that boots QEMU (the test
+suites, the trace tests, the fuzzers, the benchmarks, make qemu) does it through this
+runner, which waits before starting one while two are running (wait_for_slot). The wait
+does not count against --timeout.
+
 Standard library only; Linux or another POSIX system.
 """
 
 import argparse
 import codecs
+import fcntl
 import os
 import re
 import select
@@ -51,6 +57,13 @@ HALT_GRACE = 15.0
 # long (a program may print "$ " in the middle of its output; the shell's prompt is the
 # last thing before it waits for input).
 PROMPT_QUIET = 0.3
+
+# At most this many QEMUs on the machine, counting every user's; the rest wait.
+MAX_QEMUS = 2
+SLOT_POLL = 1.0         # seconds between looks while waiting for a slot
+# Runners that start at the same moment take turns through this lock, so that two of
+# them cannot both see one QEMU running and both start theirs.
+SLOT_LOCK = os.path.join(tempfile.gettempdir(), "faultline-qemu-slot.lock")
 
 
 class RunFailed(Exception):
@@ -229,6 +242,37 @@ def qemu_command(args, fs_path):
     return cmd
 
 
+def running_qemus(proc_dir="/proc"):
+    """How many processes named qemu-system-* are running (any user's)."""
+    count = 0
+    for pid in os.listdir(proc_dir):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc_dir, pid, "comm")) as f:
+                count += f.read().startswith("qemu-system")
+        except OSError:
+            pass            # gone since listdir, or not ours to read
+    return count
+
+
+def wait_for_slot(qemu, say_waiting, count=running_qemus):
+    """Wait until fewer than MAX_QEMUS QEMUs run, then hold the slot lock. Returns the
+    lock file: the caller starts QEMU and then closes it (an exec closes it too). A
+    binary not named qemu-system-* (the self-test's stand-in) is no QEMU: no wait."""
+    if not os.path.basename(qemu).startswith("qemu-system"):
+        return None
+    lock = open(SLOT_LOCK, "a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    said = False
+    while count() >= MAX_QEMUS:
+        if not said:
+            say_waiting("waiting: %d QEMUs are running, never a third" % MAX_QEMUS)
+            said = True
+        time.sleep(SLOT_POLL)
+    return lock
+
+
 def death_signal_setup():
     """A function for Popen's preexec_fn that makes QEMU die with this runner, even if
     the runner is killed with SIGKILL and gets no chance to clean up. Linux only;
@@ -297,13 +341,16 @@ def parse_args(argv):
     return args
 
 
-def interactive_with_commands(cmd, commands):
+def interactive_with_commands(cmd, commands, slot):
     """Boot with the console on this terminal, type commands at the first prompt, then
-    hand the keyboard over. Returns QEMU's exit status."""
+    hand the keyboard over. slot: wait_for_slot's lock, closed once QEMU runs. Returns
+    QEMU's exit status."""
     import termios
     import tty
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, preexec_fn=death_signal_setup())
+    if slot:
+        slot.close()
     stdin_fd, out_fd = sys.stdin.fileno(), proc.stdout.fileno()
     saved = termios.tcgetattr(stdin_fd) if os.isatty(stdin_fd) else None
     if saved:
@@ -360,9 +407,10 @@ def main(argv):
 
     if args.interactive:
         cmd = qemu_command(args, args.fs)
+        slot = wait_for_slot(args.qemu, lambda msg: say(msg, None))
         if not args.commands:
-            os.execvp(cmd[0], cmd)
-        return interactive_with_commands(cmd, args.commands)
+            os.execvp(cmd[0], cmd)      # the lock is close-on-exec: QEMU holds the slot
+        return interactive_with_commands(cmd, args.commands, slot)
 
     # SIGTERM and SIGHUP end the run the same way Ctrl-C does, through the finally below.
     def on_signal(signum, frame):
@@ -374,8 +422,10 @@ def main(argv):
     tmpdir = None
     proc = None
     console = None
-    start = time.monotonic()
+    slot = None
     try:
+        slot = wait_for_slot(args.qemu, lambda msg: say(msg, log))
+        start = time.monotonic()
         fs_path = args.fs
         if not args.keep_fs:
             tmpdir = tempfile.mkdtemp(prefix="qemu-run-")
@@ -390,6 +440,9 @@ def main(argv):
         except OSError as e:
             say("FAIL: cannot start %s: %s" % (args.qemu, e), log)
             return 2
+        finally:
+            if slot:
+                slot.close()    # QEMU runs (or failed to start): the next may look
 
         console = Console(proc, log)
         run = Run(console, start + args.timeout)

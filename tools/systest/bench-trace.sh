@@ -82,18 +82,10 @@ cp kernel/kernel-notrace "$WORK/kernel-notrace"
 cp fs.img "$WORK/fs.img"
 echo "bench-trace: $(git log -1 --format='commit %h' 2>/dev/null)$(git status --porcelain -uno 2>/dev/null | grep -q . && echo ' + uncommitted changes')"
 
-# Another engineer's QEMU may be running: never run a third.
-wait_for_qemu() {
-  while [ "$(pgrep -c qemu-system)" -ge 2 ]; do
-    sleep 5
-  done
-}
-
 # boot NAME KERNEL RUNNER-OPTIONS COMMAND...: one headless boot, console in $WORK/NAME.log.
 boot() {
   name=$1 kernel=$2 opts=$3
   shift 3
-  wait_for_qemu
   echo "bench-trace: boot $name ($kernel, load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086  # the options are words
   "$PYTHON" tools/qemu/qemu_run.py --kernel "$kernel" --fs "$WORK/fs.img" --cpus "$CPUS" --timeout "$TIMEOUT" \

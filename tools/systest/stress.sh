@@ -22,8 +22,9 @@
 #
 # Prints PASS/FAIL per cell, then a table with the seconds each took; exits 1 if any cell
 # failed. Too long for make test. Runs on copies of kernel/kernel and fs.img taken at
-# the start, so a rebuild during the run changes nothing under it. Waits so that it never
-# makes a third QEMU on the machine. Logs and recordings go to build/stress/.
+# the start, so a rebuild during the run changes nothing under it. Every boot goes through
+# tools/qemu/qemu_run.py, which never makes a third QEMU on the machine. Logs and
+# recordings go to build/stress/.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 : "${PYTHON:=python3}"
@@ -51,10 +52,6 @@ export KERNEL=$W/kernel FS=$W/fs.img
 failed=0
 rows=""   # "cell cpus seconds result" lines for the table
 
-wait_for_qemu_slot() {
-  while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
-}
-
 # cell NAME CPUS FUNCTION ARGS...: run FUNCTION, time it, record the verdict. FUNCTION's
 # output goes to $W/NAME-cpusN.out, shown when it fails.
 # (sh has no local variables: cell's own are prefixed c_ so the checks cannot clobber them.)
@@ -63,7 +60,6 @@ cell() {
   shift 2
   c_out=$W/$c_name-cpus$c_cpus.out
   echo "== $c_name (CPUS=$c_cpus)"
-  wait_for_qemu_slot
   c_start=$(date +%s)
   if "$@" > "$c_out" 2>&1; then c_result=PASS; else c_result=FAIL; failed=$((failed + 1)); fi
   c_secs=$(($(date +%s) - c_start))

@@ -15,8 +15,8 @@
 # failed, 2 on bad arguments. QEMU and PYTHON come from the environment (the Makefile
 # sets them); KERNEL and FS pick other images than kernel/kernel and fs.img.
 #
-# Other QEMU runs may share the machine: each boot waits until fewer than two are
-# running, so that this script never makes a third.
+# Other QEMU runs may share the machine: the runner waits before each boot while two
+# are running (tools/qemu/qemu_run.py), so that this script never makes a third.
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
@@ -51,11 +51,6 @@ success_text() {
   esac
 }
 
-# Never a third QEMU on the machine (other runs, ours included, may be going on).
-wait_for_qemu_slot() {
-  while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
-}
-
 # suite CPUS NAME: boot, run NAME's command, record the verdict.
 suite() {
   case $2 in
@@ -64,7 +59,6 @@ suite() {
   esac
   log="$logs/$(echo "$cmd" | tr ' ' '-')-cpus$1.log"
   echo "== $cmd (CPUS=$1)"
-  wait_for_qemu_slot
   start=$(date +%s)
   if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$FS" \
        --cpus "$1" --timeout 600 --expect "$(success_text "$2")" --log "$log" \

@@ -49,9 +49,6 @@ fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 t() { t_name=$1; shift; if "$@" > "$W/out" 2>&1; then pass "$t_name"; else
   fail "$t_name"; tail -5 "$W/out"; fi; }
 
-# Never a third QEMU on the machine.
-while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
-
 # boot_record HOSTFILE LOG EXPECT COMMAND...: boot, run the commands at the shell, halt;
 # fails on a panic, a timeout or if EXPECT never appears.
 boot_record() {

@@ -384,5 +384,51 @@ class RunnerTest(unittest.TestCase):
             shutil.rmtree(copy_dir, ignore_errors=True)
 
 
+class SlotTest(unittest.TestCase):
+    """The "never a third QEMU" rule (qemu_run.wait_for_slot), without any QEMU: the
+    count of running QEMUs is played from a list, or read from a made-up /proc."""
+
+    def setUp(self):
+        sys.path.insert(0, os.path.dirname(RUNNER))
+        import qemu_run
+        self.qr = qemu_run
+        self.tmp = tempfile.TemporaryDirectory(prefix="test-qemu-slot-")
+        self.saved = (qemu_run.SLOT_LOCK, qemu_run.SLOT_POLL)
+        qemu_run.SLOT_LOCK = os.path.join(self.tmp.name, "slot.lock")
+        qemu_run.SLOT_POLL = 0.01
+
+    def tearDown(self):
+        self.qr.SLOT_LOCK, self.qr.SLOT_POLL = self.saved
+        self.tmp.cleanup()
+
+    def test_waits_while_two_run(self):
+        counts, said = [2, 3, 2, 1], []
+
+        def count():
+            return counts.pop(0)
+        lock = self.qr.wait_for_slot("/usr/bin/qemu-system-riscv64", said.append, count)
+        self.assertIsNotNone(lock)
+        lock.close()
+        self.assertEqual(counts, [], "it started before a slot was free")
+        self.assertEqual(len(said), 1, "it should say once that it waits")
+
+    def test_no_wait_with_one_running(self):
+        lock = self.qr.wait_for_slot("qemu-system-riscv64", self.fail, lambda: 1)
+        lock.close()
+
+    def test_stand_in_is_no_qemu(self):
+        self.assertIsNone(self.qr.wait_for_slot("/tmp/fake-qemu", self.fail, lambda: 5))
+
+    def test_count_reads_proc(self):
+        proc = os.path.join(self.tmp.name, "proc")
+        for pid, comm in (("1", "init"), ("20", "qemu-system-ris"), ("21", "qemu-system-x86"),
+                          ("30", "python3"), ("self", "qemu-system-ris")):
+            os.makedirs(os.path.join(proc, pid))
+            with open(os.path.join(proc, pid, "comm"), "w") as f:
+                f.write(comm + "\n")
+        os.makedirs(os.path.join(proc, "40"))      # a process gone since listdir
+        self.assertEqual(self.qr.running_qemus(proc), 2)
+
+
 if __name__ == "__main__":
     unittest.main()
