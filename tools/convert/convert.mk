@@ -10,7 +10,7 @@ VMT_CORE_SRCS = $(addprefix tools/convert/,vmt_codec.c vmt_names.c vmt_reader.c 
 # Turning it into trace-event JSON.
 VMT_CONV_SRCS = $(addprefix tools/convert/,json_writer.c trace_events.c vmt_procs.c \
                   vmt_pages.c vmt_perfetto.c vmt_records.c vmt_counters.c vmt_thin.c \
-                  vmt_pairs.c vmt_cpus.c vmt_faults.c vmt_convert.c atomic_out.c)
+                  vmt_tracks.c vmt_pairs.c vmt_cpus.c vmt_faults.c vmt_convert.c atomic_out.c)
 
 SRCS_vmtrace2perfetto = tools/convert/vmtrace2perfetto.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS)
 CONVERT_TEST_SRCS = $(addprefix tools/convert/tests/,unit_tests.c test_util.c \

@@ -28,20 +28,19 @@ int vmt_convert(FILE *in, FILE *out, const char *source, const struct vmt_filter
                 uint32 window, char *err, size_t errlen)
 {
   struct vmt_stream s;
-  struct vmt_conv c;
+  struct vmt_conv *c = NULL;
   struct jw w;
   int rc = -1;
-  memset(&c, 0, sizeof c);
   if (vmt_stream_open(&s, in, window) < 0) {
     snprintf(err, errlen, "%s", s.err);
-  } else if (jw_init(&w, out) < 0 || vmt_conv_init(&c, &w, &s.rd.hdr, o) < 0) {
+  } else if (jw_init(&w, out) < 0 || !(c = vmt_conv_new(&w, &s.rd.hdr, o))) {
     snprintf(err, errlen, "out of memory");
     jw_free(&w);
   } else {
-    rc = pump(&s, &c, &w, source, err, errlen);
+    rc = pump(&s, c, &w, source, err, errlen);
     jw_free(&w);
   }
-  vmt_conv_free(&c);
+  vmt_conv_free(c);
   vmt_stream_close(&s);
   return rc;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "tools/convert/vmt_names.h"
-#include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_counters.h"
 
 static void write_sample(struct vmt_conv *c, uint32 pid, const char *name,
                          struct vmt_sample s)
@@ -41,7 +41,7 @@ static int shows_any_pid(const struct vmt_conv *c, unsigned type, uint64 ns)
 static void proc_counter(struct vmt_conv *c, struct vmt_proc *p, unsigned type,
                          struct vmt_thin *t, const char *name, long long v, uint64 ns)
 {
-  if (!vmt_conv_shows(c, type, p->pid, ns))
+  if (!vmt_filter_shows(&c->o, type, p->pid, ns))
     return;
   vmt_conv_use(c, &p->track);
   thinned(c, t, p->pid, name, v, ns);

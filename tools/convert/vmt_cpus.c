@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "tools/convert/vmt_names.h"
-#include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_cpus.h"
 
 // Writes the run of k's current process over [start, ns], clipped to the window.
 static void end_run(struct vmt_conv *c, struct vmt_cpu *k, uint64 ns)
@@ -11,7 +11,7 @@ static void end_run(struct vmt_conv *c, struct vmt_cpu *k, uint64 ns)
   uint32 pid = k->running;
   k->running = 0;
   if (!pid || !(c->o.types >> VMT_SWITCH & 1) || k->run_start > c->o.to_ns ||
-      ns < c->o.from_ns || !vmt_conv_pid_shown(c, pid))
+      ns < c->o.from_ns || !vmt_filter_pid(&c->o, pid))
     return;
   uint64 start = k->run_start > c->o.from_ns ? k->run_start : c->o.from_ns;
   uint64 end = ns < c->o.to_ns ? ns : c->o.to_ns;
@@ -46,7 +46,7 @@ void vmt_cpu_flush_marker(struct vmt_conv *c, unsigned cpu)
   if (!m->open)
     return;
   m->open = 0;
-  if (!vmt_conv_shows(c, VMT_MARKER, m->pid, m->ns))
+  if (!vmt_filter_shows(&c->o, VMT_MARKER, m->pid, m->ns))
     return;
   struct vmt_track *t = vmt_conv_track(c, m->pid, cpu);
   if (!t)

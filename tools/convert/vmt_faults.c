@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tools/convert/vmt_names.h"
-#include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_faults.h"
 
 static struct vmt_fault *open_fault(struct vmt_conv *c, struct vmt_track *t)
 {
@@ -68,7 +68,7 @@ static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
 static void kid_instant(struct vmt_conv *c, struct vmt_track *t, const struct vmt_fault *f,
                         const struct vmt_kid *k)
 {
-  if (!vmt_conv_shows(c, k->type, f->begin.pid, k->ns))
+  if (!vmt_filter_shows(&c->o, k->type, f->begin.pid, k->ns))
     return;
   vmt_conv_instant(c, t, NULL, vmt_type_name(k->type), k->ns);
   vmt_conv_page_args(c, k->type, k->flags, k->a, k->b, k->arg);
@@ -94,7 +94,7 @@ static void emit_group(struct vmt_conv *c, struct vmt_track *t, const struct vmt
                        uint64 end_ns, const struct vmt_record *end)
 {
   uint64 start = f->begin_ns, dur = end_ns - f->begin_ns;
-  if (!vmt_conv_shows(c, VMT_FAULT_BEGIN, f->begin.pid, start)) {
+  if (!vmt_filter_shows(&c->o, VMT_FAULT_BEGIN, f->begin.pid, start)) {
     for (unsigned i = 0; i < f->nkid; i++)
       kid_instant(c, t, f, &f->kid[i]);
     return;
@@ -164,7 +164,7 @@ void vmt_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
     release(f, t);
     return;
   }
-  if (!vmt_conv_shows(c, VMT_FAULT_END, r->pid, ns))
+  if (!vmt_filter_shows(&c->o, VMT_FAULT_END, r->pid, ns))
     return;                             // its FAULT_BEGIN was lost or predates the start
   vmt_conv_instant(c, t, NULL, "fault end (begin not recorded)", ns);
   te_arg_hex(&c->te, "va", r->a);

@@ -1,9 +1,12 @@
 // Which process each mapped user page is charged to, so that an unmap is taken off the
-// process that mapped the page, whoever does the unmapping. xv6 frees a dead child's
-// memory from its parent's wait(), so an UNMAP record carries the parent's pid; charging
-// it to the record's pid would drive the parent's resident count negative and leave the
-// child's forever positive. A physical page is mapped at most once at a time (no sharing
-// in xv6), so its address identifies the mapping.
+// process that mapped the page. The kernel records every map and unmap under the pid of
+// the page table's owner (kernel/proc.c, charge_to: fork's copy into a child and wait's
+// teardown of one are the child's), so in a whole recording the owner is the
+// UNMAP record's pid; the table keeps each process's count right where the two differ
+// (a record lost in between: a page mapped again while still charged to another process
+// is taken off that one first). An unmap of a page the table never saw (mapped before
+// the recording started) is charged to the record's pid. A physical page is mapped at
+// most once at a time (no sharing in xv6), so its address identifies the mapping.
 //
 // Bounded: the table grows from VMT_PAGES_MIN slots up to VMT_PAGES_MAX (16 MiB), at most
 // half full; past that, new mappings go untracked and their unmaps are charged to the

@@ -31,7 +31,7 @@
 // pids, holds nothing, and neither does a track with an open fault (one whose list of
 // events is full).
 #include "tools/convert/vmt_names.h"
-#include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_pairs.h"
 
 static int partner(const struct vmt_held *h, const struct vmt_record *r)
 {

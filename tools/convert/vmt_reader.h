@@ -12,8 +12,9 @@
 //     a VMT_LOST count above VMT_MAX_LOST (sequence numbers are 32-bit: a buffer cannot
 //     drop more between two reports without the gap becoming ambiguous),
 //     ts before start_ts, ts more than VMT_MAX_SPAN_S seconds after start_ts, or ts
-//     smaller than the previous record of the same CPU (each CPU writes its own buffer in
-//     time order with interrupts off, so its stream can never go back in time).
+//     smaller than the previous record of the same CPU (a CPU's ring has one producer:
+//     interrupt handlers record nothing and no process is switched out in the middle of
+//     a record, tracing/emit.c; so each CPU's records are in time order).
 #ifndef FAULTLINE_VMT_READER_H
 #define FAULTLINE_VMT_READER_H
 

@@ -3,6 +3,10 @@
 #include <stdint.h>
 
 #include "tools/convert/vmt_names.h"
+#include "tools/convert/vmt_counters.h"
+#include "tools/convert/vmt_cpus.h"
+#include "tools/convert/vmt_faults.h"
+#include "tools/convert/vmt_pairs.h"
 #include "tools/convert/vmt_perfetto.h"
 
 // A system-wide instant: filtered by type and time, never by pid.
@@ -36,7 +40,7 @@ static void on_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_re
                     uint64 ns)
 {
   vmt_ctr_pages(c, r, ns);
-  if (vmt_fault_hold(c, t, r, ns) || !vmt_conv_shows(c, r->type, r->pid, ns) ||
+  if (vmt_fault_hold(c, t, r, ns) || !vmt_filter_shows(&c->o, r->type, r->pid, ns) ||
       vmt_pair_page(c, t, r, ns))
     return;
   vmt_conv_instant(c, t, NULL, vmt_type_name(r->type), ns);
@@ -52,7 +56,7 @@ static void on_fault(struct vmt_conv *c, struct vmt_track *t, const struct vmt_r
       vmt_fault_begin(c, t, r, ns);
     else
       vmt_fault_end(c, t, r, ns);
-  } else if (vmt_conv_shows(c, r->type, r->pid, ns)) {
+  } else if (vmt_filter_shows(&c->o, r->type, r->pid, ns)) {
     vmt_conv_instant(c, t, NULL, vmt_type_name(r->type), ns);
     te_arg_hex(&c->te, "va", r->a);
     te_close(&c->te);
@@ -69,7 +73,7 @@ static void on_sbrk(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     p->vknown = 1;
     vmt_ctr_virtual(c, p, (long long)p->vpages, ns);
   }
-  if (!vmt_conv_shows(c, VMT_SBRK, r->pid, ns))
+  if (!vmt_filter_shows(&c->o, VMT_SBRK, r->pid, ns))
     return;
   vmt_conv_instant(c, t, "proc", "sbrk", ns);
   te_arg_hex(&c->te, "old_break", r->a);
@@ -88,7 +92,7 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
                     const struct vmt_record *r, uint64 ns)
 {
   struct vmt_proc parent = p ? *p : (struct vmt_proc){ 0 };
-  if (vmt_conv_shows(c, VMT_FORK, r->pid, ns)) {
+  if (vmt_filter_shows(&c->o, VMT_FORK, r->pid, ns)) {
     vmt_conv_instant(c, t, "proc", "fork", ns);
     te_arg_u64(&c->te, "child", r->arg);
     te_close(&c->te);
@@ -108,7 +112,7 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   k->vpages = parent.vpages;
   k->vknown = parent.vknown;
   k->exec_ts = ns;                      // its image, if of unknown size, dates from now
-  if (vmt_conv_pid_shown(c, k->pid))
+  if (vmt_filter_pid(&c->o, k->pid))
     vmt_conv_use(c, &k->track);         // the child's track exists from its fork on
   if (k->vknown)
     vmt_ctr_virtual(c, k, (long long)k->vpages, ns);
@@ -138,7 +142,7 @@ static void on_exec(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     if (p->vknown)
       vmt_ctr_virtual(c, p, (long long)p->vpages, ns);
   }
-  if (!vmt_conv_shows(c, VMT_EXEC, r->pid, ns))
+  if (!vmt_filter_shows(&c->o, VMT_EXEC, r->pid, ns))
     return;
   vmt_conv_instant(c, t, "proc", "exec", ns);
   te_arg_str(&c->te, "name", name, strnlen(name, VMT_NAME_MAX));
@@ -152,7 +156,7 @@ static void on_exit(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
 {
   if (t != &c->orphan)
     vmt_fault_abandon(c, t, ns);
-  if (vmt_conv_shows(c, VMT_EXIT, r->pid, ns)) {
+  if (vmt_filter_shows(&c->o, VMT_EXIT, r->pid, ns)) {
     vmt_conv_instant(c, t, "proc", "exit", ns);
     te_arg_i64(&c->te, "status", (int32_t)r->arg);
     te_close(&c->te);
@@ -168,7 +172,7 @@ static void on_exit(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
 static void on_kill(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
                     uint64 ns)
 {
-  if (!vmt_conv_shows(c, VMT_KILL, r->pid, ns))
+  if (!vmt_filter_shows(&c->o, VMT_KILL, r->pid, ns))
     return;
   vmt_conv_instant(c, t, "proc", "kill", ns);
   te_arg_u64(&c->te, "target", r->arg);

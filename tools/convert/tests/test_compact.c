@@ -8,6 +8,7 @@
 #include "tools/convert/tests/test_util.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_tracks.h"
 
 #define PA(i) (0x80000000ull + (uint64)(i) * 4096)
 #define URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
@@ -88,11 +89,9 @@ static void thinned_counters(void)
 // process table forgets the process, and must still be written.
 static void forgotten_processes(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
   struct vmt_filter f = counters_every(100000);
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   for (uint32 pid = 10; pid < 2010; pid++) {
     uint64 tick = 10 * (uint64)pid;
     rec_add(&b, RA(VMT_MAP, 0, pid, tick, URW, 0x1000, PA(2 * pid)));
@@ -292,10 +291,8 @@ static void page_runs(void)
 // two pages: the table forgets them while their runs are open; each run is written.
 static void forgotten_runs(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   for (uint32 pid = 10; pid < 2010; pid++) {
     uint64 tick = 10 * (uint64)pid;
     rec_add(&b, RA(VMT_EXIT, 0, pid, tick, 0, 0, 0));

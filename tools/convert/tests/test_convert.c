@@ -6,6 +6,7 @@
 #include "tools/convert/tests/test_util.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_tracks.h"
 
 #define PA1 0x87654000ull
 #define URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
@@ -97,10 +98,8 @@ static void counters(void)
 
 static void names_fork_exec(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   rec_add(&b, R_exec(0, 2, 5, "sh"));
   rec_add(&b, RA(VMT_FORK, 0, 2, 10, 7, 0, 0));
   rec_add(&b, RA(VMT_SBRK, 0, 7, 20, 0, 0x3000, 0x3800));
@@ -133,10 +132,8 @@ static void names_fork_exec(void)
 
 static void broken_faults(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   rec_add(&b, RA(VMT_FAULT_END, 0, 4, 5, VMT_OUT_ILLEGAL, 0x1000, 0));
   rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 4, 10, 13, 0x2000, 0));
   rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 4, 20, 13, 0x3000, 0));   // the first END was lost
@@ -157,10 +154,8 @@ static void broken_faults(void)
 
 static void cpu_tracks(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(2);
   struct t_trace t;
-  struct vmt_header h = t_header(2);
-  rec_header(&b, &h);
   rec_add(&b, R_exec(1, 3, 5, "init"));
   rec_add(&b, R(VMT_SWITCH, 1, 3, 10));
   rec_add(&b, R(VMT_SWITCH, 1, 4, 30));
@@ -186,10 +181,8 @@ static void cpu_tracks(void)
 
 static void markers(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(2);
   struct t_trace t;
-  struct vmt_header h = t_header(2);
-  rec_header(&b, &h);
   rec_add(&b, R_marker(0, 5, 10, "test sbrkbugs: s", 1));
   rec_add(&b, R_marker(1, 6, 11, "other cpu", 0));
   rec_add(&b, R_marker(0, 5, 12, "tarting", 0));
@@ -270,10 +263,8 @@ static void odd_timer_and_big_values(void)
 
 static void empty_recording(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(8);
   struct t_trace t;
-  struct vmt_header h = t_header(8);
-  rec_header(&b, &h);
   t_convert(&t, &b, NULL);
   rec_free(&b);
   CHECK(t.rc == 0 && t.violations == 0, "a header alone is a valid, empty recording");
@@ -298,10 +289,8 @@ static void many_processes(void)
   CHECK(t.cap == VMT_PROCS_MIN && t.forgotten > 99000, "exited processes forgotten, not kept");
   CHECK(procs_find(&t, 100000) && !procs_find(&t, 1), "the newest stay, the oldest go");
   procs_free(&t);
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace tr;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   for (uint32 pid = 1; pid <= 40000; pid++)
     rec_add(&b, RA(VMT_SBRK, 0, pid, pid, 0, 0, 4096));
   rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 39999, 50000, 13, 0x1000, 0));
@@ -340,14 +329,13 @@ static void page_owners(void)
   pages_free(&t);
 }
 
-// xv6 frees a dead child's memory from the parent's wait(): the unmaps carry the parent's
-// pid but must come off the child that mapped the pages.
+// Unmaps of a dead child's pages under the parent's pid (as xv6 records wait()'s
+// teardown; this kernel charges it to the child) must still come off the child that
+// mapped the pages (vmt_pages.h).
 static void unmap_by_parent(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   rec_add(&b, RA(VMT_FORK, 0, 3, 1, 5, 0, 0));
   rec_add(&b, RA(VMT_MAP, 0, 5, 2, URW, 0x1000, PA1));
   rec_add(&b, RA(VMT_MAP, 0, 5, 3, URW, 0x2000, PA1 + 0x1000));
@@ -369,10 +357,8 @@ static void unmap_by_parent(void)
 // pid too) brings them back to 0.
 static void copy_before_fork(void)
 {
-  struct rec b = { 0 };
+  struct rec b = t_recording(1);
   struct t_trace t;
-  struct vmt_header h = t_header(1);
-  rec_header(&b, &h);
   rec_add(&b, RA(VMT_MAP, 0, 5, 1, URW, 0x1000, PA1));
   rec_add(&b, RA(VMT_MAP, 0, 5, 2, URW, 0x2000, PA1 + 0x1000));
   rec_add(&b, RA(VMT_FORK, 0, 3, 3, 5, 0, 0));

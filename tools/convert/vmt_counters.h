@@ -1,0 +1,14 @@
+#ifndef FAULTLINE_VMT_COUNTERS_H
+#define FAULTLINE_VMT_COUNTERS_H
+
+#include "tools/convert/vmt_tracks.h"
+
+// Counter tracks (vmt_counters.c). vmt_ctr_pages follows a KALLOC, KFREE, MAP or UNMAP.
+void vmt_ctr_prime(struct vmt_conv *c, uint64 ns);
+void vmt_ctr_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns);
+void vmt_ctr_virtual(struct vmt_conv *c, struct vmt_proc *p, long long pages, uint64 ns);
+void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns);
+void vmt_ctr_flush_proc(struct vmt_conv *c, struct vmt_proc *p);   // safe from on_forget
+void vmt_ctr_finish(struct vmt_conv *c);               // writes every held sample
+
+#endif
