@@ -14,7 +14,6 @@ int jw_flush(struct jw *w)
 {
   if (w->len && !w->err && fwrite(w->buf, 1, w->len, w->f) != w->len)
     w->err = 1;
-  w->bytes += w->len;
   w->len = 0;
   return w->err ? -1 : 0;
 }

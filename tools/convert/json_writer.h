@@ -18,7 +18,6 @@ struct jw {
   char *buf;
   size_t len;
   int err;            // a write failed; everything after is dropped
-  uint64 bytes;       // bytes handed to f so far
 };
 
 int jw_init(struct jw *w, FILE *f);   // 0, or -1 if out of memory
@@ -29,8 +28,9 @@ void jw_u64(struct jw *w, uint64 v);
 void jw_i64(struct jw *w, long long v);
 void jw_hex(struct jw *w, uint64 v);          // "0x1f" with the quotes
 void jw_us(struct jw *w, uint64 ns);          // ns as microseconds: 12.345, 12.3, 12
-// A quoted JSON string of n bytes. Bytes 0x7f and above are taken as Latin-1 so that any
-// byte string (a process name, a marker) comes out as valid UTF-8.
+// A quoted JSON string of n bytes. Control bytes (below 0x20, and 0x7f) are escaped as
+// \u00XX; bytes 0x80 and above are taken as Latin-1, so that any byte string (a process
+// name, a marker) comes out as valid UTF-8.
 void jw_str(struct jw *w, const char *s, size_t n);
 
 // Room for n more bytes; n must be at most JW_BUF.
@@ -46,7 +46,6 @@ static inline void jw_raw(struct jw *w, const char *s, size_t n)
     jw_flush(w);
     if (fwrite(s, 1, n, w->f) != n)
       w->err = 1;
-    w->bytes += n;
     return;
   }
   jw_reserve(w, n);

@@ -146,15 +146,6 @@ void te_arg_str(struct te *t, const char *k, const char *v, size_t n)
   jw_str(t->w, v, n);
 }
 
-void te_arg_bool(struct te *t, const char *k, int v)
-{
-  key(t, k);
-  if (v)
-    jw_lit(t->w, "true");
-  else
-    jw_lit(t->w, "false");
-}
-
 void te_close(struct te *t)
 {
   if (t->in_args)

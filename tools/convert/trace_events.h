@@ -40,7 +40,6 @@ void te_arg_i64_safe(struct te *t, const char *key, long long v);
 void te_arg_hex(struct te *t, const char *key, uint64 v);
 void te_arg_lit(struct te *t, const char *key, const char *v);  // v needs no escaping
 void te_arg_str(struct te *t, const char *key, const char *v, size_t n);
-void te_arg_bool(struct te *t, const char *key, int v);
 
 void te_close(struct te *t);
 
