@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/param.h"
 #include "tools/check/json_parse.h"
 #include "tools/check/pcheck.h"
 #include "tools/convert/tests/test_util.h"
@@ -64,6 +65,14 @@ void rec_header(struct rec *b, const struct vmt_header *h)
   unsigned char buf[sizeof(struct vmt_header)];
   vmt_encode_header(h, buf);
   rec_raw(b, buf, sizeof buf);
+}
+
+struct rec t_recording(unsigned ncpu)
+{
+  struct rec b = { 0 };
+  struct vmt_header h = t_header(ncpu);
+  rec_header(&b, &h);
+  return b;
 }
 
 // Sequence numbers per CPU, counted over every record added to any recording: a test

@@ -30,6 +30,8 @@ struct rec {
 };
 struct vmt_header t_header(unsigned ncpu);     // a valid header: 10 MHz, 4 KiB pages
 void rec_header(struct rec *b, const struct vmt_header *h);
+// A recording in memory that so far holds t_header(ncpu): what most tests start from.
+struct rec t_recording(unsigned ncpu);
 void rec_add(struct rec *b, struct vmt_record r);   // seq is filled in per CPU
 void rec_raw(struct rec *b, const void *p, size_t n);
 void rec_free(struct rec *b);
