@@ -65,17 +65,26 @@ def check(data):
     return h.ncpu, cpus
 
 
-def main(argv):
+def run(argv, prog, examine):
+    """The command line both checkers share: one recording, examined by examine(data);
+    returns (exit status or None, examine's result)."""
     if len(argv) != 2:
-        print("usage: vmt_gaps.py REC.vmt", file=sys.stderr)
-        return 2
+        print("usage: %s.py REC.vmt" % prog, file=sys.stderr)
+        return 2, None
     with open(argv[1], "rb") as f:
         data = f.read()
     try:
-        ncpu, cpus = check(data)
+        return None, examine(data)
     except F.BadRecording as e:
-        print("vmt_gaps: %s: %s" % (argv[1], e), file=sys.stderr)
-        return 1
+        print("%s: %s: %s" % (prog, argv[1], e), file=sys.stderr)
+        return 1, None
+
+
+def main(argv):
+    rc, result = run(argv, "vmt_gaps", check)
+    if rc is not None:
+        return rc
+    ncpu, cpus = result
     for c in range(ncpu):
         s = cpus.get(c, Cpu())
         print("cpu%d records %d dropped %d lost_records %d"

@@ -20,7 +20,7 @@ Standard library only; the format comes from tracing/vmtrace_format.py.
 import sys
 from collections import defaultdict
 
-from vmt_gaps import F, read_header
+from vmt_gaps import F, read_header, run
 
 
 def tally(data):
@@ -48,16 +48,10 @@ def tally(data):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: vmt_owners.py REC.vmt", file=sys.stderr)
-        return 2
-    with open(argv[1], "rb") as f:
-        data = f.read()
-    try:
-        per_pid, exited, children = tally(data)
-    except F.BadRecording as e:
-        print("vmt_owners: %s: %s" % (argv[1], e), file=sys.stderr)
-        return 1
+    rc, result = run(argv, "vmt_owners", tally)
+    if rc is not None:
+        return rc
+    per_pid, exited, children = result
     bad = [pid for pid in sorted(exited) if per_pid[pid][0] or per_pid[pid][1]]
     for pid in bad:
         maps, tables, _ = per_pid[pid]
