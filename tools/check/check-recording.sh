@@ -10,7 +10,7 @@
 # OUT defaults to REC with .vmt replaced by .json. TOOLS=dir picks the binaries
 # (default build/tools/; the tests use the sanitizer builds). Run from the repository root.
 set -u
-rec=${1:?usage: check_recording.sh REC.vmt [OUT.json] [-- VMTCHECK-ARGS...]}
+rec=${1:?usage: check-recording.sh REC.vmt [OUT.json] [-- VMTCHECK-ARGS...]}
 shift
 out=${rec%.vmt}.json
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then out=$1; shift; fi
@@ -20,7 +20,7 @@ node_script=tools/check/trace_engine_check.mjs
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() { echo "check_recording: $rec: $*" >&2; exit 1; }
+fail() { echo "check-recording: $rec: $*" >&2; exit 1; }
 
 "$bin/vmtcheck" -q "$@" "$rec" || fail "vmtcheck failed"
 "$bin/vmtrace2perfetto" "$rec" -o "$out" || fail "conversion failed"
@@ -32,4 +32,4 @@ if ! diff "$tmp/ours.slices" "$tmp/engine.slices" > "$tmp/diff"; then
   head -20 "$tmp/diff" >&2
   fail "perfetto_check and the trace engine disagree on slices per track (< ours, > engine)"
 fi
-echo "check_recording: $rec: ok: $(tail -1 "$tmp/ours" | sed 's/^[^:]*: //')"
+echo "check-recording: $rec: ok: $(tail -1 "$tmp/ours" | sed 's/^[^:]*: //')"

@@ -123,11 +123,11 @@ def link_rows(rows):
 
 def main(argv):
     if len(argv) != 2:
-        print("usage: bench-trace-summary.py CSV", file=sys.stderr)
+        print("usage: bench_trace_summary.py CSV", file=sys.stderr)
         return 2
     rows = load(argv[1])
     if not rows:
-        print("bench-trace-summary: %s has no figures" % argv[1], file=sys.stderr)
+        print("bench_trace_summary: %s has no figures" % argv[1], file=sys.stderr)
         return 1
     clocks = sorted({r["clock"] for r in rows})
     runs = sorted({r["run"] for r in rows if r["run"] != "0"})

@@ -1,4 +1,4 @@
-# Every kind of bad input (sourced by run_tests.sh): each must give a non-zero exit, one
+# Every kind of bad input (sourced by run-tests.sh): each must give a non-zero exit, one
 # line on stderr naming the byte offset, and no output file (not even an older one).
 
 # patch FILE OFFSET BYTES: overwrite bytes (printf escapes, e.g. '\002') at OFFSET.

@@ -1,4 +1,4 @@
-# Command-line behaviour of each tool (sourced by run_tests.sh: uses t, pass, fail, A, P, S).
+# Command-line behaviour of each tool (sourced by run-tests.sh: uses t, pass, fail, A, P, S).
 
 usage_exit() {  # usage_exit CODE CMD...: CMD must exit with CODE
   code=$1; shift

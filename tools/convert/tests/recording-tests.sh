@@ -1,4 +1,4 @@
-# Good recordings of many shapes through the whole pipeline (sourced by run_tests.sh):
+# Good recordings of many shapes through the whole pipeline (sourced by run-tests.sh):
 # vmtcheck must find exactly the counts the generator wrote; the converter's JSON must
 # pass perfetto_check and load in Chrome DevTools' trace engine with the same slices on
 # every track; --summary must agree with vmtcheck. Then filters, the memory bound and a
