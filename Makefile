@@ -172,8 +172,10 @@ test: deps-test test-host test-analysis test-kernel test-fuzz-short test-trace
 deps-test:
 	@sh tools/setup/deps.sh test
 
-# The host tools' tests (tools/tools.mk), then the QEMU runner's self-test (no QEMU).
+# The host tools' tests (tools/tools.mk), the Python record reader's, then the QEMU
+# runner's self-test (no QEMU).
 test-host: $(HOST_TOOLS) test-tools
+	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 
 clean:

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Tests of tracing/vmtrace_format.py, the Python reader of recordings (make test-host).
+
+    python3 tracing/test_vmtrace_format.py [-v]
+
+The layout it derives must be the C compiler's: a small C program built against
+tracing/vmtrace_format.h prints every field's offset and size, and the derived structs
+must agree. A recording from build/tools/vmtgen must read back with the counts the
+C checker (build/tools/vmtcheck) finds. Headers the parser cannot read must fail at
+import, not decode wrongly.
+"""
+
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import vmtrace_format as F  # noqa: E402
+
+TOOLS = os.path.join(ROOT, "build", "tools")
+
+
+def c_layout(struct, fields):
+    """{field: (offset, size)} of struct vmt_STRUCT as the host C compiler lays it out."""
+    lines = ['printf("%s %%zu %%zu\\n", offsetof(struct %s, %s), sizeof(((struct %s *)0)->%s));'
+             % (f, struct, f, struct, f) for f in fields]
+    src = ('#include <stddef.h>\n#include <stdio.h>\n#include "tracing/vmtrace_format.h"\n'
+           "int main(void) {\n%s\nreturn 0;\n}\n" % "\n".join(lines))
+    with tempfile.TemporaryDirectory(prefix="test-vmtrace-format-") as tmp:
+        with open(os.path.join(tmp, "layout.c"), "w") as f:
+            f.write(src)
+        exe = os.path.join(tmp, "layout")
+        subprocess.run([os.environ.get("HOSTCC", "cc"), "-I", ROOT, "-o", exe,
+                        os.path.join(tmp, "layout.c")], check=True)
+        out = subprocess.run([exe], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return {name: (int(off), int(size)) for name, off, size in (l.split() for l in out.splitlines())}
+
+
+def py_layout(st, fields):
+    """{field: (offset, size)} of a derived struct.Struct, walking its format codes."""
+    import struct
+    layout, off = {}, 0
+    for name, (count, code) in zip(fields, re.findall(r"(\d*)([a-zA-Z])", st.format[1:])):
+        size = struct.calcsize("<" + count + code)
+        layout[name] = (off, size)
+        off += size
+    return layout
+
+
+class Layout(unittest.TestCase):
+    def test_record_matches_c(self):
+        self.assertEqual(py_layout(F.RECORD, F.RECORD_FIELDS),
+                         c_layout("vmt_record", F.RECORD_FIELDS))
+
+    def test_header_matches_c(self):
+        self.assertEqual(py_layout(F.HEADER, F.HEADER_FIELDS),
+                         c_layout("vmt_header", F.HEADER_FIELDS))
+
+    def test_names_and_constants(self):
+        self.assertEqual(F.MAGIC, b"VMTRACE1")
+        self.assertEqual(F.TYPE_NAMES[F.FAULT_BEGIN], "fault_begin")
+        self.assertEqual(sorted(F.TYPE_NAMES), list(range(1, F.NTYPES)))
+        self.assertEqual(F.OUTCOMES[F.VMT_OUT_NOMEM], "nomem")
+        self.assertEqual(F.PTE_U, 1 << 4)
+
+
+class Unreadable(unittest.TestCase):
+    def test_unknown_field_type(self):
+        with self.assertRaises(F.FormatHeaderError):
+            F._struct("struct vmt_x { uint32 a; double b; };", "vmt_x")
+
+    def test_unknown_name_in_enum(self):
+        with self.assertRaises(F.FormatHeaderError):
+            F._enums("enum e { A = NOT_DEFINED + 1 };", {})
+
+    def test_enum_numbering(self):
+        known = {}
+        F._enums("enum e { A = 3, B, C = A << 2, D };", known)
+        self.assertEqual(known, {"A": 3, "B": 4, "C": 12, "D": 13})
+
+
+@unittest.skipUnless(os.access(os.path.join(TOOLS, "vmtgen"), os.X_OK),
+                     "build/tools/vmtgen not built (make)")
+class Reading(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
+        self.rec = os.path.join(self.tmp, "r.vmt")
+        subprocess.run([os.path.join(TOOLS, "vmtgen"), "-s", "3", "-n", "5000", "-c", "3",
+                        "-d", "20", "-o", self.rec], check=True, stderr=subprocess.DEVNULL)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_counts_match_vmtcheck(self):
+        out = subprocess.run([os.path.join(TOOLS, "vmtcheck"), self.rec],
+                             stdout=subprocess.PIPE, text=True).stdout
+        want = {}
+        for name in F.TYPE_NAMES.values():
+            m = re.search(r"^%s\s.*?(\d+)\s*$" % re.escape(name), out, flags=re.M)
+            if m:
+                want[name] = int(m.group(1))
+        self.assertIn("kalloc", want, "vmtcheck's report: " + out[:200])
+        hdr, recs = F.read(self.rec)
+        got = collections.Counter(F.TYPE_NAMES[r.type] for r in recs)
+        self.assertEqual({n: got.get(n, 0) for n in want}, want)
+        self.assertEqual([r.ts for r in recs], sorted(r.ts for r in recs))
+
+    def test_truncated_is_refused(self):
+        with open(self.rec, "rb") as f:
+            data = f.read(F.HEADER.size - 1)
+        with self.assertRaises(F.BadRecording):
+            F.parse_header(data)
+
+
+if __name__ == "__main__":
+    unittest.main()
