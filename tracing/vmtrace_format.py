@@ -15,6 +15,8 @@ import, not a wrong answer later.
     for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
     hdr, recs = F.read(path, "prog")          # analysis: records merged by time
 
+    eval "$(python3 tracing/vmtrace_format.py)"   # shell: sizes, offsets, constants
+
 Names: every VMT_X constant of the header is an attribute VMT_X; the event types are
 also FAULT_BEGIN, KALLOC, ... (the VMT_ prefix dropped). Standard library only.
 """
@@ -208,3 +210,27 @@ def text16(a, b):
 def int32(v):
     """A record's unsigned 32-bit arg as the signed int the kernel wrote (exit status)."""
     return struct.unpack("<i", struct.pack("<I", v))[0]
+
+
+def offsets(st, fields):
+    """{field: byte offset} of a derived struct (its format has no padding)."""
+    found, off = {}, 0
+    for name, (count, code) in zip(fields, re.findall(r"(\d*)([a-zA-Z])", st.format[1:])):
+        found[name] = off
+        off += struct.calcsize("<" + count + code)
+    return found
+
+
+def shell_lines():
+    """NAME=VALUE lines for shell scripts: VMT_HEADER_SIZE, VMT_RECORD_SIZE, every
+    field's offset (H_version, R_type, ...) and every integer VMT_ constant."""
+    lines = ["VMT_HEADER_SIZE=%d" % HEADER.size, "VMT_RECORD_SIZE=%d" % RECORD.size]
+    lines += ["H_%s=%d" % kv for kv in offsets(HEADER, HEADER_FIELDS).items()]
+    lines += ["R_%s=%d" % kv for kv in offsets(RECORD, RECORD_FIELDS).items()]
+    lines += ["%s=%d" % (k, v) for k, v in sorted(CONSTANTS.items())
+              if k.startswith("VMT_") and isinstance(v, int)]
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(shell_lines()))

@@ -16,7 +16,8 @@ if [ ! -f "$rec" ] || [ build/tools/vmtgen -nt "$rec" ]; then
   build/tools/vmtgen -s 7 -n "$n" -c 3 -p 16 -k 512 -o "$rec"
 fi
 size=$(wc -c < "$rec")
-records=$(( (size - 56) / 40 ))
+eval "$("${PYTHON:-python3}" tracing/vmtrace_format.py)"    # VMT_HEADER_SIZE, VMT_RECORD_SIZE
+records=$(( (size - VMT_HEADER_SIZE) / VMT_RECORD_SIZE ))
 
 # Runs the converter with output to $1; prints "seconds maxrss_kb user_s sys_s".
 run() {

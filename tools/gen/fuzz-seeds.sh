@@ -15,7 +15,8 @@ for opts in "-c 1" "-c 3" "-c 8 -p 16" "-c 4 -a 2" "-c 2 -d 100" "-c 3 -z 300000
   "$gen" -s "$i" -n 400 $opts -o "$dir/gen$i.vmt"
 done
 "$gen" -n 1 -o "$dir/tiny.vmt"
-head -c 56 "$dir/tiny.vmt" > "$dir/header-only.vmt"
+eval "$("${PYTHON:-python3}" tracing/vmtrace_format.py)"    # VMT_HEADER_SIZE
+head -c "$VMT_HEADER_SIZE" "$dir/tiny.vmt" > "$dir/header-only.vmt"
 for rec in traces/*.vmt; do
   [ -f "$rec" ] || continue
   head -c 65536 "$rec" > "$dir/real-$(basename "$rec")"

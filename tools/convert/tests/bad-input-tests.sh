@@ -32,34 +32,35 @@ bad() {
 }
 
 "$P/vmtgen" -s 5 -n 2000 -c 3 -o "$S/base.vmt"
-R0=56                                   # record 0
-R10=456                                 # record 10: not the first of its CPU
-bad wrong-magic 0 0 'X'
-bad wrong-version 8 8 '\002'
-bad wrong-header-size 12 12 '\100'
-bad wrong-record-size 16 16 '\040'
-bad zero-cpus 20 20 '\000'
-bad too-many-cpus 20 20 '\011'
-bad zero-timer 24 24 '\000\000\000\000\000\000\000\000'
-bad odd-page-size 32 32 '\270\013'
-bad reserved-flags 36 36 '\001'
-bad unknown-event-type $R0 $((R0 + 16)) '\143'
-bad cpu-out-of-range $R0 $((R0 + 18)) '\007'
-bad pid-out-of-range $R0 $((R0 + 12)) '\377\377\377\377'
-bad ts-before-start $R0 $R0 '\000\000\000\000\000\000\000\000'
-bad ts-backwards $R10 $R10 '\101\113\114\000\000\000\000\000'
-bad ts-absurd-jump $R10 $R10 '\000\000\000\000\000\000\377\000'
+# Offsets come from the format (run-tests.sh: H_field, R_field, VMT_*_SIZE).
+R0=$VMT_HEADER_SIZE                                 # record 0
+R10=$((VMT_HEADER_SIZE + 10 * VMT_RECORD_SIZE))     # record 10: not the first of its CPU
+bad wrong-magic 0 $H_magic 'X'
+bad wrong-version $H_version $H_version '\002'
+bad wrong-header-size $H_header_size $H_header_size '\100'
+bad wrong-record-size $H_record_size $H_record_size '\040'
+bad zero-cpus $H_ncpu $H_ncpu '\000'
+bad too-many-cpus $H_ncpu $H_ncpu '\011'
+bad zero-timer $H_timer_hz $H_timer_hz '\000\000\000\000\000\000\000\000'
+bad odd-page-size $H_page_size $H_page_size '\270\013'
+bad reserved-flags $H_flags $H_flags '\001'
+bad unknown-event-type $R0 $((R0 + R_type)) '\143'
+bad cpu-out-of-range $R0 $((R0 + R_cpu)) '\007'
+bad pid-out-of-range $R0 $((R0 + R_pid)) '\377\377\377\377'
+bad ts-before-start $R0 $((R0 + R_ts)) '\000\000\000\000\000\000\000\000'
+bad ts-backwards $R10 $((R10 + R_ts)) '\101\113\114\000\000\000\000\000'
+bad ts-absurd-jump $R10 $((R10 + R_ts)) '\000\000\000\000\000\000\377\000'
 
 : > "$S/empty.vmt"
 t "bad input: empty file" rejected "$S/empty.vmt" 0
 head -c 30 "$S/base.vmt" > "$S/short-header.vmt"
 t "bad input: truncated header" rejected "$S/short-header.vmt" 30
-head -c $((56 + 40 * 100 + 17)) "$S/base.vmt" > "$S/short-record.vmt"
-t "bad input: truncated record" rejected "$S/short-record.vmt" 4056
+head -c $((R0 + VMT_RECORD_SIZE * 100 + 17)) "$S/base.vmt" > "$S/short-record.vmt"
+t "bad input: truncated record" rejected "$S/short-record.vmt" $((R0 + VMT_RECORD_SIZE * 100))
 yes 'not a recording at all' | head -c 5000 > "$S/garbage.vmt"
 t "bad input: garbage" rejected "$S/garbage.vmt" 0
-{ head -c 56 "$S/base.vmt"; yes 'garbage after a good header' | head -c 400; } > "$S/garbage2.vmt"
-t "bad input: garbage after a good header" rejected "$S/garbage2.vmt" 56
+{ head -c $R0 "$S/base.vmt"; yes 'garbage after a good header' | head -c 400; } > "$S/garbage2.vmt"
+t "bad input: garbage after a good header" rejected "$S/garbage2.vmt" $R0
 
 # Records more than the merge window late: an error, not silently reordered time.
 "$P/vmtgen" -s 6 -n 20000 -c 2 -k 3000 -o "$S/late.vmt"
@@ -74,7 +75,7 @@ t "bad input on stdin: exit 1 with the offset" stdin_bad
 
 # Sequence numbers (vmtcheck only: the converter does not need them).
 head -c $R10 "$S/base.vmt" > "$S/gap.vmt"
-tail -c +$((R10 + 121)) "$S/base.vmt" >> "$S/gap.vmt"      # records 10, 11, 12 gone
+tail -c +$((R10 + 3 * VMT_RECORD_SIZE + 1)) "$S/base.vmt" >> "$S/gap.vmt"   # records 10-12 gone
 seq_gap() {
   "$A/vmtcheck" "$S/gap.vmt" > /dev/null 2> "$S/err"
   [ $? -eq 1 ] && grep -q "offset $R10: cpu [0-9]: sequence jumps by 4" "$S/err" &&
@@ -83,14 +84,14 @@ seq_gap() {
 t "vmtcheck: a sequence gap without VMT_LOST fails" seq_gap
 lost_covers() {      # the record after the gap becomes VMT_LOST with count $1
   cp "$S/gap.vmt" "$S/lost.vmt"
-  patch "$S/lost.vmt" $((R10 + 16)) '\016\000'
-  patch "$S/lost.vmt" $((R10 + 24)) "$1"'\000\000\000\000\000\000\000'
+  patch "$S/lost.vmt" $((R10 + R_type)) "$(printf '\\%03o' "$VMT_LOST")"'\000'
+  patch "$S/lost.vmt" $((R10 + R_a)) "$1"'\000\000\000\000\000\000\000'
   "$A/vmtcheck" -q "$S/lost.vmt" 2> "$S/err"
 }
 t "vmtcheck: a gap covered by VMT_LOST passes" lost_covers '\003'
 lost_short() { ! lost_covers '\002' && grep -q "VMT_LOST reports 2 records lost but 3" "$S/err"; }
 t "vmtcheck: a VMT_LOST count smaller than the gap fails" lost_short
-{ head -c $((R10 + 40)) "$S/base.vmt"; tail -c +$((R10 + 1)) "$S/base.vmt"; } > "$S/repeat.vmt"
+{ head -c $((R10 + VMT_RECORD_SIZE)) "$S/base.vmt"; tail -c +$((R10 + 1)) "$S/base.vmt"; } > "$S/repeat.vmt"
 repeat_seq() {
   "$A/vmtcheck" "$S/repeat.vmt" > /dev/null 2> "$S/err"
   [ $? -eq 1 ] && grep -q "repeats or goes back" "$S/err"

@@ -9,6 +9,8 @@ set -u
 A=build/tools/asan            # sanitized tools: the ones under test
 P=build/tools                 # plain tools: the generator, and the memory measurement
 S=build/tools/test            # scratch
+# The format's sizes, field offsets and constants (tracing/vmtrace_format.py).
+eval "$("${PYTHON:-python3}" tracing/vmtrace_format.py)" || exit 1
 rm -rf "$S"
 mkdir -p "$S"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
