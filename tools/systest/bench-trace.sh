@@ -28,7 +28,7 @@
 # analysis/data/tracebench-icount.csv; or -o CSV),
 # with the repeat and boot prepended; the summary table is computed from that file.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 
 REPEATS=3
 ROUNDS=21
