@@ -262,6 +262,7 @@ def wait_for_slot(qemu, say_waiting, count=running_qemus):
     binary not named qemu-system-* (the self-test's stand-in) is no QEMU: no wait."""
     if not os.path.basename(qemu).startswith("qemu-system"):
         return None
+    began = time.monotonic()
     lock = open(SLOT_LOCK, "a")
     fcntl.flock(lock, fcntl.LOCK_EX)
     said = False
@@ -270,6 +271,8 @@ def wait_for_slot(qemu, say_waiting, count=running_qemus):
             say_waiting("waiting: %d QEMUs are running, never a third" % MAX_QEMUS)
             said = True
         time.sleep(SLOT_POLL)
+    if said:    # scripts that time their runs take this off (tools/systest/test-kernel.sh)
+        say_waiting("waited %d s for a QEMU slot" % round(time.monotonic() - began))
     return lock
 
 

@@ -410,7 +410,8 @@ class SlotTest(unittest.TestCase):
         self.assertIsNotNone(lock)
         lock.close()
         self.assertEqual(counts, [], "it started before a slot was free")
-        self.assertEqual(len(said), 1, "it should say once that it waits")
+        self.assertEqual(len(said), 2, "it should say once that it waits, once how long")
+        self.assertRegex(said[1], r"^waited \d+ s for a QEMU slot$")
 
     def test_no_wait_with_one_running(self):
         lock = self.qr.wait_for_slot("qemu-system-riscv64", self.fail, lambda: 1)
