@@ -24,56 +24,45 @@ static void st(unsigned char *p, uint64 v, int n)
 #define LD(b, s, f) ld((b) + offsetof(s, f), (int)sizeof(((s *)0)->f))
 #define ST(b, s, f, v) st((b) + offsetof(s, f), (v), (int)sizeof(((s *)0)->f))
 
+// Each struct's fields, named once here for decoding and encoding alike (the magic, a
+// byte array, is copied apart). The size checks below catch a field left out.
+#define HEADER_FIELDS(X) X(version) X(header_size) X(record_size) X(ncpu) X(timer_hz) \
+                         X(page_size) X(flags) X(free_pages) X(start_ts)
+#define RECORD_FIELDS(X) X(ts) X(seq) X(pid) X(type) X(cpu) X(flags) X(arg) X(a) X(b)
+
+#define HEADER_SIZE(f) + sizeof(((struct vmt_header *)0)->f)
+#define RECORD_SIZE(f) + sizeof(((struct vmt_record *)0)->f)
+_Static_assert(sizeof(((struct vmt_header *)0)->magic) HEADER_FIELDS(HEADER_SIZE) ==
+               sizeof(struct vmt_header), "a header field is missing from HEADER_FIELDS");
+_Static_assert(0 RECORD_FIELDS(RECORD_SIZE) == sizeof(struct vmt_record),
+               "a record field is missing from RECORD_FIELDS");
+
 void vmt_decode_header(const unsigned char *b, struct vmt_header *h)
 {
   memcpy(h->magic, b, sizeof h->magic);
-  h->version = LD(b, struct vmt_header, version);
-  h->header_size = LD(b, struct vmt_header, header_size);
-  h->record_size = LD(b, struct vmt_header, record_size);
-  h->ncpu = LD(b, struct vmt_header, ncpu);
-  h->timer_hz = LD(b, struct vmt_header, timer_hz);
-  h->page_size = LD(b, struct vmt_header, page_size);
-  h->flags = LD(b, struct vmt_header, flags);
-  h->free_pages = LD(b, struct vmt_header, free_pages);
-  h->start_ts = LD(b, struct vmt_header, start_ts);
+#define DECODE(f) h->f = LD(b, struct vmt_header, f);
+  HEADER_FIELDS(DECODE)
+#undef DECODE
 }
 
 void vmt_encode_header(const struct vmt_header *h, unsigned char *b)
 {
   memcpy(b, h->magic, sizeof h->magic);
-  ST(b, struct vmt_header, version, h->version);
-  ST(b, struct vmt_header, header_size, h->header_size);
-  ST(b, struct vmt_header, record_size, h->record_size);
-  ST(b, struct vmt_header, ncpu, h->ncpu);
-  ST(b, struct vmt_header, timer_hz, h->timer_hz);
-  ST(b, struct vmt_header, page_size, h->page_size);
-  ST(b, struct vmt_header, flags, h->flags);
-  ST(b, struct vmt_header, free_pages, h->free_pages);
-  ST(b, struct vmt_header, start_ts, h->start_ts);
+#define ENCODE(f) ST(b, struct vmt_header, f, h->f);
+  HEADER_FIELDS(ENCODE)
+#undef ENCODE
 }
 
 void vmt_decode_record(const unsigned char *b, struct vmt_record *r)
 {
-  r->ts = LD(b, struct vmt_record, ts);
-  r->seq = LD(b, struct vmt_record, seq);
-  r->pid = LD(b, struct vmt_record, pid);
-  r->type = LD(b, struct vmt_record, type);
-  r->cpu = LD(b, struct vmt_record, cpu);
-  r->flags = LD(b, struct vmt_record, flags);
-  r->arg = LD(b, struct vmt_record, arg);
-  r->a = LD(b, struct vmt_record, a);
-  r->b = LD(b, struct vmt_record, b);
+#define DECODE(f) r->f = LD(b, struct vmt_record, f);
+  RECORD_FIELDS(DECODE)
+#undef DECODE
 }
 
 void vmt_encode_record(const struct vmt_record *r, unsigned char *b)
 {
-  ST(b, struct vmt_record, ts, r->ts);
-  ST(b, struct vmt_record, seq, r->seq);
-  ST(b, struct vmt_record, pid, r->pid);
-  ST(b, struct vmt_record, type, r->type);
-  ST(b, struct vmt_record, cpu, r->cpu);
-  ST(b, struct vmt_record, flags, r->flags);
-  ST(b, struct vmt_record, arg, r->arg);
-  ST(b, struct vmt_record, a, r->a);
-  ST(b, struct vmt_record, b, r->b);
+#define ENCODE(f) ST(b, struct vmt_record, f, r->f);
+  RECORD_FIELDS(ENCODE)
+#undef ENCODE
 }

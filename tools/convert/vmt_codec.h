@@ -6,8 +6,6 @@
 
 #include "tracing/vmtrace_format.h"
 
-#define VMT_HEADER_SIZE 56
-
 void vmt_decode_header(const unsigned char *b, struct vmt_header *h);
 void vmt_encode_header(const struct vmt_header *h, unsigned char *b);
 void vmt_decode_record(const unsigned char *b, struct vmt_record *r);
