@@ -148,13 +148,23 @@ static int be_in_order(struct pcheck *pc, struct pc_track *t, int64_t ts, size_t
   return 1;
 }
 
-static void on_begin(struct pcheck *pc, const struct jval *ev, int64_t ts, size_t index)
+// The track of a B or E event, if it has one and the event keeps the track's time order;
+// NULL otherwise (the violation is recorded).
+static struct pc_track *be_track(struct pcheck *pc, const struct jval *ev, int64_t ts,
+                                 size_t index)
 {
   long ti = event_track(pc, ev, index);
-  const struct jval *name = jv_get(ev, "name");
   if (ti < 0 || !be_in_order(pc, &pc->track[ti], ts, index))
+    return NULL;
+  return &pc->track[ti];
+}
+
+static void on_begin(struct pcheck *pc, const struct jval *ev, int64_t ts, size_t index)
+{
+  struct pc_track *t = be_track(pc, ev, ts, index);
+  const struct jval *name = jv_get(ev, "name");
+  if (!t)
     return;
-  struct pc_track *t = &pc->track[ti];
   if (pc_grow(pc, (void **)&t->open, &t->capopen, t->nopen, sizeof *t->open) < 0)
     return;
   t->open[t->nopen++] = (struct pc_open){ ts, index,
@@ -163,11 +173,10 @@ static void on_begin(struct pcheck *pc, const struct jval *ev, int64_t ts, size_
 
 static void on_end(struct pcheck *pc, const struct jval *ev, int64_t ts, size_t index)
 {
-  long ti = event_track(pc, ev, index);
+  struct pc_track *t = be_track(pc, ev, ts, index);
   const struct jval *name = jv_get(ev, "name");
-  if (ti < 0 || !be_in_order(pc, &pc->track[ti], ts, index))
+  if (!t)
     return;
-  struct pc_track *t = &pc->track[ti];
   if (t->nopen == 0) {
     pc_violation(pc, index, "E without a B on pid %u tid %u", t->pid, t->tid);
     return;
@@ -175,7 +184,7 @@ static void on_end(struct pcheck *pc, const struct jval *ev, int64_t ts, size_t 
   struct pc_open *b = &t->open[--t->nopen];
   if (name && name->type == J_STR && b->name && strcmp(name->str, b->name) != 0)
     pc_violation(pc, index, "E named '%s' closes B named '%s'", name->str, b->name);
-  pc_add_slice(pc, (unsigned)ti, b->ts, ts, b->index);
+  pc_add_slice(pc, (unsigned)(t - pc->track), b->ts, ts, b->index);
   free(b->name);
 }
 
