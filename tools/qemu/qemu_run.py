@@ -258,13 +258,17 @@ def running_qemus(proc_dir="/proc"):
 
 def wait_for_slot(qemu, say_waiting, count=running_qemus):
     """Wait until fewer than MAX_QEMUS QEMUs run, then hold the slot lock. Returns the
-    lock file: the caller starts QEMU and then closes it (an exec closes it too). A
-    binary not named qemu-system-* (the self-test's stand-in) is no QEMU: no wait."""
+    lock file (or None): the caller starts QEMU and then closes it (an exec closes it
+    too). A binary not named qemu-system-* (the self-test's stand-in) is no QEMU: no
+    wait."""
     if not os.path.basename(qemu).startswith("qemu-system"):
         return None
     began = time.monotonic()
-    lock = open(SLOT_LOCK, "a")
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        lock = os.fdopen(os.open(SLOT_LOCK, os.O_WRONLY | os.O_CREAT, 0o666), "w")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except OSError:
+        lock = None     # another user's lock file: still count, without taking turns
     said = False
     while count() >= MAX_QEMUS:
         if not said:
