@@ -78,12 +78,14 @@ class Unreadable(unittest.TestCase):
 
     def test_unknown_name_in_enum(self):
         with self.assertRaises(F.FormatHeaderError):
-            F._enums("enum e { A = NOT_DEFINED + 1 };", {})
+            F._enum("e", "A = NOT_DEFINED + 1", {})
+        enums, unreadable = F._enums("enum e { A = NOT_DEFINED }; enum f { B };", {})
+        self.assertEqual((list(enums), list(unreadable)), (["f"], ["e"]))
 
     def test_enum_numbering(self):
         known = {}
-        F._enums("enum e { A = 3, B, C = A << 2, D };", known)
-        self.assertEqual(known, {"A": 3, "B": 4, "C": 12, "D": 13})
+        F._enum("e", "A = 3, B, C = A << 2, D, E = C / 5 * 2 % 3", known)
+        self.assertEqual(known, {"A": 3, "B": 4, "C": 12, "D": 13, "E": 1})
 
 
 @unittest.skipUnless(os.access(os.path.join(TOOLS, "vmtgen"), os.X_OK),

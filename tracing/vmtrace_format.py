@@ -53,32 +53,43 @@ def _source(path):
 
 
 def _int(expr, known):
-    """The value of a C integer expression made of numbers, known names, | << >> + - ( )."""
+    """The value of a C integer expression of numbers, known names and | & ~ << >> + - * /
+    % ( ) (C's integer division, for the non-negative values a format holds)."""
     expr = re.sub(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b", r"\1", expr.strip())
-    if not re.fullmatch(r"[\w\s()|&<>+\-~]*", expr):
+    if not re.fullmatch(r"[\w\s()|&<>+\-~*/%]*", expr):
         raise FormatHeaderError("cannot evaluate %r" % expr)
+    expr = expr.replace("/", "//")
     for name in set(re.findall(r"\b[A-Za-z_]\w*", expr)):
         if name not in known:
             raise FormatHeaderError("unknown name %s in %r" % (name, expr))
     return eval(expr, {"__builtins__": {}}, dict(known))  # checked above: arithmetic only
 
 
+def _enum(name, body, known):
+    """[(member, value)] of one enum, with C's numbering; adds them to known."""
+    members, value = [], -1
+    for item in (i.strip() for i in body.split(",")):
+        if not item:
+            continue
+        m = re.fullmatch(r"(\w+)\s*(?:=\s*(.+))?", item, flags=re.S)
+        if not m:
+            raise FormatHeaderError("enum %s: cannot read %r" % (name, item))
+        value = _int(m.group(2), known) if m.group(2) else value + 1
+        known[m.group(1)] = value
+        members.append((m.group(1), value))
+    return members
+
+
 def _enums(src, known):
-    """Every enum's members, in order, with C's numbering; adds them to known."""
-    enums = {}
+    """Every enum this parser can read, by name; for one it cannot, the reason (an
+    error only if the format's readers need that enum: _members, TYPES)."""
+    enums, unreadable = {}, {}
     for name, body in re.findall(r"enum\s+(\w+)\s*\{(.*?)\}", src, flags=re.S):
-        members, value = [], -1
-        for item in (i.strip() for i in body.split(",")):
-            if not item:
-                continue
-            m = re.fullmatch(r"(\w+)\s*(?:=\s*(.+))?", item, flags=re.S)
-            if not m:
-                raise FormatHeaderError("enum %s: cannot read %r" % (name, item))
-            value = _int(m.group(2), known) if m.group(2) else value + 1
-            known[m.group(1)] = value
-            members.append((m.group(1), value))
-        enums[name] = members
-    return enums
+        try:
+            enums[name] = _enum(name, body, known)
+        except FormatHeaderError as e:
+            unreadable[name] = str(e)
+    return enums, unreadable
 
 
 def _defines(src, known):
@@ -121,14 +132,21 @@ def _load():
     src = _source(HEADER_FILE)
     known = {}
     _defines(src, known)
-    enums = _enums(src, known)
+    enums, unreadable = _enums(src, known)
     _defines(src, known)        # again: defines that use enum members
     riscv = {}
     _defines(_source(RISCV_FILE), riscv)
-    return src, known, enums, riscv
+    return src, known, enums, unreadable, riscv
 
 
-_SRC, CONSTANTS, ENUMS, _RISCV = _load()
+_SRC, CONSTANTS, ENUMS, _UNREADABLE, _RISCV = _load()
+
+
+def _enum_needed(name):
+    if name not in ENUMS:
+        raise FormatHeaderError(_UNREADABLE.get(name, "no enum %s" % name))
+    return ENUMS[name]
+
 globals().update({k: v for k, v in CONSTANTS.items() if k.startswith("VMT_")})
 
 HEADER_FIELDS, HEADER = _struct(_SRC, "vmt_header")
@@ -146,11 +164,11 @@ MORE = VMT_MORE           # noqa: F821
 
 def _members(enum, prefix):
     """{value: short name} of an enum: VMT_OUT_NOMEM -> "nomem"."""
-    return {v: n[len(prefix):].lower() for n, v in ENUMS[enum] if n.startswith(prefix)}
+    return {v: n[len(prefix):].lower() for n, v in _enum_needed(enum) if n.startswith(prefix)}
 
 
 # Event types by their short C names: FAULT_BEGIN = 1, ... (NTYPES: one past the last).
-TYPES = {n[len("VMT_"):]: v for n, v in ENUMS["vmt_type"]}
+TYPES = {n[len("VMT_"):]: v for n, v in _enum_needed("vmt_type")}
 globals().update(TYPES)
 TYPE_NAMES = _type_names(_SRC, CONSTANTS)
 OUTCOMES = _members("vmt_outcome", "VMT_OUT_")
