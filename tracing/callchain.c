@@ -32,6 +32,8 @@
 #include "kernel/vm.h"
 #include "tracing/callchain.h"
 
+#ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
+
 #define USER_READABLE (PTE_V | PTE_U | PTE_R)
 
 // The stack bounds a frame pointer must respect, and the last page looked up (frames
@@ -106,3 +108,5 @@ int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
   }
   return n == VMT_CHAIN_MAX && fp_ok(&s, fp) ? n | VMT_CHAIN_TRUNCATED : n;
 }
+
+#endif // FAULTLINE_NO_TRACE
