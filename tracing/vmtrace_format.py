@@ -159,6 +159,8 @@ if RECORD.size != VMT_RECORD_SIZE:     # noqa: F821 (from the header)
 
 MAGIC = VMT_MAGIC         # noqa: F821
 VERSION = VMT_VERSION     # noqa: F821
+# Every version a reader accepts: older recordings lack only record types added since.
+VERSIONS = tuple(range(VMT_VERSION_OLDEST, VMT_VERSION + 1))   # noqa: F821
 MORE = VMT_MORE           # noqa: F821
 
 
@@ -183,9 +185,9 @@ def parse_header(data):
     if len(data) < HEADER.size:
         raise BadRecording("offset 0: file shorter than the header")
     h = Header(*HEADER.unpack_from(data))
-    if h.magic != MAGIC or h.version != VERSION:
-        raise BadRecording("offset 0: not a version %d vmtrace recording (magic %r, version %d)"
-                           % (VERSION, h.magic, h.version))
+    if h.magic != MAGIC or h.version not in VERSIONS:
+        raise BadRecording("offset 0: not a vmtrace recording of version %d to %d (magic %r, "
+                           "version %d)" % (VERSIONS[0], VERSIONS[-1], h.magic, h.version))
     if h.header_size != HEADER.size or h.record_size != RECORD.size:
         raise BadRecording("offset 0: header says %d/%d bytes, expected %d/%d"
                            % (h.header_size, h.record_size, HEADER.size, RECORD.size))
@@ -223,6 +225,12 @@ def read(path, prog="vmt"):
 def text16(a, b):
     """The up to 16 bytes of text packed into a record's a and b (exec, marker)."""
     return struct.pack("<QQ", a, b)
+
+
+def chain(arg, a, b, flags):
+    """The return addresses of a VMT_FAULT_CHAIN record, innermost first."""
+    slots = [arg, a & 0xffffffff, a >> 32, b & 0xffffffff, b >> 32]
+    return slots[:flags & VMT_CHAIN_COUNT]     # noqa: F821
 
 
 def int32(v):

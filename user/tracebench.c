@@ -688,7 +688,7 @@ static void churn_break(int cycles)
 
 // Three processes, one per CPU of the default machine. With full rings nearly every
 // record takes the drop path, so timer interrupts land there often: the regression
-// test for a preemption inside the emit path's callees (tools/tests/trace-drops.sh).
+// test for a preemption inside the emit path's callees (tools/systest/trace-drops.sh).
 static void mode_churn(int cycles)
 {
   int child = 0;

@@ -17,7 +17,7 @@ int vmtrace_mark(const char *text)
 }
 
 // The start of test `name` of a suite: the marker "test NAME", which make qemu-trace
-// (tools/qemu-trace.py) cuts recordings at, one timeline per test.
+// (tools/qemu/qemu_trace.py) cuts recordings at, one timeline per test.
 int vmtrace_mark_test(const char *name)
 {
   char text[64] = "test ";
