@@ -43,6 +43,7 @@
 // This is a benchmark, not a test: it never fails on a figure.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
+#include "kernel/memlayout.h"
 #include "kernel/fcntl.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
@@ -52,7 +53,6 @@
 #define MiB (1024L * KiB)
 #define GiB (1024L * MiB)
 
-#define TIMER_HZ 10000000UL   // QEMU virt's time CSR
 #define NS_PER_TICK (1000000000UL / TIMER_HZ)
 #define SBRK_FAILED ((char *)-1)
 

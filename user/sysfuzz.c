@@ -44,6 +44,7 @@
 #include "kernel/elf.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
+#include "tracing/emit.h"
 #include "user/user.h"
 
 #define INT_MAX 0x7fffffff
@@ -1058,7 +1059,7 @@ static void check_write(struct fdslot *s, int fd, uint64 p, int n, int r)
   if (s->kind == K_FILE && !unk && ok < n)
     check(r == -1, "short file write did not fail", r, ok);
   if (s->kind == K_MARK && !unk && !fz.oom) {
-    long len = n < 128 ? n : 128;   // TRACE_MARKER_MAX: the kernel takes this much
+    long len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;   // what the kernel takes
     check(r == (ok >= len ? len : -1), "marker write: wrong result", r, n);
   }
   if (s->kind == K_PIPE_W && !unk && ok >= n && readers(s->pipe) > 0 && !fz.oom)

@@ -71,8 +71,6 @@
 #define CHURN_CYCLES 100000
 #define RESET_CYCLES 20000
 
-// Every event type the kernel knows (bits 1 .. VMT_LOST).
-#define MASK_ALL (((1u << VMT_NTYPES) - 1) & ~1u)
 // Only loss reports: every trace point's bit is clear, so each costs exactly what it
 // does with tracing disabled (one test of trace_mask), yet the reader stays attached.
 #define MASK_QUIET (1u << VMT_LOST)
@@ -470,7 +468,7 @@ static long marker_phase_ns(int fd)
 static struct half emit_half(int traced, phase_fn phase, int fd)
 {
   struct half h;
-  set_events(traced ? MASK_ALL : MASK_QUIET);
+  set_events(traced ? VMT_EVENTS_ALL : MASK_QUIET);
   ctl_or_die("reset");
   h.ns = phase(fd);
   h.events = status_cpu_sum("fill", &h.full);
@@ -533,7 +531,7 @@ static void report_emit(const char *cas, struct emit_series *es, int n, long buf
 static long read_round(void)
 {
   static struct vmt_record buf[4096 / sizeof(struct vmt_record)];
-  set_events(MASK_ALL);
+  set_events(VMT_EVENTS_ALL);
   ctl_or_die("reset");
   fault_phase();
   ctl_or_die("disable");   // so that read() returns 0 once the rings are empty

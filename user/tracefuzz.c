@@ -38,6 +38,7 @@
 #include "user/user.h"
 #include "tracing/vmtrace_format.h"
 #include "tracing/ring.h"
+#include "tracing/emit.h"
 
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)
@@ -45,9 +46,7 @@
 #define CTL "/dev/vmtracectl"
 #define DEV "/dev/vmtrace"
 #define REC ((int)sizeof(struct vmt_record))
-#define MARKER_MAX 128       // tracing/control.h: longer markers are cut
 #define RING_MAX TRACE_RING_MAX   // most records per CPU ring
-#define ALL_EVENTS (((1u << VMT_NTYPES) - 1) & ~1u)
 #define LAZY_PAGES 4
 #define ST_FAILED 99
 #define WORKLOAD_MARKS 10
@@ -63,7 +62,7 @@ static struct {
 
 // Buffers live here, not on the one-page user stack.
 static char big[3 * PGSIZE] __attribute__((aligned(PGSIZE)));
-static char text[MARKER_MAX * 40];
+static char text[TRACE_MARKER_MAX * 40];
 static char status0[640], status1[640];
 static char cmdbuf[96];
 
@@ -472,8 +471,8 @@ static void check_good_commands(void)
   expect_setting("events", 0x2000);
   ctl_ok("events 0x6\n");
   expect_setting("events", 6);
-  ctl_num("events", ALL_EVENTS, 16);
-  expect_setting("events", ALL_EVENTS);
+  ctl_num("events", VMT_EVENTS_ALL, 16);
+  expect_setting("events", VMT_EVENTS_ALL);
   ctl_ok("pid 12345");
   expect_setting("pid", 12345);
   ctl_ok("pid 0");
@@ -533,7 +532,7 @@ static const int marker_lens[] = { 0, 1, 15, 16, 17, 127, 128, 129, 4096, 31, 33
 // What the kernel keeps of an n-byte marker: at most 128 bytes, a final '\n' dropped.
 static int kept(const char *s, int n)
 {
-  int len = n < MARKER_MAX ? n : MARKER_MAX;
+  int len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;
   return len > 0 && s[len - 1] == '\n' ? len - 1 : len;
 }
 
@@ -598,7 +597,7 @@ static void check_marker_text(int rd)
   int w = open(DEV, O_WRONLY);
   for (int i = 0; i < NMARKERS; i++)
     check(write(w, text + i, marker_lens[i]) ==
-              (marker_lens[i] < MARKER_MAX ? marker_lens[i] : MARKER_MAX), "marker write", i, 0);
+              (marker_lens[i] < TRACE_MARKER_MAX ? marker_lens[i] : TRACE_MARKER_MAX), "marker write", i, 0);
   close(w);
   ctl_ok("disable");
   int n = drain_all(rd, "markers");
@@ -686,7 +685,7 @@ static void check_marker_write(int w, uint64 p, int n)
     check(r == -1, "marker of negative length", n, r);
     return;
   }
-  int len = n < MARKER_MAX ? n : MARKER_MAX;
+  int len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;
   check(r == (reach(p, len, 0) >= len ? len : -1), "marker write: wrong result", r, p);
 }
 
@@ -753,7 +752,7 @@ static int gen_command(void)
   case 1:  append(d, "disable"); return 1;
   case 2:  append(d, "reset"); return 1;
   case 3: {
-    uint64 mask = (1 + below(ALL_EVENTS)) & ALL_EVENTS;
+    uint64 mask = (1 + below(VMT_EVENTS_ALL)) & VMT_EVENTS_ALL;
     append_num(append(d, "events "), mask ? mask : 2, 16);
     return 1;
   }
@@ -878,7 +877,7 @@ static void storm(int nprocs, int iters)
   tf.phase = "storm";
   int rd = open(DEV, O_RDONLY);
   check(rd >= 0, "cannot open " DEV, rd, 0);
-  ctl_num("events", ALL_EVENTS, 16);
+  ctl_num("events", VMT_EVENTS_ALL, 16);
   ctl_ok("pid 0");
   ctl_ok("enable");
   int reader = fork();
@@ -936,7 +935,7 @@ static void chain_step(struct chain *ch, const struct vmt_record *r)
   check(c == ch->letter, "a marker's records are not one marker's text", r->cpu, ch->open);
   ch->open++;
   int more = (r->flags & VMT_MORE) != 0;
-  check(more == (ch->open < MARKER_MAX / 16), "a marker did not come in one piece (cpu, record)",
+  check(more == (ch->open < TRACE_MARKER_MAX / 16), "a marker did not come in one piece (cpu, record)",
         r->cpu, ch->open);
   if (!more)
     ch->open = 0;
@@ -946,8 +945,8 @@ static void atom_writer(int count)
 {
   int w = open(DEV, O_WRONLY);
   for (int i = 0; i < count; i++) {
-    memset(text, 'a' + (getpid() * 7 + i) % 26, MARKER_MAX);
-    check(write(w, text, MARKER_MAX) == MARKER_MAX, "marker write", i, 0);
+    memset(text, 'a' + (getpid() * 7 + i) % 26, TRACE_MARKER_MAX);
+    check(write(w, text, TRACE_MARKER_MAX) == TRACE_MARKER_MAX, "marker write", i, 0);
   }
   exit(0);
 }
