@@ -46,6 +46,7 @@
 #include "kernel/mempolicy.h"
 #include "tracing/emit.h"
 #include "user/user.h"
+#include "user/testlib/testlib.h"
 
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)
@@ -441,28 +442,6 @@ static int lowest_free_fd(void)
 
 // ---- Paths --------------------------------------------------------------------------------
 
-static char *append(char *d, const char *s)
-{
-  while (*s)
-    *d++ = *s++;
-  *d = 0;
-  return d;
-}
-
-static char *append_num(char *d, uint n)
-{
-  char tmp[12];
-  int i = 0;
-  do {
-    tmp[i++] = '0' + n % 10;
-    n /= 10;
-  } while (n);
-  while (i > 0)
-    *d++ = tmp[--i];
-  *d = 0;
-  return d;
-}
-
 // A made-up name: no '/', and never starting with 'x' (exec's test ELFs are x*).
 static void random_name(char *d, int len)
 {
@@ -479,7 +458,7 @@ static void known_name(char *d)
 {
   static const char kinds[] = "fffdn";
   d[0] = kinds[below(sizeof(kinds) - 1)];
-  append_num(d + 1, below(6));
+  append_num(d + 1, below(6), 10);
 }
 
 // A name relative to the working directory, or our own directory's absolute path
@@ -520,8 +499,8 @@ static uint64 gen_path_ptr(void)
     known_name(d);
     return place_name(d);
   case 6:
-    d = append(d, fz.dir);
-    d = append(d, "/");
+    d = append_str(d, fz.dir);
+    d = append_str(d, "/");
     known_name(d);
     return (uint64)pathbuf;
   case 7:
@@ -1278,8 +1257,8 @@ static void become_kid(uint64 seed, long budget, int code, int seq)
   fz.kidseq = 0;
   inherit_fds();
   char *d = fz.dir + strlen(fz.dir);
-  d = append(d, "/k");
-  append_num(d, seq);
+  d = append_str(d, "/k");
+  append_num(d, seq, 10);
   count(2);
   if (mkdir(fz.dir) < 0 || chdir(fz.dir) < 0)
     quit(code);   // out of inodes or disk: nothing to fuzz in
@@ -1479,9 +1458,9 @@ static int mutate_elf(void)
 // The path of test ELF number id in our directory, in pathbuf.
 static char *elf_path(int id)
 {
-  char *d = append(pathbuf, fz.dir);
-  d = append(d, "/x");
-  append_num(d, id);
+  char *d = append_str(pathbuf, fz.dir);
+  d = append_str(d, "/x");
+  append_num(d, id, 10);
   return pathbuf;
 }
 
@@ -1612,10 +1591,10 @@ static void op_exec(void)
 
 static void op_marker(void)
 {
-  char *d = append(pathbuf, "sysfuzz w");
-  d = append_num(d, fz.worker);
-  d = append(d, " c");
-  append_num(d, fz.calls);
+  char *d = append_str(pathbuf, "sysfuzz w");
+  d = append_num(d, fz.worker, 10);
+  d = append_str(d, " c");
+  append_num(d, fz.calls, 10);
   note("marker", 0, 0, 0);
   count(3);   // open, write, close
   int r = vmtrace_mark(pathbuf);
@@ -1655,8 +1634,8 @@ static void op_roundtrip_file(void)
   uint64 seed = rnd(), src = fz.rw_zone + below(PGSIZE);
   for (int i = 0; i < n; i++)
     poke(src + i, pattern(seed, i));
-  char *d = append(pathbuf, fz.dir);
-  append(d, "/rt");
+  char *d = append_str(pathbuf, fz.dir);
+  append_str(d, "/rt");
   note("roundtrip", n, src, 0);
   count(3);
   int fd = open(pathbuf, O_CREATE | O_RDWR | O_TRUNC);
@@ -1715,8 +1694,8 @@ static void op_flood(void)
   note("flood", 0, 0, 0);
   for (int i = 0; i <= NOFILE; i++) {
     int want = lowest_free_fd();
-    char *d = append(pathbuf, "g");
-    append_num(d, i);
+    char *d = append_str(pathbuf, "g");
+    append_num(d, i, 10);
     count(1);
     int fd = open(pathbuf, O_CREATE | O_RDWR);
     if (fd < 0)
@@ -1822,9 +1801,9 @@ static void worker_main(int round, int w, uint64 seed, long budget, int oom, int
     if (fz.fd[fd].kind == K_FREE)
       close(fd);   // the main process's end of the pipe: its EOF must not wait for us
   }
-  char *d = append(fz.dir, scratch);
-  d = append(d, "/w");
-  append_num(d, w);
+  char *d = append_str(fz.dir, scratch);
+  d = append_str(d, "/w");
+  append_num(d, w, 10);
   fz.op = "start";
   count(3);
   if (mkdir(fz.dir) < 0 || chdir(fz.dir) < 0)
@@ -1951,18 +1930,6 @@ static int run_round(struct run *run, int round, long each, int oom)
   return n == run->nprocs ? 0 : -1;
 }
 
-// Free pages come back once every exited process has been reaped; orphans go to init,
-// which reaps them a moment later.
-static int settle(int want)
-{
-  int f = freemem();
-  for (int i = 0; i < 50 && f != want; i++) {
-    sleep(1);
-    f = freemem();
-  }
-  return f;
-}
-
 // ---- Cleaning up ------------------------------------------------------------------------------
 
 // Unlink every entry of the working directory that can go. If a non-empty directory
@@ -2028,8 +1995,8 @@ static int regress_inodes(void)
     if (fork() == 0) {
       close(p[1]);
       for (int i = 0; i < 11; i++) {
-        char *d = append(name, "/sfzri/");
-        d = append_num(d, k);
+        char *d = append_str(name, "/sfzri/");
+        d = append_num(d, k, 10);
         *d++ = 'a' + i;
         *d = 0;
         open(name, O_CREATE | O_RDWR);   // -1 is fine; a panic is not
@@ -2112,22 +2079,13 @@ static void usage(void)
   exit(2);
 }
 
-// A decimal or 0x-prefixed hexadecimal number.
+// An argument that is a number and nothing else (number_at), or usage.
 static uint64 number(const char *s)
 {
-  uint64 v = 0;
-  int base = 10;
-  if (s[0] == '0' && s[1] == 'x') {
-    base = 16;
-    s += 2;
-  }
-  for (; *s; s++) {
-    int d = (*s >= '0' && *s <= '9') ? *s - '0'
-          : (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
-    if (d < 0)
-      usage();
-    v = v * base + d;
-  }
+  const char *end;
+  uint64 v = number_at(s, &end);
+  if (*end)
+    usage();
   return v;
 }
 
@@ -2178,7 +2136,7 @@ static void run_rounds(struct run *run, int before)
       printf("sysfuzz: FAILED (round %d: cannot empty %s)\n", round, scratch);
       run->failures++;
     }
-    int after = settle(before);
+    int after = settle_freemem(before);
     printf("sysfuzz: round %d%s: %ld calls, free pages %d\n", round, oom ? " (oom)" : "",
            run->calls - calls0, after);
     if (after != before) {
@@ -2204,8 +2162,8 @@ int main(int argc, char **argv)
     printf("sysfuzz: FAILED (cannot learn the address space layout)\n");
     exit(1);
   }
-  char *d = append(scratch, "/sfz");
-  append_num(d, getpid());
+  char *d = append_str(scratch, "/sfz");
+  append_num(d, getpid(), 10);
   if (run.seconds)
     run.deadline = uptime() + run.seconds * 10;
   int before = freemem();
@@ -2218,7 +2176,7 @@ int main(int argc, char **argv)
     printf("sysfuzz: FAILED (cannot remove %s)\n", scratch);
     run.failures++;
   }
-  int after = settle(before);
+  int after = settle_freemem(before);
   printf("sysfuzz: %ld calls, seed %ld, free pages before %d after %d\n", run.calls,
          run.seed, before, after);
   if (after != before)

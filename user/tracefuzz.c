@@ -36,6 +36,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"
 #include "tracing/ring.h"
 #include "tracing/emit.h"
@@ -95,30 +96,6 @@ static void check(int ok, const char *what, long a, long b)
     fail(what, a, b);
 }
 
-static char *append(char *d, const char *s)
-{
-  while (*s)
-    *d++ = *s++;
-  *d = 0;
-  return d;
-}
-
-static char *append_num(char *d, uint64 n, int base)
-{
-  char tmp[24];
-  int i = 0;
-  do {
-    tmp[i++] = "0123456789abcdef"[n % base];
-    n /= base;
-  } while (n);
-  if (base == 16)
-    d = append(d, "0x");
-  while (i > 0)
-    *d++ = tmp[--i];
-  *d = 0;
-  return d;
-}
-
 static int wait_status(void)
 {
   int status = -1;
@@ -154,7 +131,7 @@ static void ctl_ok(const char *cmd)
 
 static void ctl_num(const char *word, uint64 v, int base)
 {
-  append_num(append(append(cmdbuf, word), " "), v, base);
+  append_num(append_str(append_str(cmdbuf, word), " "), v, base);
   ctl_ok(cmdbuf);
 }
 
@@ -170,34 +147,13 @@ static int read_status(char *buf, int max)
   return len;
 }
 
-// The value of "name value" (decimal or 0x hexadecimal) in the status text, or -1.
-static long status_value(const char *status, const char *name)
-{
-  int n = strlen(name);
-  for (const char *line = status; *line; ) {
-    if (memcmp(line, name, n) == 0 && line[n] == ' ') {
-      const char *v = line + n + 1;
-      long x = 0;
-      int base = (v[0] == '0' && v[1] == 'x') ? 16 : 10;
-      for (v += base == 16 ? 2 : 0; (*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'f'); v++)
-        x = x * base + (*v <= '9' ? *v - '0' : *v - 'a' + 10);
-      return x;
-    }
-    while (*line && *line != '\n')
-      line++;
-    if (*line)
-      line++;
-  }
-  return -1;
-}
-
 // The settings part of the status: enabled, events, pid, bufsize, block.
 #define NSETTINGS 5
 static void settings(const char *status, long *s)
 {
   static const char *const names[] = { "enabled", "events", "pid", "bufsize", "block" };
   for (int i = 0; i < NSETTINGS; i++)
-    s[i] = status_value(status, names[i]);
+    s[i] = vmtrace_status_value(status, names[i]);
 }
 
 static int same_settings(const char *a, const char *b)
@@ -428,7 +384,7 @@ static void check_small_reads(int fd)
 
 static const char *const bad_commands[] = {
   "", "\n", "enable 1", "enabled", "disable now", "reset 0", "events", "events 0",
-  "events 0x1", "events 0x8000", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
+  "events 0x1", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
   "pid x", "bufsize", "bufsize 0", "bufsize 15", "bufsize 0x", "bufsize -16",
   "bufsize 99999999999999999999", "Enable", " enable", "enable\n\n", "frobnicate",
   "pid 1 2", "events 0x2 0x4", "block", "block -1", "block 101", "block x", "block 1 2",
@@ -449,8 +405,10 @@ static void check_bad_commands(void)
   check(ctl_raw((void *)tf.guard, 7) == -1, "command from the guard page", 0, 0);
   check(ctl_raw("enable", -1) == -1, "command of negative length", 0, 0);
   check(ctl_raw(big, 64) == -1, "command of 64 bytes", 0, 0);
-  append_num(append(cmdbuf, "bufsize "), RING_MAX + 1, 10);
+  append_num(append_str(cmdbuf, "bufsize "), RING_MAX + 1, 10);
   check(ctl(cmdbuf) == -1, "bufsize above the most a ring holds", RING_MAX + 1, 0);
+  append_num(append_str(cmdbuf, "events "), 1u << VMT_NTYPES, 16);
+  check(ctl(cmdbuf) == -1, "events beyond the last type", 1u << VMT_NTYPES, 0);
   int fd = open(CTL, O_RDONLY);
   check(write(fd, "enable", 6) == -1, "command written to a read-only descriptor", fd, 0);
   close(fd);
@@ -461,7 +419,7 @@ static void check_bad_commands(void)
 static void expect_setting(const char *name, long want)
 {
   read_status(status1, sizeof(status1));
-  check(status_value(status1, name) == want, name, status_value(status1, name), want);
+  check(vmtrace_status_value(status1, name) == want, name, vmtrace_status_value(status1, name), want);
 }
 
 static void check_good_commands(void)
@@ -485,7 +443,7 @@ static void check_good_commands(void)
   expect_setting("bufsize", 64);
   ctl_num("bufsize", RING_MAX, 10);
   expect_setting("bufsize", RING_MAX);
-  long block = status_value(status1, "block");
+  long block = vmtrace_status_value(status1, "block");
   ctl_ok("block 0");
   expect_setting("block", 0);
   ctl_ok("block 100");
@@ -499,9 +457,9 @@ static void check_good_commands(void)
   ctl_ok("reset");
   read_status(status1, sizeof(status1));
   for (int c = 0; c < tf.ncpu; c++) {
-    char *d = append_num(append(cmdbuf, "cpu"), c, 10);
-    append(d, " fill");
-    check(status_value(status1, cmdbuf) == 0, "reset left records in a ring", c, 0);
+    char *d = append_num(append_str(cmdbuf, "cpu"), c, 10);
+    append_str(d, " fill");
+    check(vmtrace_status_value(status1, cmdbuf) == 0, "reset left records in a ring", c, 0);
   }
 }
 
@@ -619,8 +577,8 @@ static long lost_total(void)
   long sum = 0;
   read_status(status1, sizeof(status1));
   for (int c = 0; c < tf.ncpu; c++) {
-    char *d = append_num(append(cmdbuf, "cpu"), c, 10);
-    append(d, " fill");
+    char *d = append_num(append_str(cmdbuf, "cpu"), c, 10);
+    append_str(d, " fill");
     // "cpuN fill F lost L": the value after "lost" on that line
     for (char *l = status1; *l; l++) {
       if (memcmp(l, cmdbuf, strlen(cmdbuf)) != 0)
@@ -748,18 +706,18 @@ static int gen_command(void)
   static const int sizes[] = { 16, 16, 16, 17, 64, 100, 1024, RING_MAX };
   char *d = cmdbuf;
   switch (below(9)) {
-  case 0:  append(d, "enable"); return 1;
-  case 1:  append(d, "disable"); return 1;
-  case 2:  append(d, "reset"); return 1;
+  case 0:  append_str(d, "enable"); return 1;
+  case 1:  append_str(d, "disable"); return 1;
+  case 2:  append_str(d, "reset"); return 1;
   case 3: {
     uint64 mask = (1 + below(VMT_EVENTS_ALL)) & VMT_EVENTS_ALL;
-    append_num(append(d, "events "), mask ? mask : 2, 16);
+    append_num(append_str(d, "events "), mask ? mask : 2, 16);
     return 1;
   }
-  case 4:  append_num(append(d, "pid "), below(2) ? getpid() : below(3) ? 0 : 1 + below(200), 10); return 1;
-  case 5:  append_num(append(d, "bufsize "), sizes[below(8)], 10); return 1;
+  case 4:  append_num(append_str(d, "pid "), below(2) ? getpid() : below(3) ? 0 : 1 + below(200), 10); return 1;
+  case 5:  append_num(append_str(d, "bufsize "), sizes[below(8)], 10); return 1;
   case 6:  strcpy(d, bad_commands[below(sizeof(bad_commands) / sizeof(bad_commands[0]))]); return 0;
-  case 7:  append_num(append(d, "bufsize "), below(2) ? below(16) : RING_MAX + 1 + below(1000), 10); return 0;
+  case 7:  append_num(append_str(d, "bufsize "), below(2) ? below(16) : RING_MAX + 1 + below(1000), 10); return 0;
   default:
     for (int i = 0; i < 20; i++)
       d[i] = 'f' + below(20);   // garbage that starts with no command's first letter
@@ -1004,7 +962,7 @@ static void workload(void)
 {
   char mark[16];
   for (int i = 0; i < WORKLOAD_MARKS; i++) {
-    append_num(append(mark, "tfz-w "), i, 10);
+    append_num(append_str(mark, "tfz-w "), i, 10);
     vmtrace_mark(mark);
     if (i == 3) {
       char *p = sbrk(5 * PGSIZE);
@@ -1096,7 +1054,7 @@ static void record(void)
 {
   tf.phase = "recording";
   static char path[48];
-  append(append(path, tf.scratch), "/rec.vmt");
+  append_str(append_str(path, tf.scratch), "/rec.vmt");
   char *argv[] = { "vmtrace", "record", "-o", path, "--", "/tracefuzz", "-w", 0 };
   int pid = fork();
   if (pid == 0) {
@@ -1138,16 +1096,6 @@ static void in_child(void (*fn)(void), const char *what)
   }
 }
 
-static int settle(int want)
-{
-  int f = freemem();
-  for (int i = 0; i < 50 && f != want; i++) {
-    sleep(1);
-    f = freemem();
-  }
-  return f;
-}
-
 static int nprocs = 3, iters = 300;
 
 static void storm_child(void)
@@ -1186,10 +1134,10 @@ int main(int argc, char **argv)
   int before = freemem();
   if (read_status(status0, sizeof(status0)) == 0)
     fail("no status from " CTL " (tracing compiled out?)", 0, 0);
-  check(status_value(status0, "enabled") == 0, "tracing is on: is a recorder running?", 0, 0);
-  tf.ncpu = status_value(status0, "ncpu");
-  append_num(append(tf.scratch, "/tfz"), getpid(), 10);
-  append(append(donepath, tf.scratch), "/done");
+  check(vmtrace_status_value(status0, "enabled") == 0, "tracing is on: is a recorder running?", 0, 0);
+  tf.ncpu = vmtrace_status_value(status0, "ncpu");
+  append_num(append_str(tf.scratch, "/tfz"), getpid(), 10);
+  append_str(append_str(donepath, tf.scratch), "/done");
   check(mkdir(tf.scratch) == 0, "cannot make the scratch directory", 0, 0);
   layout_init();   // children inherit the heap layout; this process never touches it
   in_child(quiet_checks, "quiet checks");
@@ -1201,7 +1149,7 @@ int main(int argc, char **argv)
   restore();
   check(unlink(tf.scratch) == 0, "cannot remove the scratch directory", 0, 0);
   sbrk(-(tf.sz - tf.heap_base));
-  int after = settle(before);
+  int after = settle_freemem(before);
   printf("tracefuzz: %d processes x %d iterations, seed %ld, free pages before %d after %d\n",
          nprocs, iters, tf.seed, before, after);
   check(after == before, "free pages not back", before, after);
