@@ -26,7 +26,6 @@
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/file.h"
-#include "kernel/kstring.h"
 #include "kernel/usercopy.h"
 #include "kernel/trap.h"
 #include "tracing/ring.h"
@@ -36,7 +35,7 @@
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
-#define TRACE_BLOCK_TICKS 5   // the default longest wait for the reader (half a second)
+#define TRACE_BLOCK_TICKS (TICK_HZ / 2)   // the default longest wait for the reader
 
 // Under trace_lock (tracing/control.h).
 static struct {

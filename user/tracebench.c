@@ -1,7 +1,7 @@
 // tracebench: what the memory-event tracer costs, measured inside the kernel.
 //
 //   tracebench off   [-n ROUNDS] [-i]   the workload with tracing disabled; run it on
-//                                       kernel/kernel and on kernel/kernel-notrace to
+//                                       kernel/kernel and on build/kernel-notrace to
 //                                       compare compiled-in-but-off with compiled-out
 //   tracebench on    [-n ROUNDS] [-i]   run as `vmtrace record -- tracebench on`: rounds
 //                                       with every event recorded, interleaved with
