@@ -1,4 +1,5 @@
-// Building trace records. Everything here runs on the emitting CPU and touches only
+// Building trace records, and the state every trace point tests (the event mask, the
+// pid filter). Everything on the emit path runs on the emitting CPU and touches only
 // that CPU's ring: no lock, no allocation, no printf, no wakeup (a ring at its
 // watermark asks the caller to raise a software interrupt, whose handler wakes the
 // reader; tracing/vmtrace_dev.c).

@@ -111,8 +111,8 @@ uint32 ring_size(void)
 }
 
 // The caller guarantees no producer is mid-emit: tracing is disabled and every CPU has
-// left the emit path (trace_stop; see reset_rings in tracing/control.c); the next emit comes after
-// tracing is enabled again, which orders it after these stores.
+// left the emit path (trace_stop; see reset_rings in tracing/control.c); the next emit
+// comes after tracing is enabled again, which orders it after these stores.
 uint32 ring_reset(uint32 cap)
 {
   uint32 size = TRACE_RING_MIN;

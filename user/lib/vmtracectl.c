@@ -1,4 +1,4 @@
-// Talking to /dev/vmtracectl (tracing/vmtrace_dev.c documents its commands and status):
+// Talking to /dev/vmtracectl (tracing/control.c documents its commands and status):
 // shared by the recorder, halt and the benchmarks.
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
