@@ -32,12 +32,6 @@
 #include "user/user.h"
 #include "user/testlib/testlib.h"
 
-#define KiB 1024L
-#define MiB (1024L * KiB)
-#define GiB (1024L * MiB)
-
-#define SBRK_FAILED ((char *)-1)
-#define KILLED (-1)          // exit status of a process the kernel killed
 #define TMPFILE "lazytests.tmp"
 
 // ---- Failing a test ---------------------------------------------------------------------

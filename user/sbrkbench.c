@@ -50,12 +50,6 @@
 #include "user/user.h"
 #include "user/testlib/testlib.h"
 
-#define KiB 1024L
-#define MiB (1024L * KiB)
-#define GiB (1024L * MiB)
-
-#define SBRK_FAILED ((char *)-1)
-
 #define DEFAULT_REPEATS 7
 #define MAX_REPEATS 21
 #define MAX_CASES 19          // sbrk: 4 KiB * 2^0 .. 4 KiB * 2^18 = 1 GiB

@@ -146,18 +146,9 @@ static int elflen;
 
 // ---- Random numbers ---------------------------------------------------------------------
 
-static uint64 mix(uint64 x)
-{
-  x += 0x9e3779b97f4a7c15UL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
-  return x ^ (x >> 31);
-}
-
 static uint64 rnd(void)
 {
-  fz.rng = mix(fz.rng);
-  return fz.rng;
+  return rng_next(&fz.rng);
 }
 
 static uint64 below(uint64 n)
@@ -228,20 +219,6 @@ static void note(const char *what, long a, long b, long c)
 }
 
 // ---- User memory, as the kernel sees it --------------------------------------------------
-
-// Loads and stores by address, in assembly: address 0 is program text here, and a C
-// dereference of it would be undefined behaviour.
-static uchar peek(uint64 a)
-{
-  uchar c;
-  asm volatile("lbu %0, 0(%1)" : "=r"(c) : "r"(a) : "memory");
-  return c;
-}
-
-static void poke(uint64 a, uchar c)
-{
-  asm volatile("sb %0, 0(%1)" : : "r"(c), "r"(a) : "memory");
-}
 
 enum { R_BAD, R_RO, R_RW, R_UNKNOWN };
 
@@ -1368,7 +1345,7 @@ static void op_victim(void)
   int pid = fork();
   if (pid == 0) {
     fz.report_fd = -1;   // its calls are not fuzzing calls
-    fz.rng = mix(fz.rng);
+    rng_next(&fz.rng);
     if (how == 16)
       exit(code);
     do_victim(how);
@@ -1868,7 +1845,7 @@ static uint64 worker_seed(struct run *run, int round, int w)
 {
   if (run->single)
     return run->wseed;
-  return mix(run->seed ^ mix(round * 1000003UL + w));
+  return rng_mix(run->seed ^ rng_mix(round * 1000003UL + w));
 }
 
 static int start_workers(struct run *run, int round, long each, int oom, int rfd, int *pids)

@@ -69,18 +69,10 @@ static char cmdbuf[96];
 
 // ---- Basics ----------------------------------------------------------------------------
 
-static uint64 mix(uint64 x)
-{
-  x += 0x9e3779b97f4a7c15UL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
-  return x ^ (x >> 31);
-}
-
 static uint64 below(uint64 n)
 {
-  tf.rng = mix(tf.rng);
-  return n ? tf.rng % n : 0;
+  uint64 r = rng_next(&tf.rng);
+  return n ? r % n : 0;
 }
 
 static void fail(const char *what, long a, long b)
@@ -165,13 +157,6 @@ static int same_settings(const char *a, const char *b)
 }
 
 // ---- Memory, as the kernel sees it --------------------------------------------------------
-
-static uchar peek(uint64 a)
-{
-  uchar c;
-  asm volatile("lbu %0, 0(%1)" : "=r"(c) : "r"(a) : "memory");
-  return c;
-}
 
 // The first page a copyout can write: text and read-only data end there (see sysfuzz).
 static uint64 find_text_end(void)
@@ -844,7 +829,7 @@ static void storm(int nprocs, int iters)
   close(rd);
   for (int i = 0; i < nprocs; i++) {
     if (fork() == 0) {
-      tf.rng = tf.seed = mix(tf.seed + i + 1);
+      tf.rng = tf.seed = rng_mix(tf.seed + i + 1);
       storm_worker(iters);
     }
   }

@@ -35,11 +35,6 @@
 #include "user/testlib/testlib.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define KiB 1024
-#define MiB (1024 * 1024)
-
-// The status wait() reports for a process the kernel killed.
-#define KILLED (-1)
 
 // Exit codes of children that try an exec that must fail (see exec_fails()).
 #define EXEC_REFUSED  77   // exec returned -1, as it should

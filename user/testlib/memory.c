@@ -7,15 +7,26 @@
 #include "user/user.h"
 #include "user/testlib/testlib.h"
 
+uchar peek(uint64 va)
+{
+  uchar c;
+  asm volatile("lbu %0, 0(%1)" : "=r"(c) : "r"(va) : "memory");
+  return c;
+}
+
+void poke(uint64 va, uchar c)
+{
+  asm volatile("sb %0, 0(%1)" : : "r"(c), "r"(va) : "memory");
+}
+
 void probe_load(uint64 va)
 {
-  char c = *(volatile char *)va;
-  asm volatile("" : : "r"(c));
+  peek(va);
 }
 
 void probe_store(uint64 va)
 {
-  *(volatile char *)va = 42;
+  poke(va, 42);
 }
 
 void touch_pages(char *p, int pages)

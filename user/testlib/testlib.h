@@ -6,6 +6,13 @@
 
 #include "kernel/memlayout.h"   // TIMER_HZ
 
+#define KiB 1024L
+#define MiB (1024L * KiB)
+#define GiB (1024L * MiB)
+
+#define SBRK_FAILED ((char *)-1)   // what sbrk returns when it refuses
+#define KILLED (-1)                // the exit status wait reports for a process the kernel killed
+
 // ---- Time ---------------------------------------------------------------------------
 // The time CSR, readable from user mode (the kernel sets mcounteren.TM): TIMER_HZ
 // counts a second. Inline, so that a benchmark's clock reads cost one instruction.
@@ -22,9 +29,19 @@ static inline uint64 clock_ns(uint64 counts)
   return counts * (1000000000UL / TIMER_HZ);
 }
 
+// ---- Random numbers (random.c) -----------------------------------------------------
+// A 64-bit value mixed into one that looks random (splitmix64): for deriving seeds.
+uint64 rng_mix(uint64 x);
+// The next number of the sequence whose state is *state (any value is a seed).
+uint64 rng_next(uint64 *state);
+
 // ---- Memory (memory.c) --------------------------------------------------------------
-// Load or store one byte at va, for real: through a volatile pointer, out of line, so
-// that the compiler can neither drop the access nor reason about the address.
+// Load or store one byte at va, for real: in assembly, out of line, so that the
+// compiler can neither drop the access nor reason about the address (address 0 is
+// program text, and a C dereference of it would be undefined behaviour).
+uchar peek(uint64 va);
+void poke(uint64 va, uchar c);
+// The same, shaped for run_in_child: load a byte, or store 42.
 void probe_load(uint64 va);
 void probe_store(uint64 va);
 // Store i into the first byte of page i of p, for i < pages: one fault per page under
