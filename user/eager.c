@@ -2,6 +2,7 @@
 // every page of the new heap at once. Compare with `lazy CMD`.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/lib/policywrap.h"
 
 int
 main(int argc, char *argv[])

@@ -2,6 +2,7 @@
 // and each heap page is allocated when it is first touched. Compare with `eager CMD`.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/lib/policywrap.h"
 
 int
 main(int argc, char *argv[])

@@ -76,19 +76,4 @@ long vmtrace_status_value(const char *status, const char *name);
 void *malloc(uint n);
 void free(void *p);
 
-// policywrap.c: run argv[1] with argv[1..] under the sbrk policy (kernel/mempolicy.h);
-// name is the wrapper's, for messages. Never returns.
-void policy_wrap(const char *name, int policy, int argc, char *argv[])
-  __attribute__((noreturn));
-
-// number.c: the number at s, decimal or hexadecimal after "0x" (digits 0-9, a-f); the
-// digits end at the first character that is not one, which *end is set to (if end is
-// not 0). No digits at all read as 0.
-uint64 number_at(const char *s, const char **end);
-// Each appends at d, NUL-terminates, and returns the new end (the NUL), so that calls
-// chain: append_num(append_str(buf, "bufsize "), n, 10). The caller provides the room.
-char *append_str(char *d, const char *s);
-// n's digits in base 10 or 16; base 16 gets a "0x" prefix.
-char *append_num(char *d, uint64 n, int base);
-
 #endif
