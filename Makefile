@@ -16,6 +16,7 @@ CC      = $(TOOLPREFIX)gcc
 LD      = $(TOOLPREFIX)ld
 OBJDUMP = $(TOOLPREFIX)objdump
 OBJCOPY = $(TOOLPREFIX)objcopy
+AR      = $(TOOLPREFIX)ar
 QEMU   ?= qemu-system-riscv64
 HOSTCC ?= cc
 PYTHON ?= python3
@@ -36,27 +37,36 @@ HOSTCFLAGS ?= -Wall -Werror -O2 -g -I.
 
 # ---- Kernel -----------------------------------------------------------------------------
 
+# Objects go under build/, mirroring the source tree: build/kernel/kernel/proc.o,
+# build/kernel/tracing/emit.o. The kernel itself stays at kernel/kernel, where xv6 users
+# (and gdb) look for it; its listing is build/kernel.asm.
 KERNEL_SRCS = $(wildcard kernel/*.c) $(wildcard tracing/*.c)
 KERNEL_ASM  = $(wildcard kernel/*.S)
 # entry.o must come first: QEMU jumps to the start of the image.
-KERNEL_OBJS = kernel/entry.o $(filter-out kernel/entry.o,$(KERNEL_ASM:.S=.o)) $(KERNEL_SRCS:.c=.o)
+KERNEL_UNITS = kernel/entry.o $(filter-out kernel/entry.o,$(KERNEL_ASM:.S=.o)) $(KERNEL_SRCS:.c=.o)
+KERNEL_OBJS  = $(addprefix build/kernel/,$(KERNEL_UNITS))
 
 kernel/kernel: $(KERNEL_OBJS) kernel/kernel.ld
 	$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
-	$(OBJDUMP) -S $@ > kernel/kernel.asm
+	$(OBJDUMP) -S $@ > build/kernel.asm
 
-kernel/%.o: kernel/%.S
+build/kernel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/kernel/%.o: %.S
+	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
 # The emit path runs for every trace record: no frame pointer, so that its fast path
 # needs no stack frame at all (nothing there can panic and want a backtrace).
-tracing/emit.o: CFLAGS += -fomit-frame-pointer
+build/kernel/tracing/emit.o: CFLAGS += -fomit-frame-pointer
 
 # The same kernel with every trace point compiled out (FAULTLINE_NO_TRACE), for measuring
 # what tracing costs when it is off. Objects go to build/notrace/.
-NOTRACE_OBJS = $(addprefix build/notrace/,$(KERNEL_OBJS))
+NOTRACE_OBJS = $(addprefix build/notrace/,$(KERNEL_UNITS))
 
-kernel/kernel-notrace: $(NOTRACE_OBJS) kernel/kernel.ld
+build/kernel-notrace: $(NOTRACE_OBJS) kernel/kernel.ld
 	$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(NOTRACE_OBJS)
 
 build/notrace/%.o: %.c
@@ -69,21 +79,54 @@ build/notrace/%.o: %.S
 
 # ---- User programs ----------------------------------------------------------------------
 
-# Every user/*.c is a program except the library files.
-ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c user/tracemark.c user/vmtracectl.c
-ULIB      = $(ULIB_SRCS:.c=.o) user/usys.o
-UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
-UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))
+# user/NAME.c is a program, _NAME (drop a .c into user/ and it is built, as in xv6);
+# so is a folder user/NAME/ of .c files, linked together. Two folders are libraries,
+# not programs: user/lib/ (the C library, with the system call stubs) and user/testlib/
+# (helpers shared by the tests, fuzzers and benchmarks). Both are archives, so that a
+# program carries only the members it uses; _main, the entry point (user/user.ld), is
+# asked for by name because no program refers to it.
+UOUT      = build/user
+ULIB      = $(UOUT)/ulib.a
+UTESTLIB  = $(UOUT)/testlib.a
+ULIB_OBJS = $(patsubst user/%.c,$(UOUT)/%.o,$(wildcard user/lib/*.c)) $(UOUT)/usys.o
+UTESTLIB_OBJS = $(patsubst user/%.c,$(UOUT)/%.o,$(wildcard user/testlib/*.c))
+UPROG_DIRS = $(sort $(filter-out user/lib/ user/testlib/,$(dir $(wildcard user/*/*.c))))
+UPROGS  = $(patsubst user/%.c,$(UOUT)/_%,$(wildcard user/*.c)) \
+          $(patsubst user/%/,$(UOUT)/_%,$(UPROG_DIRS))
+
+$(UOUT)/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 # System call stubs come from the one list of numbers in kernel/syscall.h.
-user/usys.S: kernel/syscall.h tools/setup/gen-usys.sh
+$(UOUT)/usys.S: kernel/syscall.h tools/setup/gen-usys.sh
+	@mkdir -p $(dir $@)
 	sh tools/setup/gen-usys.sh kernel/syscall.h > $@
 
-user/usys.o: user/usys.S
+$(UOUT)/usys.o: $(UOUT)/usys.S
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
-user/_%: user/%.o $(ULIB) user/user.ld
-	$(LD) $(LDFLAGS) -T user/user.ld -o $@ $< $(ULIB)
+$(ULIB): $(ULIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(UTESTLIB): $(UTESTLIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+ULINK = $(LD) $(LDFLAGS) -T user/user.ld -u _main -o $@ $(filter %.o,$^) $(UTESTLIB) $(ULIB)
+
+# A one-file program; a folder program is linked from one object per .c in its folder.
+$(UOUT)/_%: $(UOUT)/%.o $(UTESTLIB) $(ULIB) user/user.ld
+	$(ULINK)
+
+define folder_program
+$(UOUT)/_$(1): $(patsubst user/%.c,$(UOUT)/%.o,$(wildcard user/$(1)/*.c)) $(UTESTLIB) $(ULIB) user/user.ld
+	$$(ULINK)
+endef
+$(foreach d,$(UPROG_DIRS),$(eval $(call folder_program,$(patsubst user/%/,%,$(d)))))
 
 # Keep every intermediate (objects, the unstripped programs gdb wants): nothing is
 # rebuilt just because make deleted it.
@@ -102,12 +145,12 @@ include tools/systest/systest.mk
 # Eager against lazy: benchmark, figures, report.
 include analysis/analysis.mk
 
-# The image gets copies without debug information (a third of the size); user/_NAME
-# keeps it for gdb.
-IMGPROGS = $(patsubst user/_%,user/img/_%,$(UPROGS))
+# The image gets copies without debug information (a third of the size), in build/fs/;
+# build/user/_NAME keeps it for gdb.
+IMGPROGS = $(patsubst $(UOUT)/_%,build/fs/_%,$(UPROGS))
 
-user/img/_%: user/_%
-	@mkdir -p user/img
+build/fs/_%: $(UOUT)/_%
+	@mkdir -p build/fs
 	$(OBJCOPY) --strip-debug $< $@
 
 fs.img: $(MKFS) README.md $(IMGPROGS)
@@ -179,10 +222,8 @@ test-host: $(HOST_TOOLS) test-tools
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 
 clean:
-	rm -rf build user/img
-	rm -f kernel/*.o kernel/*.d kernel/kernel kernel/kernel-notrace kernel/kernel.asm \
-	      tracing/*.o tracing/*.d \
-	      user/*.o user/*.d user/_* user/usys.S fs.img
+	rm -rf build
+	rm -f kernel/kernel fs.img
 
 help:
 	@echo "make               build the kernel, fs.img and the host tools"
@@ -201,4 +242,5 @@ help:
 	@echo "make fuzz-converter  libFuzzer on the converter (FUZZ_SECONDS=N)"
 	@echo "make clean         remove everything built"
 
--include kernel/*.d user/*.d tracing/*.d $(NOTRACE_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(NOTRACE_OBJS:.o=.d) $(ULIB_OBJS:.o=.d) $(UTESTLIB_OBJS:.o=.d) \
+         $(wildcard $(UOUT)/*.d $(UOUT)/*/*.d)

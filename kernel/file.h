@@ -34,7 +34,7 @@ extern struct devsw devsw[];
 // Major device numbers.
 #define CONSOLE    1   // kernel/console.c
 #define VMTRACE    2   // tracing/vmtrace_dev.c: trace records and markers
-#define VMTRACECTL 3   // tracing/vmtrace_dev.c: tracing control and status
+#define VMTRACECTL 3   // tracing/control.c: tracing control and status
 #define HOSTLINK   4   // kernel/hostlink.c: a byte stream to a file on the host
 
 void fileinit(void);

@@ -21,6 +21,9 @@
 
 #include "kernel/riscv.h"
 
+// The time CSR (rdtime, trace timestamps, the timer compare) counts at this rate.
+#define TIMER_HZ   10000000UL
+
 #define TESTDEV    0x00100000L
 #define TESTDEV_POWEROFF 0x5555
 

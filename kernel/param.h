@@ -18,5 +18,6 @@
 #define MAXPATH      128  // longest path name
 #define USERSTACK    1    // user stack pages
 #define BOOT_STACK   4096 // bytes of machine-mode boot stack per hart (entry.S, start.c)
+#define TICK_HZ      10   // clock ticks (sleep, uptime) per second
 
 #endif

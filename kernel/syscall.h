@@ -1,5 +1,5 @@
 // System call numbers: the one definition shared by the kernel's dispatch table and the
-// user-space stubs (user/usys.S is generated from this file). 1..21 are xv6-riscv's ABI
+// user-space stubs (build/user/usys.S is generated from this file). 1..21 are xv6-riscv's ABI
 // and never change; faultline's own calls follow.
 #ifndef FAULTLINE_SYSCALL_H
 #define FAULTLINE_SYSCALL_H

@@ -14,13 +14,13 @@
 #include "kernel/sysarg.h"
 #include "kernel/vmfault.h"
 #include "kernel/trap.h"
-#include "tracing/control.h"
+#include "tracing/emit.h"
+#include "tracing/vmtrace_dev.h"
 
 struct spinlock tickslock;
 uint64 ticks;
 
-// 10 MHz time base: a tick every 100 ms.
-#define TICK_INTERVAL 1000000
+#define TICK_INTERVAL (TIMER_HZ / TICK_HZ)   // in time CSR counts
 
 extern char _trampoline[], uservec[], userret[];   // trampoline.S
 void kernelvec(void);                              // kernelvec.S

@@ -8,7 +8,7 @@ void trapinit(void);
 void trapinithart(void);
 void usertrapret(void) __attribute__((noreturn));
 
-extern uint64 ticks;            // timer interrupts since boot (10 per second)
+extern uint64 ticks;            // timer interrupts since boot (TICK_HZ per second)
 extern struct spinlock tickslock;
 
 #endif

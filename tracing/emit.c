@@ -1,4 +1,5 @@
-// Building trace records. Everything here runs on the emitting CPU and touches only
+// Building trace records, and the state every trace point tests (the event mask, the
+// pid filter). Everything on the emit path runs on the emitting CPU and touches only
 // that CPU's ring: no lock, no allocation, no printf, no wakeup (a ring at its
 // watermark asks the caller to raise a software interrupt, whose handler wakes the
 // reader; tracing/vmtrace_dev.c).
@@ -23,13 +24,43 @@
 #include "kernel/kstring.h"
 #include "kernel/usercopy.h"
 #include "tracing/ring.h"
-#include "tracing/control.h"
 #include "tracing/trace.h"
 #include "tracing/callchain.h"
+#include "tracing/emit.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
 uint32 trace_mask;
+static int trace_pid_filter;   // 0: every process
+
+int trace_enabled(void)
+{
+  return __atomic_load_n(&trace_mask, __ATOMIC_ACQUIRE) != 0;
+}
+
+void trace_set_mask(uint32 mask)
+{
+  __atomic_store_n(&trace_mask, mask, __ATOMIC_RELEASE);
+}
+
+static void quiesce(void);
+
+uint32 trace_stop(void)
+{
+  uint32 mask = __atomic_exchange_n(&trace_mask, 0, __ATOMIC_SEQ_CST);
+  quiesce();
+  return mask;
+}
+
+void trace_set_pid(int pid)
+{
+  trace_pid_filter = pid;
+}
+
+int trace_pid(void)
+{
+  return trace_pid_filter;
+}
 
 // The emit path's own text section; kernel/kernel.ld brackets it with these symbols.
 #define EMIT_TEXT __attribute__((section(".text.trace_emit"), noinline))
@@ -37,7 +68,7 @@ extern char trace_emit_text[], trace_emit_text_end[];
 
 int trace_emit_busy(void)
 {
-  return LOAD_ACQUIRE(trace_rings[cpuid()].busy) != 0;
+  return LOAD_ACQUIRE(ring_of(cpuid())->busy) != 0;
 }
 
 // Two tests, because neither alone covers the whole path: the pc covers trace_emit and
@@ -61,15 +92,15 @@ static inline int record_pid(int cpu)
 }
 
 // Entering and leaving the emit path on this CPU: the ring is marked busy so that
-// trace_quiesce can wait for us.
+// trace_stop can wait for us.
 static inline struct trace_ring *emit_begin(int *cpu)
 {
   *cpu = r_tp();
-  struct trace_ring *r = &trace_rings[*cpu];
+  struct trace_ring *r = ring_of(*cpu);
   if (r->busy)
     panic("trace_emit: re-entered on one CPU (an interrupt handler recorded an event?)");
   r->busy = 1;
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with trace_quiesce
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);   // pairs with quiesce
   return r;
 }
 
@@ -132,11 +163,13 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
   return wake;
 }
 
-void trace_quiesce(void)
+// Wait until no CPU is inside an emit. The caller has already cleared trace_mask, so
+// an emit that starts now sees it clear (emit_wanted) and writes nothing.
+static void quiesce(void)
 {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   for (int i = 0; i < NCPU; i++)
-    while (__atomic_load_n(&trace_rings[i].busy, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&ring_of(i)->busy, __ATOMIC_ACQUIRE))
       ;
 }
 

@@ -27,6 +27,7 @@
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
 struct trace_ring trace_rings[NCPU];
+static uint32 ring_slots;   // records per ring, set by ring_reset
 
 static uint64 load_acquire(uint64 *p) { return LOAD_ACQUIRE(*p); }
 static void store_release(uint64 *p, uint64 v) { STORE_RELEASE(*p, v); }
@@ -99,9 +100,19 @@ void ring_flush_lost(int cpu)
   put_lost(r, r_time());
 }
 
+uint64 ring_lost(int cpu)
+{
+  return trace_rings[cpu].lost_total;
+}
+
+uint32 ring_size(void)
+{
+  return ring_slots;
+}
+
 // The caller guarantees no producer is mid-emit: tracing is disabled and every CPU has
-// left the emit path (see reset_rings in vmtrace_dev.c); the next emit comes after
-// tracing is enabled again, which orders it after these stores.
+// left the emit path (trace_stop; see reset_rings in tracing/control.c); the next emit
+// comes after tracing is enabled again, which orders it after these stores.
 uint32 ring_reset(uint32 cap)
 {
   uint32 size = TRACE_RING_MIN;
@@ -115,6 +126,7 @@ uint32 ring_reset(uint32 cap)
     r->lost_total = 0;
     store_release(&r->tail, load_acquire(&r->head));
   }
+  ring_slots = size;
   return size;
 }
 

@@ -12,13 +12,20 @@
 #define TRACE_RING_DEFAULT 32768
 #define TRACE_RING_MIN 16
 
+// The ring's policy for a ring of size records. At RING_WAKE_LEVEL the reader is woken,
+// so that it drains well before anything is dropped; at RING_HOLD_LEVEL and above the
+// reader is falling behind, and the process producing is held back until the reader
+// has drained the ring to RING_WAKE_LEVEL again (tracing/vmtrace_dev.c).
+#define RING_WAKE_LEVEL(size) ((uint64)((size) / 4))
+#define RING_HOLD_LEVEL(size) (3 * RING_WAKE_LEVEL(size))
+
 struct trace_ring {
   // Written only by the ring's own CPU (the producer), on the emit path, which is never
   // preempted or re-entered (tracing/emit.c); reset writes them too, but only while
   // every producer is quiet (see ring_reset).
   uint64 head;              // records ever written
   uint32 seq;               // sequence number of the next record, kept or dropped
-  uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_quiesce
+  uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_stop
   uint64 pending_lost;      // dropped since the last VMT_LOST record
   uint64 lost_total;        // dropped since reset
   // Written only by the reader, on a cache line of its own.
@@ -28,7 +35,14 @@ struct trace_ring {
   struct vmt_record slots[TRACE_RING_MAX];
 };
 
+// Defined in ring.c; other files reach a ring only through ring_of, which is inline
+// because the emit path asks for its ring on every record.
 extern struct trace_ring trace_rings[];
+
+static inline struct trace_ring *ring_of(int cpu)
+{
+  return &trace_rings[cpu];
+}
 
 // Release stores and acquire loads as RISC-V fences around plain accesses. This GCC
 // writes every __atomic store as an amoswap, which QEMU's TCG runs as a helper call with
@@ -70,30 +84,35 @@ static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
 }
 
 // Publish the record ring_next_slot handed out. Returns 1 if the ring has just reached
-// a quarter full (time to wake the reader), and for every record while it is three
-// quarters full or more (the reader is falling behind: time to hold back whichever
-// process is producing, see tracing/vmtrace_dev.c; a level, not an edge, because the
-// process running when the edge was crossed may have been one that is never held).
+// RING_WAKE_LEVEL (time to wake the reader), and for every record while it is at
+// RING_HOLD_LEVEL or above (time to hold back whichever process is producing; a level,
+// not an edge, because the process running when the edge was crossed may have been one
+// that is never held).
 static inline int ring_commit(struct trace_ring *r)
 {
   uint64 head = r->head + 1;
   STORE_RELEASE(r->head, head);
-  uint64 used = head - r->tail, quarter = (r->mask + 1) / 4;
-  return used == quarter || used >= 3 * quarter;
+  uint64 used = head - r->tail;
+  uint32 size = r->mask + 1;
+  return used == RING_WAKE_LEVEL(size) || used >= RING_HOLD_LEVEL(size);
 }
 
 // Reader side: records available / buffered on cpu's ring.
 uint64 ring_fill(int cpu);
+// Records dropped on cpu's ring since the last reset.
+uint64 ring_lost(int cpu);
+// Records each ring holds, as set by the last ring_reset.
+uint32 ring_size(void);
 // Reader side: copy up to max whole records from cpu's ring to dst (a user address if
 // user). Returns the number copied, or -1 if the copy faulted (nothing consumed).
 long ring_take(int cpu, int user, uint64 dst, uint64 max);
 // Write the VMT_LOST record for drops not yet reported (if there is room). Reader side,
-// only while every producer is quiet (tracing disabled and trace_quiesce done), so that
+// only while every producer is quiet (trace_stop done), so that
 // a recording's last drops reach the reader instead of vanishing with the disable.
 void ring_flush_lost(int cpu);
 // Discard everything and restart sequence numbers and drop counts with cap slots per
-// CPU (rounded down to a power of two). Only while every producer is quiet (tracing
-// disabled and trace_quiesce done). Returns the size used.
+// CPU (rounded down to a power of two). Only while every producer is quiet (trace_stop
+// done). Returns the size used.
 uint32 ring_reset(uint32 cap);
 
 #endif

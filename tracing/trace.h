@@ -7,21 +7,13 @@
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "tracing/vmtrace_format.h"
+#include "tracing/emit.h"
 
 #ifdef FAULTLINE_NO_TRACE
 
 #define TRACE(type, flags, arg, a, b) do { } while (0)
-static inline void trace_exec(const char *name, uint64 sz) { }
-static inline int  trace_marker(int user_src, uint64 src, int n) { return -1; }
 
 #else
-
-// Bit (1 << type) set: events of that type are recorded. 0: tracing off.
-extern uint32 trace_mask;
-
-// Store one record on this CPU's ring (tracing/emit.c). Returns 1 when the ring wants
-// its reader woken: the caller then calls trace_wake_reader, outside the emit path.
-int trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
 
 // Raise this CPU's supervisor software interrupt; its handler wakes the reader
 // (vmtrace_kick) and makes the interrupted process give way (vmtrace_backoff). Raised
@@ -37,10 +29,6 @@ static inline void trace_wake_reader(void)
         __builtin_expect(trace_emit((type), (flags), (arg), (a), (b)), 0)) \
       trace_wake_reader();                                              \
   } while (0)
-
-void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
-void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access);
-int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
 
 #endif
 

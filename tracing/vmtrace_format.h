@@ -73,6 +73,11 @@ enum vmt_type {
   VMT_NTYPES
 };
 
+// Every event type, as a mask of bits (1 << type): the kernel's default selection (the
+// `events` command of /dev/vmtracectl takes subsets of it), the converter's default
+// filter, and the test programs' "everything". Type 0 does not exist.
+#define VMT_EVENTS_ALL (((1u << VMT_NTYPES) - 1) & ~1u)
+
 // Short names of the event types, indexed by enum vmt_type: one spelling for every tool
 // (the recorder's -e option, the checker's report, the converter's JSON).
 #define VMT_TYPE_NAMES {                                              \

@@ -4,9 +4,10 @@
 // stopped first and its drainer given a moment to write out what the rings still hold,
 // so that powering off does not cut the recording short.
 #include "kernel/types.h"
+#include "kernel/param.h"
 #include "user/user.h"
 
-#define DRAIN_TICKS 50   // at most 5 s
+#define DRAIN_TICKS (5 * TICK_HZ)   // at most 5 s
 
 // 1 if /dev/vmtracectl reports a reader (a recorder's drainer) attached.
 static int

@@ -1,6 +1,8 @@
 // lazy CMD [ARGS...]: run CMD with the lazy sbrk policy, where sbrk only moves the break
 // and each heap page is allocated when it is first touched. Compare with `eager CMD`.
-#include "user/policywrap.h"
+#include "kernel/types.h"
+#include "user/user.h"
+#include "user/lib/policywrap.h"
 
 int
 main(int argc, char *argv[])

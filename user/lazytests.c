@@ -30,13 +30,8 @@
 #include "kernel/stat.h"
 #include "kernel/memstat.h"
 #include "user/user.h"
+#include "user/testlib/testlib.h"
 
-#define KiB 1024L
-#define MiB (1024L * KiB)
-#define GiB (1024L * MiB)
-
-#define SBRK_FAILED ((char *)-1)
-#define KILLED (-1)          // exit status of a process the kernel killed
 #define TMPFILE "lazytests.tmp"
 
 // ---- Failing a test ---------------------------------------------------------------------
@@ -102,30 +97,13 @@ static uint64 mark(uint64 who, uint64 page)
   return (who << 40) ^ (page * 0x9e3779b1UL) ^ 0x5a5a;
 }
 
-static void load(uint64 va)
-{
-  sink = *(volatile char *)va;
-}
-
-static void store(uint64 va)
-{
-  *(volatile char *)va = 1;
-}
-
 // Run access(va) in a child and return its exit status: the way to check that an
 // access kills without dying ourselves.
 static int status_of(void (*access)(uint64), uint64 va)
 {
-  int pid = fork();
-  if (pid < 0)
-    fail("fork failed");
-  if (pid == 0) {
-    access(va);
-    exit(0);
-  }
   int status;
-  if (wait(&status) != pid)
-    fail("wait did not return the child");
+  if (run_in_child(access, va, &status) < 0)
+    fail("fork failed, or wait did not return the child");
   return status;
 }
 
@@ -317,8 +295,8 @@ static void test_unmap(void)
   if (resident_before - resident() != N)
     fail("shrinking by %d touched pages unmapped %d", N, (int)(resident_before - resident()));
 
-  expect_killed(load, (uint64)base, "load from the freed heap");
-  expect_killed(store, (uint64)base + (N - 1) * PGSIZE, "store to the freed heap");
+  expect_killed(probe_load, (uint64)base, "load from the freed heap");
+  expect_killed(probe_store, (uint64)base + (N - 1) * PGSIZE, "store to the freed heap");
   int fds[2];
   if (pipe(fds) < 0)
     fail("pipe failed");
@@ -690,8 +668,8 @@ static void test_guard(void)
     fail("memstat says the stack is [%p, %p) but a local is at %p",
          (void *)st.stack_base, (void *)st.heap_base, (void *)here);
 
-  expect_killed(load, guard, "load from the guard page");
-  expect_killed(store, guard + PGSIZE - 1, "store to the guard page");
+  expect_killed(probe_load, guard, "load from the guard page");
+  expect_killed(probe_store, guard + PGSIZE - 1, "store to the guard page");
   expect_killed(overflow_stack, 0, "stack overflow");
 
   int fd = make_file(100);
@@ -734,8 +712,8 @@ static void test_spbound(void)
 // Text is mapped without write permission: a store to it kills.
 static void test_textwrite(void)
 {
-  expect_killed(store, (uint64)test_textwrite, "store to text");
-  expect_runs(load, (uint64)test_textwrite, "load from text");
+  expect_killed(probe_store, (uint64)test_textwrite, "store to text");
+  expect_runs(probe_load, (uint64)test_textwrite, "load from text");
 }
 
 // The heap is never executable: jumping into it kills, whether the page is present
@@ -758,11 +736,11 @@ static void test_heapexec(void)
 static void test_abovebreak(void)
 {
   uint64 brk = (uint64)sbrk(0);
-  expect_killed(load, PGROUNDUP(brk), "load at the break");
-  expect_killed(load, PGROUNDUP(brk) + 16 * MiB, "load 16 MiB above the break");
-  expect_killed(load, TRAPFRAME, "load from the trap frame");
-  expect_killed(load, MAXVA, "load at MAXVA");
-  expect_killed(load, KERNBASE | 0xffffffc000000000UL, "load from a kernel address");
+  expect_killed(probe_load, PGROUNDUP(brk), "load at the break");
+  expect_killed(probe_load, PGROUNDUP(brk) + 16 * MiB, "load 16 MiB above the break");
+  expect_killed(probe_load, TRAPFRAME, "load from the trap frame");
+  expect_killed(probe_load, MAXVA, "load at MAXVA");
+  expect_killed(probe_load, KERNBASE | 0xffffffc000000000UL, "load from a kernel address");
   int fd = make_file(100);
   if (read(fd, (void *)(PGROUNDUP(brk) + PGSIZE), 1) != -1)
     fail("read() above the break did not return -1");
@@ -864,7 +842,7 @@ static void test_overflow(void)
   *top = 99;   // the highest heap page faults in like any other
   if (*top != 99)
     fail("the top heap page lost its value");
-  expect_killed(store, TRAPFRAME, "store to the trap frame");
+  expect_killed(probe_store, TRAPFRAME, "store to the trap frame");
 
   while ((uint64)sbrk(0) - (uint64)start > STEP)
     grow(-STEP);

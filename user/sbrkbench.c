@@ -43,18 +43,12 @@
 // This is a benchmark, not a test: it never fails on a figure.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
+#include "kernel/memlayout.h"
 #include "kernel/fcntl.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
-
-#define KiB 1024L
-#define MiB (1024L * KiB)
-#define GiB (1024L * MiB)
-
-#define TIMER_HZ 10000000UL   // QEMU virt's time CSR
-#define NS_PER_TICK (1000000000UL / TIMER_HZ)
-#define SBRK_FAILED ((char *)-1)
+#include "user/testlib/testlib.h"
 
 #define DEFAULT_REPEATS 7
 #define MAX_REPEATS 21
@@ -67,31 +61,14 @@
 #define SPARSE_BYTES (32 * MiB)
 #define FORK_BYTES (32 * MiB)
 
-// The time CSR, readable from user mode because the kernel sets mcounteren.TM.
-static inline uint64 now(void)
-{
-  uint64 t;
-  asm volatile("rdtime %0" : "=r"(t));
-  return t;
-}
-
 static uint64 ns_since(uint64 t0)
 {
-  return (now() - t0) * NS_PER_TICK;
+  return clock_ns(clock_now() - t0);
 }
 
 static const char *policy_name(int policy)
 {
   return policy == MEMPOLICY_EAGER ? "eager" : "lazy";
-}
-
-// Pages of this process that are mapped right now (text, data, stack, touched heap).
-static uint64 resident_pages(void)
-{
-  struct memstat st;
-  if (memstat(0, &st) < 0)
-    return 0;
-  return st.resident;
 }
 
 // ---- Workloads ---------------------------------------------------------------------------
@@ -107,13 +84,13 @@ struct sample {
 // *sbrk_ns and *touch_ns; returns the memory, or 0 if sbrk failed.
 static char *grow_and_touch(long n, long stride, uint64 *sbrk_ns, uint64 *touch_ns)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   char *p = sbrk(n);
   *sbrk_ns = ns_since(t0);
   *touch_ns = 0;
   if (p == SBRK_FAILED)
     return 0;
-  t0 = now();
+  t0 = clock_now();
   for (long off = 0; off < n; off += stride * PGSIZE)
     p[off] = 1;
   *touch_ns = ns_since(t0);
@@ -127,7 +104,7 @@ static long pow2_bytes(int i)
 
 static void run_sbrk(long n, struct sample *s)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   char *p = sbrk(n);
   s->v[0] = ns_since(t0);
   s->ok = p != SBRK_FAILED;
@@ -165,7 +142,7 @@ static void run_fork(long stride, struct sample *s)
   if (grow_and_touch(FORK_BYTES, stride, &unused, &unused) == 0)
     return;
   uint64 resident = resident_pages();
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   int pid = fork();
   if (pid == 0)
     exit(0);
@@ -258,27 +235,27 @@ static void run_hash(long keys, struct sample *s)
 {
   struct memstat st0, st1;
   memstat(0, &st0);
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   for (long i = 0; i < keys; i++) {
     if (table_put(mix(i), i) < 0)
       return;   // out of memory: not ok
   }
-  uint64 t1 = now();
+  uint64 t1 = clock_now();
   long found = 0;
   for (long i = 0; i < keys; i++) {
     struct entry *e = table_get(mix(i));
     found += e && e->value == (uint64)i;
   }
-  uint64 t2 = now();
+  uint64 t2 = clock_now();
   memstat(0, &st1);
   if (found != keys) {
     // Not a figure but a broken kernel: say so, and keep the sample out of the figures.
     fprintf(2, "sbrkbench: hash: %ld of %ld keys found\n", found, keys);
     return;
   }
-  s->v[0] = (t2 - t0) * NS_PER_TICK;
-  s->v[1] = (t1 - t0) * NS_PER_TICK;
-  s->v[2] = (t2 - t1) * NS_PER_TICK;
+  s->v[0] = clock_ns(t2 - t0);
+  s->v[1] = clock_ns(t1 - t0);
+  s->v[2] = clock_ns(t2 - t1);
   s->v[3] = (st1.vsz - st0.vsz) / PGSIZE;
   s->v[4] = st1.resident - st0.resident;
   s->ok = 1;
@@ -522,13 +499,13 @@ int main(int argc, char *argv[])
          repeats, freemem());
   print_csv_header();
   for (int i = 0; i < nchosen; i++) {
-    uint64 t0 = now();
+    uint64 t0 = clock_now();
     run_workload(chosen[i], repeats);
     print_table(chosen[i], repeats);
     // Each workload's figures go out as soon as they exist, so a later crash loses
     // only what was not measured yet.
     print_csv(chosen[i], repeats);
-    printf("%s: %ld s\n", chosen[i]->name, (long)((now() - t0) / TIMER_HZ));
+    printf("%s: %ld s\n", chosen[i]->name, (long)((clock_now() - t0) / TIMER_HZ));
   }
   if (out)
     close(csv_fd);

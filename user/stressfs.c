@@ -4,6 +4,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/lib/number.h"
 
 #define NWORKERS 4
 #define NBLOCKS  20    // blocks of BLOCK bytes each worker writes
@@ -62,22 +63,6 @@ check_file(int worker, const char *name)
   close(fd);
 }
 
-// Appends the decimal digits of n to s; returns the new end.
-static char *
-append_number(char *s, int n)
-{
-  char digits[12];
-  int i = 0;
-
-  do {
-    digits[i++] = '0' + n % 10;
-    n /= 10;
-  } while (n > 0);
-  while (i > 0)
-    *s++ = digits[--i];
-  return s;
-}
-
 // The file of worker w of the stressfs with process id pid: "sfs.PID.W". The pid keeps
 // two stressfs runs at the same time off each other's files (a file truncated by
 // another process under a writer makes the writer's next write fail).
@@ -86,11 +71,9 @@ file_name(char *name, int pid, int w)
 {
   char *s = name;
 
-  strcpy(s, "sfs.");
-  s = append_number(s + 4, pid);
-  *s++ = '.';
-  s = append_number(s, w);
-  *s = '\0';
+  s = append_num(append_str(s, "sfs."), pid, 10);
+  s = append_str(s, ".");
+  append_num(s, w, 10);
 }
 
 static void __attribute__((noreturn))

@@ -44,7 +44,10 @@
 #include "kernel/elf.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
+#include "tracing/emit.h"
 #include "user/user.h"
+#include "user/lib/number.h"
+#include "user/testlib/testlib.h"
 
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)
@@ -144,18 +147,9 @@ static int elflen;
 
 // ---- Random numbers ---------------------------------------------------------------------
 
-static uint64 mix(uint64 x)
-{
-  x += 0x9e3779b97f4a7c15UL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
-  return x ^ (x >> 31);
-}
-
 static uint64 rnd(void)
 {
-  fz.rng = mix(fz.rng);
-  return fz.rng;
+  return rng_next(&fz.rng);
 }
 
 static uint64 below(uint64 n)
@@ -226,20 +220,6 @@ static void note(const char *what, long a, long b, long c)
 }
 
 // ---- User memory, as the kernel sees it --------------------------------------------------
-
-// Loads and stores by address, in assembly: address 0 is program text here, and a C
-// dereference of it would be undefined behaviour.
-static uchar peek(uint64 a)
-{
-  uchar c;
-  asm volatile("lbu %0, 0(%1)" : "=r"(c) : "r"(a) : "memory");
-  return c;
-}
-
-static void poke(uint64 a, uchar c)
-{
-  asm volatile("sb %0, 0(%1)" : : "r"(c), "r"(a) : "memory");
-}
 
 enum { R_BAD, R_RO, R_RW, R_UNKNOWN };
 
@@ -440,28 +420,6 @@ static int lowest_free_fd(void)
 
 // ---- Paths --------------------------------------------------------------------------------
 
-static char *append(char *d, const char *s)
-{
-  while (*s)
-    *d++ = *s++;
-  *d = 0;
-  return d;
-}
-
-static char *append_num(char *d, uint n)
-{
-  char tmp[12];
-  int i = 0;
-  do {
-    tmp[i++] = '0' + n % 10;
-    n /= 10;
-  } while (n);
-  while (i > 0)
-    *d++ = tmp[--i];
-  *d = 0;
-  return d;
-}
-
 // A made-up name: no '/', and never starting with 'x' (exec's test ELFs are x*).
 static void random_name(char *d, int len)
 {
@@ -478,7 +436,7 @@ static void known_name(char *d)
 {
   static const char kinds[] = "fffdn";
   d[0] = kinds[below(sizeof(kinds) - 1)];
-  append_num(d + 1, below(6));
+  append_num(d + 1, below(6), 10);
 }
 
 // A name relative to the working directory, or our own directory's absolute path
@@ -519,8 +477,8 @@ static uint64 gen_path_ptr(void)
     known_name(d);
     return place_name(d);
   case 6:
-    d = append(d, fz.dir);
-    d = append(d, "/");
+    d = append_str(d, fz.dir);
+    d = append_str(d, "/");
     known_name(d);
     return (uint64)pathbuf;
   case 7:
@@ -1058,7 +1016,7 @@ static void check_write(struct fdslot *s, int fd, uint64 p, int n, int r)
   if (s->kind == K_FILE && !unk && ok < n)
     check(r == -1, "short file write did not fail", r, ok);
   if (s->kind == K_MARK && !unk && !fz.oom) {
-    long len = n < 128 ? n : 128;   // TRACE_MARKER_MAX: the kernel takes this much
+    long len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;   // what the kernel takes
     check(r == (ok >= len ? len : -1), "marker write: wrong result", r, n);
   }
   if (s->kind == K_PIPE_W && !unk && ok >= n && readers(s->pipe) > 0 && !fz.oom)
@@ -1277,8 +1235,8 @@ static void become_kid(uint64 seed, long budget, int code, int seq)
   fz.kidseq = 0;
   inherit_fds();
   char *d = fz.dir + strlen(fz.dir);
-  d = append(d, "/k");
-  append_num(d, seq);
+  d = append_str(d, "/k");
+  append_num(d, seq, 10);
   count(2);
   if (mkdir(fz.dir) < 0 || chdir(fz.dir) < 0)
     quit(code);   // out of inodes or disk: nothing to fuzz in
@@ -1388,7 +1346,7 @@ static void op_victim(void)
   int pid = fork();
   if (pid == 0) {
     fz.report_fd = -1;   // its calls are not fuzzing calls
-    fz.rng = mix(fz.rng);
+    rng_next(&fz.rng);
     if (how == 16)
       exit(code);
     do_victim(how);
@@ -1478,9 +1436,9 @@ static int mutate_elf(void)
 // The path of test ELF number id in our directory, in pathbuf.
 static char *elf_path(int id)
 {
-  char *d = append(pathbuf, fz.dir);
-  d = append(d, "/x");
-  append_num(d, id);
+  char *d = append_str(pathbuf, fz.dir);
+  d = append_str(d, "/x");
+  append_num(d, id, 10);
   return pathbuf;
 }
 
@@ -1611,10 +1569,10 @@ static void op_exec(void)
 
 static void op_marker(void)
 {
-  char *d = append(pathbuf, "sysfuzz w");
-  d = append_num(d, fz.worker);
-  d = append(d, " c");
-  append_num(d, fz.calls);
+  char *d = append_str(pathbuf, "sysfuzz w");
+  d = append_num(d, fz.worker, 10);
+  d = append_str(d, " c");
+  append_num(d, fz.calls, 10);
   note("marker", 0, 0, 0);
   count(3);   // open, write, close
   int r = vmtrace_mark(pathbuf);
@@ -1654,8 +1612,8 @@ static void op_roundtrip_file(void)
   uint64 seed = rnd(), src = fz.rw_zone + below(PGSIZE);
   for (int i = 0; i < n; i++)
     poke(src + i, pattern(seed, i));
-  char *d = append(pathbuf, fz.dir);
-  append(d, "/rt");
+  char *d = append_str(pathbuf, fz.dir);
+  append_str(d, "/rt");
   note("roundtrip", n, src, 0);
   count(3);
   int fd = open(pathbuf, O_CREATE | O_RDWR | O_TRUNC);
@@ -1714,8 +1672,8 @@ static void op_flood(void)
   note("flood", 0, 0, 0);
   for (int i = 0; i <= NOFILE; i++) {
     int want = lowest_free_fd();
-    char *d = append(pathbuf, "g");
-    append_num(d, i);
+    char *d = append_str(pathbuf, "g");
+    append_num(d, i, 10);
     count(1);
     int fd = open(pathbuf, O_CREATE | O_RDWR);
     if (fd < 0)
@@ -1821,9 +1779,9 @@ static void worker_main(int round, int w, uint64 seed, long budget, int oom, int
     if (fz.fd[fd].kind == K_FREE)
       close(fd);   // the main process's end of the pipe: its EOF must not wait for us
   }
-  char *d = append(fz.dir, scratch);
-  d = append(d, "/w");
-  append_num(d, w);
+  char *d = append_str(fz.dir, scratch);
+  d = append_str(d, "/w");
+  append_num(d, w, 10);
   fz.op = "start";
   count(3);
   if (mkdir(fz.dir) < 0 || chdir(fz.dir) < 0)
@@ -1888,7 +1846,7 @@ static uint64 worker_seed(struct run *run, int round, int w)
 {
   if (run->single)
     return run->wseed;
-  return mix(run->seed ^ mix(round * 1000003UL + w));
+  return rng_mix(run->seed ^ rng_mix(round * 1000003UL + w));
 }
 
 static int start_workers(struct run *run, int round, long each, int oom, int rfd, int *pids)
@@ -1948,18 +1906,6 @@ static int run_round(struct run *run, int round, long each, int oom)
     kill(wd);
   reap_round(run, round, oom, n, wd);
   return n == run->nprocs ? 0 : -1;
-}
-
-// Free pages come back once every exited process has been reaped; orphans go to init,
-// which reaps them a moment later.
-static int settle(int want)
-{
-  int f = freemem();
-  for (int i = 0; i < 50 && f != want; i++) {
-    sleep(1);
-    f = freemem();
-  }
-  return f;
 }
 
 // ---- Cleaning up ------------------------------------------------------------------------------
@@ -2027,8 +1973,8 @@ static int regress_inodes(void)
     if (fork() == 0) {
       close(p[1]);
       for (int i = 0; i < 11; i++) {
-        char *d = append(name, "/sfzri/");
-        d = append_num(d, k);
+        char *d = append_str(name, "/sfzri/");
+        d = append_num(d, k, 10);
         *d++ = 'a' + i;
         *d = 0;
         open(name, O_CREATE | O_RDWR);   // -1 is fine; a panic is not
@@ -2111,22 +2057,13 @@ static void usage(void)
   exit(2);
 }
 
-// A decimal or 0x-prefixed hexadecimal number.
+// An argument that is a number and nothing else (number_at), or usage.
 static uint64 number(const char *s)
 {
-  uint64 v = 0;
-  int base = 10;
-  if (s[0] == '0' && s[1] == 'x') {
-    base = 16;
-    s += 2;
-  }
-  for (; *s; s++) {
-    int d = (*s >= '0' && *s <= '9') ? *s - '0'
-          : (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
-    if (d < 0)
-      usage();
-    v = v * base + d;
-  }
+  const char *end;
+  uint64 v = number_at(s, &end);
+  if (*end)
+    usage();
   return v;
 }
 
@@ -2177,7 +2114,7 @@ static void run_rounds(struct run *run, int before)
       printf("sysfuzz: FAILED (round %d: cannot empty %s)\n", round, scratch);
       run->failures++;
     }
-    int after = settle(before);
+    int after = settle_freemem(before);
     printf("sysfuzz: round %d%s: %ld calls, free pages %d\n", round, oom ? " (oom)" : "",
            run->calls - calls0, after);
     if (after != before) {
@@ -2203,8 +2140,8 @@ int main(int argc, char **argv)
     printf("sysfuzz: FAILED (cannot learn the address space layout)\n");
     exit(1);
   }
-  char *d = append(scratch, "/sfz");
-  append_num(d, getpid());
+  char *d = append_str(scratch, "/sfz");
+  append_num(d, getpid(), 10);
   if (run.seconds)
     run.deadline = uptime() + run.seconds * 10;
   int before = freemem();
@@ -2217,7 +2154,7 @@ int main(int argc, char **argv)
     printf("sysfuzz: FAILED (cannot remove %s)\n", scratch);
     run.failures++;
   }
-  int after = settle(before);
+  int after = settle_freemem(before);
   printf("sysfuzz: %ld calls, seed %ld, free pages before %d after %d\n", run.calls,
          run.seed, before, after);
   if (after != before)

@@ -1,7 +1,7 @@
 // tracebench: what the memory-event tracer costs, measured inside the kernel.
 //
 //   tracebench off   [-n ROUNDS] [-i]   the workload with tracing disabled; run it on
-//                                       kernel/kernel and on kernel/kernel-notrace to
+//                                       kernel/kernel and on build/kernel-notrace to
 //                                       compare compiled-in-but-off with compiled-out
 //   tracebench on    [-n ROUNDS] [-i]   run as `vmtrace record -- tracebench on`: rounds
 //                                       with every event recorded, interleaved with
@@ -49,13 +49,14 @@
 #include "kernel/fcntl.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/lib/number.h"
+#include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"
 
 #define CTL  "/dev/vmtracectl"
 #define DEV  "/dev/vmtrace"
 #define LINK "/dev/hostlink"
 
-#define NS_PER_TICK 100          // the time CSR ticks at 10 MHz on QEMU virt
 #define MAX_ROUNDS 41
 #define DEFAULT_ROUNDS 11
 
@@ -71,21 +72,12 @@
 #define CHURN_CYCLES 100000
 #define RESET_CYCLES 20000
 
-// Every event type the kernel knows (bits 1 .. VMT_LOST).
-#define MASK_ALL (((1u << VMT_NTYPES) - 1) & ~1u)
 // Only loss reports: every trace point's bit is clear, so each costs exactly what it
 // does with tracing disabled (one test of trace_mask), yet the reader stays attached.
 #define MASK_QUIET (1u << VMT_LOST)
 
 static const char *clock_name = "host";
 static const char *kernel_name = "traced";
-
-static uint64 now(void)
-{
-  uint64 t;
-  asm volatile("rdtime %0" : "=r"(t));
-  return t;
-}
 
 static void die(const char *msg)
 {
@@ -110,23 +102,6 @@ static int read_status(char *buf, int max)
   return len < 0 ? 0 : len;
 }
 
-static long parse_num(const char *s)
-{
-  int base = 10;
-  long v = 0;
-  if (s[0] == '0' && s[1] == 'x') {
-    base = 16;
-    s += 2;
-  }
-  for (;; s++) {
-    int d = (*s >= '0' && *s <= '9') ? *s - '0'
-          : (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
-    if (d < 0)
-      return v;
-    v = v * base + d;
-  }
-}
-
 // The value of the "name value" line of the status text, or -1.
 static long status_value(const char *name)
 {
@@ -149,7 +124,7 @@ static long status_cpu_sum(const char *field, long *max)
   for (char *p = status; p + klen < status + len; p++) {
     if (memcmp(p, key, klen) != 0 || p[klen] != ' ')
       continue;
-    long v = parse_num(p + klen + 1);
+    long v = number_at(p + klen + 1, 0);
     sum += v;
     if (v > *max)
       *max = v;
@@ -159,35 +134,26 @@ static long status_cpu_sum(const char *field, long *max)
 
 static void set_events(uint mask)
 {
-  char cmd[32] = "events 0x";
-  char *p = cmd + strlen(cmd);
-  for (int shift = 28; shift >= 0; shift -= 4)
-    *p++ = "0123456789abcdef"[(mask >> shift) & 0xf];
-  *p = 0;
+  char cmd[32];
+  append_num(append_str(cmd, "events "), mask, 16);
   ctl_or_die(cmd);
 }
 
 // ---- The workload ----------------------------------------------------------------------------
 
-static void touch(char *p, int pages)
-{
-  for (int i = 0; i < pages; i++)
-    p[(long)i * PGSIZE] = i;
-}
-
 // FAULT_CYCLES x (grow, fault every page in, shrink back). Returns ticks.
 static uint64 fault_phase(void)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   for (int c = 0; c < FAULT_CYCLES; c++) {
     char *p = sbrk(CYCLE_PAGES * PGSIZE);
     if (p == (char *)-1)
       die("sbrk failed");
-    touch(p, CYCLE_PAGES);
+    touch_pages(p, CYCLE_PAGES);
     if (sbrk(-CYCLE_PAGES * PGSIZE) == (char *)-1)
       die("shrink failed");
   }
-  return now() - t0;
+  return clock_now() - t0;
 }
 
 // FORKS x (fork a copy of a touched FORK_PAGES heap, the child exits, wait). Returns ticks.
@@ -196,8 +162,8 @@ static uint64 fork_phase(void)
   char *p = sbrk(FORK_PAGES * PGSIZE);
   if (p == (char *)-1)
     die("sbrk failed");
-  touch(p, FORK_PAGES);
-  uint64 t0 = now();
+  touch_pages(p, FORK_PAGES);
+  uint64 t0 = clock_now();
   for (int i = 0; i < FORKS; i++) {
     int pid = fork();
     if (pid < 0)
@@ -206,7 +172,7 @@ static uint64 fork_phase(void)
       exit(0);
     wait(0);
   }
-  uint64 t = now() - t0;
+  uint64 t = clock_now() - t0;
   sbrk(-FORK_PAGES * PGSIZE);
   return t;
 }
@@ -218,8 +184,8 @@ struct round {
 static struct round run_round(void)
 {
   struct round r;
-  r.fault = fault_phase() * NS_PER_TICK;
-  r.fork = fork_phase() * NS_PER_TICK;
+  r.fault = clock_ns(fault_phase());
+  r.fork = clock_ns(fork_phase());
   r.total = r.fault + r.fork;
   return r;
 }
@@ -276,16 +242,22 @@ static void csv_header(void)
   printf("csv,clock,kernel,mode,case,metric,runs,median,min,max,unit\n");
 }
 
+// median, sep1, min, sep2, max.
+static void print_stat3(struct stat3 s, int decimals, const char *sep1, const char *sep2)
+{
+  print_fixed(s.median, decimals);
+  printf("%s", sep1);
+  print_fixed(s.min, decimals);
+  printf("%s", sep2);
+  print_fixed(s.max, decimals);
+}
+
 // One csv line; the values are scaled by 10^decimals (0, 2 or 4).
 static void csv(const char *mode, const char *cas, const char *metric, int runs,
                 struct stat3 s, int decimals, const char *unit)
 {
   printf("csv,%s,%s,%s,%s,%s,%d,", clock_name, kernel_name, mode, cas, metric, runs);
-  print_fixed(s.median, decimals);
-  printf(",");
-  print_fixed(s.min, decimals);
-  printf(",");
-  print_fixed(s.max, decimals);
+  print_stat3(s, decimals, ",", ",");
   printf(",%s\n", unit);
 }
 
@@ -293,11 +265,7 @@ static void csv(const char *mode, const char *cas, const char *metric, int runs,
 static void show(const char *label, struct stat3 s, int decimals, const char *unit)
 {
   printf("  %-28s ", label);
-  print_fixed(s.median, decimals);
-  printf(" [");
-  print_fixed(s.min, decimals);
-  printf(" .. ");
-  print_fixed(s.max, decimals);
+  print_stat3(s, decimals, " [", " .. ");
   printf("] %s\n", unit);
 }
 
@@ -455,22 +423,22 @@ typedef long (*phase_fn)(int fd);
 
 static long fault_phase_ns(int fd)
 {
-  return fault_phase() * NS_PER_TICK;
+  return clock_ns(fault_phase());
 }
 
 // MARKERS one-record marker writes. Returns ns.
 static long marker_phase_ns(int fd)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   for (int i = 0; i < MARKERS; i++)
     write(fd, "m", 1);
-  return (now() - t0) * NS_PER_TICK;
+  return clock_ns(clock_now() - t0);
 }
 
 static struct half emit_half(int traced, phase_fn phase, int fd)
 {
   struct half h;
-  set_events(traced ? MASK_ALL : MASK_QUIET);
+  set_events(traced ? VMT_EVENTS_ALL : MASK_QUIET);
   ctl_or_die("reset");
   h.ns = phase(fd);
   h.events = status_cpu_sum("fill", &h.full);
@@ -533,7 +501,7 @@ static void report_emit(const char *cas, struct emit_series *es, int n, long buf
 static long read_round(void)
 {
   static struct vmt_record buf[4096 / sizeof(struct vmt_record)];
-  set_events(MASK_ALL);
+  set_events(VMT_EVENTS_ALL);
   ctl_or_die("reset");
   fault_phase();
   ctl_or_die("disable");   // so that read() returns 0 once the rings are empty
@@ -541,14 +509,14 @@ static long read_round(void)
   if (in < 0)
     die("cannot open " DEV " for reading");
   long records = 0;
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   while ((n = read(in, buf, sizeof(buf))) > 0)
     records += n / sizeof(struct vmt_record);
-  uint64 t = now() - t0;
+  uint64 t = clock_now() - t0;
   close(in);
   set_events(MASK_QUIET);
   ctl_or_die("enable");
-  return records ? t * NS_PER_TICK * 100 / records : 0;
+  return records ? clock_ns(t) * 100 / records : 0;
 }
 
 static void report_read(long *v, int n)
@@ -565,13 +533,13 @@ static void report_read(long *v, int n)
 #define CSR_READS 100000
 static long csr_round(void)
 {
-  uint64 t0 = now(), t = 0;
+  uint64 t0 = clock_now(), t = 0;
   for (int i = 0; i < CSR_READS; i++)
-    t += now();
-  uint64 ticks = now() - t0;
+    t += clock_now();
+  uint64 ticks = clock_now() - t0;
   if (t == 0)   // keeps the loop from being optimised away
     printf(" ");
-  return ticks * NS_PER_TICK * 100 / CSR_READS;
+  return clock_ns(ticks) * 100 / CSR_READS;
 }
 
 static void report_csr(long *v, int n)
@@ -619,11 +587,11 @@ static char link_buf[LINK_MAX_WRITE];
 // LINK_BYTES in writes of size bytes. Returns MB/s scaled by 100.
 static long link_round(int fd, int size)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   for (int done = 0; done < LINK_BYTES; done += size)
     if (write(fd, link_buf, size) != size)
       die("write to " LINK " failed");
-  uint64 ticks = now() - t0;
+  uint64 ticks = clock_now() - t0;
   // bytes / (ticks / 10^7 s) / 10^6 B/MB * 100 = bytes * 1000 / ticks
   return ticks ? (long)LINK_BYTES * 1000 / ticks : 0;
 }
@@ -658,7 +626,7 @@ static void storm_here(int pages)
     char *p = sbrk(pages * PGSIZE);
     if (p == (char *)-1)
       die("storm: sbrk failed");
-    touch(p, pages);
+    touch_pages(p, pages);
     sbrk(-pages * PGSIZE);
   }
 }

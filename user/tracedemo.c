@@ -11,6 +11,7 @@
 #include "kernel/riscv.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/testlib/testlib.h"
 
 #define GROW 10
 #define TOUCH 7
@@ -28,8 +29,7 @@ int main(void)
     fprintf(2, "tracedemo: sbrk failed\n");
     exit(1);
   }
-  for (int i = 0; i < TOUCH; i++)
-    heap[i * PGSIZE] = i;
+  touch_pages(heap, TOUCH);
   if (sbrk(-SHRINK * PGSIZE) == (char *)-1) {
     fprintf(2, "tracedemo: shrink failed\n");
     exit(1);

@@ -36,8 +36,11 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/lib/number.h"
+#include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"
 #include "tracing/ring.h"
+#include "tracing/emit.h"
 
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)
@@ -45,9 +48,7 @@
 #define CTL "/dev/vmtracectl"
 #define DEV "/dev/vmtrace"
 #define REC ((int)sizeof(struct vmt_record))
-#define MARKER_MAX 128       // tracing/control.h: longer markers are cut
 #define RING_MAX TRACE_RING_MAX   // most records per CPU ring
-#define ALL_EVENTS (((1u << VMT_NTYPES) - 1) & ~1u)
 #define LAZY_PAGES 4
 #define ST_FAILED 99
 #define WORKLOAD_MARKS 10
@@ -63,24 +64,16 @@ static struct {
 
 // Buffers live here, not on the one-page user stack.
 static char big[3 * PGSIZE] __attribute__((aligned(PGSIZE)));
-static char text[MARKER_MAX * 40];
+static char text[TRACE_MARKER_MAX * 40];
 static char status0[640], status1[640];
 static char cmdbuf[96];
 
 // ---- Basics ----------------------------------------------------------------------------
 
-static uint64 mix(uint64 x)
-{
-  x += 0x9e3779b97f4a7c15UL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebUL;
-  return x ^ (x >> 31);
-}
-
 static uint64 below(uint64 n)
 {
-  tf.rng = mix(tf.rng);
-  return n ? tf.rng % n : 0;
+  uint64 r = rng_next(&tf.rng);
+  return n ? r % n : 0;
 }
 
 static void fail(const char *what, long a, long b)
@@ -94,30 +87,6 @@ static void check(int ok, const char *what, long a, long b)
 {
   if (!ok)
     fail(what, a, b);
-}
-
-static char *append(char *d, const char *s)
-{
-  while (*s)
-    *d++ = *s++;
-  *d = 0;
-  return d;
-}
-
-static char *append_num(char *d, uint64 n, int base)
-{
-  char tmp[24];
-  int i = 0;
-  do {
-    tmp[i++] = "0123456789abcdef"[n % base];
-    n /= base;
-  } while (n);
-  if (base == 16)
-    d = append(d, "0x");
-  while (i > 0)
-    *d++ = tmp[--i];
-  *d = 0;
-  return d;
 }
 
 static int wait_status(void)
@@ -155,7 +124,7 @@ static void ctl_ok(const char *cmd)
 
 static void ctl_num(const char *word, uint64 v, int base)
 {
-  append_num(append(append(cmdbuf, word), " "), v, base);
+  append_num(append_str(append_str(cmdbuf, word), " "), v, base);
   ctl_ok(cmdbuf);
 }
 
@@ -171,34 +140,13 @@ static int read_status(char *buf, int max)
   return len;
 }
 
-// The value of "name value" (decimal or 0x hexadecimal) in the status text, or -1.
-static long status_value(const char *status, const char *name)
-{
-  int n = strlen(name);
-  for (const char *line = status; *line; ) {
-    if (memcmp(line, name, n) == 0 && line[n] == ' ') {
-      const char *v = line + n + 1;
-      long x = 0;
-      int base = (v[0] == '0' && v[1] == 'x') ? 16 : 10;
-      for (v += base == 16 ? 2 : 0; (*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'f'); v++)
-        x = x * base + (*v <= '9' ? *v - '0' : *v - 'a' + 10);
-      return x;
-    }
-    while (*line && *line != '\n')
-      line++;
-    if (*line)
-      line++;
-  }
-  return -1;
-}
-
 // The settings part of the status: enabled, events, pid, bufsize, block.
 #define NSETTINGS 5
 static void settings(const char *status, long *s)
 {
   static const char *const names[] = { "enabled", "events", "pid", "bufsize", "block" };
   for (int i = 0; i < NSETTINGS; i++)
-    s[i] = status_value(status, names[i]);
+    s[i] = vmtrace_status_value(status, names[i]);
 }
 
 static int same_settings(const char *a, const char *b)
@@ -210,13 +158,6 @@ static int same_settings(const char *a, const char *b)
 }
 
 // ---- Memory, as the kernel sees it --------------------------------------------------------
-
-static uchar peek(uint64 a)
-{
-  uchar c;
-  asm volatile("lbu %0, 0(%1)" : "=r"(c) : "r"(a) : "memory");
-  return c;
-}
 
 // The first page a copyout can write: text and read-only data end there (see sysfuzz).
 static uint64 find_text_end(void)
@@ -427,11 +368,9 @@ static void check_small_reads(int fd)
   check(read(fd, big, REC) == 0, "read of empty rings with tracing off is not EOF", 0, 0);
 }
 
-// "events 0x10000": the bit of the first type that does not exist (1 << VMT_NTYPES).
-typedef char first_unknown_type_check[VMT_NTYPES == 16 ? 1 : -1];
 static const char *const bad_commands[] = {
   "", "\n", "enable 1", "enabled", "disable now", "reset 0", "events", "events 0",
-  "events 0x1", "events 0x10000", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
+  "events 0x1", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
   "pid x", "bufsize", "bufsize 0", "bufsize 15", "bufsize 0x", "bufsize -16",
   "bufsize 99999999999999999999", "Enable", " enable", "enable\n\n", "frobnicate",
   "pid 1 2", "events 0x2 0x4", "block", "block -1", "block 101", "block x", "block 1 2",
@@ -452,8 +391,10 @@ static void check_bad_commands(void)
   check(ctl_raw((void *)tf.guard, 7) == -1, "command from the guard page", 0, 0);
   check(ctl_raw("enable", -1) == -1, "command of negative length", 0, 0);
   check(ctl_raw(big, 64) == -1, "command of 64 bytes", 0, 0);
-  append_num(append(cmdbuf, "bufsize "), RING_MAX + 1, 10);
+  append_num(append_str(cmdbuf, "bufsize "), RING_MAX + 1, 10);
   check(ctl(cmdbuf) == -1, "bufsize above the most a ring holds", RING_MAX + 1, 0);
+  append_num(append_str(cmdbuf, "events "), 1u << VMT_NTYPES, 16);
+  check(ctl(cmdbuf) == -1, "events beyond the last type", 1u << VMT_NTYPES, 0);
   int fd = open(CTL, O_RDONLY);
   check(write(fd, "enable", 6) == -1, "command written to a read-only descriptor", fd, 0);
   close(fd);
@@ -464,7 +405,7 @@ static void check_bad_commands(void)
 static void expect_setting(const char *name, long want)
 {
   read_status(status1, sizeof(status1));
-  check(status_value(status1, name) == want, name, status_value(status1, name), want);
+  check(vmtrace_status_value(status1, name) == want, name, vmtrace_status_value(status1, name), want);
 }
 
 static void check_good_commands(void)
@@ -474,8 +415,8 @@ static void check_good_commands(void)
   expect_setting("events", 0x2000);
   ctl_ok("events 0x6\n");
   expect_setting("events", 6);
-  ctl_num("events", ALL_EVENTS, 16);
-  expect_setting("events", ALL_EVENTS);
+  ctl_num("events", VMT_EVENTS_ALL, 16);
+  expect_setting("events", VMT_EVENTS_ALL);
   ctl_ok("pid 12345");
   expect_setting("pid", 12345);
   ctl_ok("pid 0");
@@ -488,7 +429,7 @@ static void check_good_commands(void)
   expect_setting("bufsize", 64);
   ctl_num("bufsize", RING_MAX, 10);
   expect_setting("bufsize", RING_MAX);
-  long block = status_value(status1, "block");
+  long block = vmtrace_status_value(status1, "block");
   ctl_ok("block 0");
   expect_setting("block", 0);
   ctl_ok("block 100");
@@ -502,9 +443,9 @@ static void check_good_commands(void)
   ctl_ok("reset");
   read_status(status1, sizeof(status1));
   for (int c = 0; c < tf.ncpu; c++) {
-    char *d = append_num(append(cmdbuf, "cpu"), c, 10);
-    append(d, " fill");
-    check(status_value(status1, cmdbuf) == 0, "reset left records in a ring", c, 0);
+    char *d = append_num(append_str(cmdbuf, "cpu"), c, 10);
+    append_str(d, " fill");
+    check(vmtrace_status_value(status1, cmdbuf) == 0, "reset left records in a ring", c, 0);
   }
 }
 
@@ -535,7 +476,7 @@ static const int marker_lens[] = { 0, 1, 15, 16, 17, 127, 128, 129, 4096, 31, 33
 // What the kernel keeps of an n-byte marker: at most 128 bytes, a final '\n' dropped.
 static int kept(const char *s, int n)
 {
-  int len = n < MARKER_MAX ? n : MARKER_MAX;
+  int len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;
   return len > 0 && s[len - 1] == '\n' ? len - 1 : len;
 }
 
@@ -600,7 +541,7 @@ static void check_marker_text(int rd)
   int w = open(DEV, O_WRONLY);
   for (int i = 0; i < NMARKERS; i++)
     check(write(w, text + i, marker_lens[i]) ==
-              (marker_lens[i] < MARKER_MAX ? marker_lens[i] : MARKER_MAX), "marker write", i, 0);
+              (marker_lens[i] < TRACE_MARKER_MAX ? marker_lens[i] : TRACE_MARKER_MAX), "marker write", i, 0);
   close(w);
   ctl_ok("disable");
   int n = drain_all(rd, "markers");
@@ -622,8 +563,8 @@ static long lost_total(void)
   long sum = 0;
   read_status(status1, sizeof(status1));
   for (int c = 0; c < tf.ncpu; c++) {
-    char *d = append_num(append(cmdbuf, "cpu"), c, 10);
-    append(d, " fill");
+    char *d = append_num(append_str(cmdbuf, "cpu"), c, 10);
+    append_str(d, " fill");
     // "cpuN fill F lost L": the value after "lost" on that line
     for (char *l = status1; *l; l++) {
       if (memcmp(l, cmdbuf, strlen(cmdbuf)) != 0)
@@ -688,7 +629,7 @@ static void check_marker_write(int w, uint64 p, int n)
     check(r == -1, "marker of negative length", n, r);
     return;
   }
-  int len = n < MARKER_MAX ? n : MARKER_MAX;
+  int len = n < TRACE_MARKER_MAX ? n : TRACE_MARKER_MAX;
   check(r == (reach(p, len, 0) >= len ? len : -1), "marker write: wrong result", r, p);
 }
 
@@ -751,18 +692,18 @@ static int gen_command(void)
   static const int sizes[] = { 16, 16, 16, 17, 64, 100, 1024, RING_MAX };
   char *d = cmdbuf;
   switch (below(9)) {
-  case 0:  append(d, "enable"); return 1;
-  case 1:  append(d, "disable"); return 1;
-  case 2:  append(d, "reset"); return 1;
+  case 0:  append_str(d, "enable"); return 1;
+  case 1:  append_str(d, "disable"); return 1;
+  case 2:  append_str(d, "reset"); return 1;
   case 3: {
-    uint64 mask = (1 + below(ALL_EVENTS)) & ALL_EVENTS;
-    append_num(append(d, "events "), mask ? mask : 2, 16);
+    uint64 mask = (1 + below(VMT_EVENTS_ALL)) & VMT_EVENTS_ALL;
+    append_num(append_str(d, "events "), mask ? mask : 2, 16);
     return 1;
   }
-  case 4:  append_num(append(d, "pid "), below(2) ? getpid() : below(3) ? 0 : 1 + below(200), 10); return 1;
-  case 5:  append_num(append(d, "bufsize "), sizes[below(8)], 10); return 1;
+  case 4:  append_num(append_str(d, "pid "), below(2) ? getpid() : below(3) ? 0 : 1 + below(200), 10); return 1;
+  case 5:  append_num(append_str(d, "bufsize "), sizes[below(8)], 10); return 1;
   case 6:  strcpy(d, bad_commands[below(sizeof(bad_commands) / sizeof(bad_commands[0]))]); return 0;
-  case 7:  append_num(append(d, "bufsize "), below(2) ? below(16) : RING_MAX + 1 + below(1000), 10); return 0;
+  case 7:  append_num(append_str(d, "bufsize "), below(2) ? below(16) : RING_MAX + 1 + below(1000), 10); return 0;
   default:
     for (int i = 0; i < 20; i++)
       d[i] = 'f' + below(20);   // garbage that starts with no command's first letter
@@ -880,7 +821,7 @@ static void storm(int nprocs, int iters)
   tf.phase = "storm";
   int rd = open(DEV, O_RDONLY);
   check(rd >= 0, "cannot open " DEV, rd, 0);
-  ctl_num("events", ALL_EVENTS, 16);
+  ctl_num("events", VMT_EVENTS_ALL, 16);
   ctl_ok("pid 0");
   ctl_ok("enable");
   int reader = fork();
@@ -889,7 +830,7 @@ static void storm(int nprocs, int iters)
   close(rd);
   for (int i = 0; i < nprocs; i++) {
     if (fork() == 0) {
-      tf.rng = tf.seed = mix(tf.seed + i + 1);
+      tf.rng = tf.seed = rng_mix(tf.seed + i + 1);
       storm_worker(iters);
     }
   }
@@ -938,7 +879,7 @@ static void chain_step(struct chain *ch, const struct vmt_record *r)
   check(c == ch->letter, "a marker's records are not one marker's text", r->cpu, ch->open);
   ch->open++;
   int more = (r->flags & VMT_MORE) != 0;
-  check(more == (ch->open < MARKER_MAX / 16), "a marker did not come in one piece (cpu, record)",
+  check(more == (ch->open < TRACE_MARKER_MAX / 16), "a marker did not come in one piece (cpu, record)",
         r->cpu, ch->open);
   if (!more)
     ch->open = 0;
@@ -948,8 +889,8 @@ static void atom_writer(int count)
 {
   int w = open(DEV, O_WRONLY);
   for (int i = 0; i < count; i++) {
-    memset(text, 'a' + (getpid() * 7 + i) % 26, MARKER_MAX);
-    check(write(w, text, MARKER_MAX) == MARKER_MAX, "marker write", i, 0);
+    memset(text, 'a' + (getpid() * 7 + i) % 26, TRACE_MARKER_MAX);
+    check(write(w, text, TRACE_MARKER_MAX) == TRACE_MARKER_MAX, "marker write", i, 0);
   }
   exit(0);
 }
@@ -1007,7 +948,7 @@ static void workload(void)
 {
   char mark[16];
   for (int i = 0; i < WORKLOAD_MARKS; i++) {
-    append_num(append(mark, "tfz-w "), i, 10);
+    append_num(append_str(mark, "tfz-w "), i, 10);
     vmtrace_mark(mark);
     if (i == 3) {
       char *p = sbrk(5 * PGSIZE);
@@ -1099,7 +1040,7 @@ static void record(void)
 {
   tf.phase = "recording";
   static char path[48];
-  append(append(path, tf.scratch), "/rec.vmt");
+  append_str(append_str(path, tf.scratch), "/rec.vmt");
   char *argv[] = { "vmtrace", "record", "-o", path, "--", "/tracefuzz", "-w", 0 };
   int pid = fork();
   if (pid == 0) {
@@ -1141,16 +1082,6 @@ static void in_child(void (*fn)(void), const char *what)
   }
 }
 
-static int settle(int want)
-{
-  int f = freemem();
-  for (int i = 0; i < 50 && f != want; i++) {
-    sleep(1);
-    f = freemem();
-  }
-  return f;
-}
-
 static int nprocs = 3, iters = 300;
 
 static void storm_child(void)
@@ -1189,10 +1120,10 @@ int main(int argc, char **argv)
   int before = freemem();
   if (read_status(status0, sizeof(status0)) == 0)
     fail("no status from " CTL " (tracing compiled out?)", 0, 0);
-  check(status_value(status0, "enabled") == 0, "tracing is on: is a recorder running?", 0, 0);
-  tf.ncpu = status_value(status0, "ncpu");
-  append_num(append(tf.scratch, "/tfz"), getpid(), 10);
-  append(append(donepath, tf.scratch), "/done");
+  check(vmtrace_status_value(status0, "enabled") == 0, "tracing is on: is a recorder running?", 0, 0);
+  tf.ncpu = vmtrace_status_value(status0, "ncpu");
+  append_num(append_str(tf.scratch, "/tfz"), getpid(), 10);
+  append_str(append_str(donepath, tf.scratch), "/done");
   check(mkdir(tf.scratch) == 0, "cannot make the scratch directory", 0, 0);
   layout_init();   // children inherit the heap layout; this process never touches it
   in_child(quiet_checks, "quiet checks");
@@ -1204,7 +1135,7 @@ int main(int argc, char **argv)
   restore();
   check(unlink(tf.scratch) == 0, "cannot remove the scratch directory", 0, 0);
   sbrk(-(tf.sz - tf.heap_base));
-  int after = settle(before);
+  int after = settle_freemem(before);
   printf("tracefuzz: %d processes x %d iterations, seed %ld, free pages before %d after %d\n",
          nprocs, iters, tf.seed, before, after);
   check(after == before, "free pages not back", before, after);

@@ -1,5 +1,6 @@
-// The user-space API: system calls (stubs generated into user/usys.S from kernel/syscall.h)
-// and the small C library in user/ulib.c, user/printf.c and user/umalloc.c.
+// The user-space API: system calls (stubs generated into build/user/usys.S from
+// kernel/syscall.h) and the small C library in user/lib/ (an archive: a program
+// carries only the parts it uses).
 // Source-compatible with xv6-riscv: include "kernel/types.h" before this file.
 #ifndef FAULTLINE_USER_H
 #define FAULTLINE_USER_H

@@ -32,13 +32,10 @@
 #include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "user/user.h"
+#include "user/lib/number.h"
+#include "user/testlib/testlib.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
-#define KiB 1024
-#define MiB (1024 * 1024)
-
-// The status wait() reports for a process the kernel killed.
-#define KILLED (-1)
 
 // Exit codes of children that try an exec that must fail (see exec_fails()).
 #define EXEC_REFUSED  77   // exec returned -1, as it should
@@ -99,17 +96,7 @@ xpipe(int fds[2])
 static char *
 mkname(char *dst, const char *prefix, int n)
 {
-  char digits[12];
-  int len = strlen(prefix), k = 0;
-
-  memmove(dst, prefix, len);
-  do {
-    digits[k++] = '0' + n % 10;
-    n /= 10;
-  } while (n > 0);
-  while (k > 0)
-    dst[len++] = digits[--k];
-  dst[len] = 0;
+  append_num(append_str(dst, prefix), n, 10);
   return dst;
 }
 
@@ -221,23 +208,7 @@ spins_per_tick(void)
 
 // ---- Expecting the kernel to kill ----------------------------------------------------
 
-// These touch memory through a volatile pointer so the compiler must really do it,
-// and are not inlined so that it cannot reason about the constant addresses.
-static void __attribute__((noinline))
-load_byte(uint64 va)
-{
-  volatile char *p = (volatile char *)va;
-  char c = *p;
-  asm volatile("" : : "r"(c));
-}
-
-static void __attribute__((noinline))
-store_byte(uint64 va)
-{
-  volatile char *p = (volatile char *)va;
-  *p = 42;
-}
-
+// Jump to va, to see whether the kernel lets it run.
 static void __attribute__((noinline))
 call_at(uint64 va)
 {
@@ -249,12 +220,9 @@ call_at(uint64 va)
 static void
 expect_killed(void (*fn)(uint64), uint64 arg, const char *what)
 {
-  int pid = xfork();
-  if (pid == 0) {
-    fn(arg);
-    exit(0);   // still alive: the kernel let the access happen
-  }
-  int status = xwait(pid);
+  int status;
+  if (run_in_child(fn, arg, &status) < 0)
+    fail("fork failed, or wait did not return the child");
   if (status != KILLED)
     fail("%s at %p: child exited with %d, expected it to be killed (-1)",
          what, (void *)arg, status);
@@ -1076,28 +1044,28 @@ test_textwrite(void)
 
   int pid = xfork();
   if (pid == 0) {
-    load_byte(text);
+    probe_load(text);
     exit(0);
   }
   if (xwait(pid) != 0)
     fail("reading the program's own text killed it");
-  expect_killed(store_byte, text, "write to text");
-  expect_killed(store_byte, 0, "write to address 0 (text)");
+  expect_killed(probe_store, text, "write to text");
+  expect_killed(probe_store, 0, "write to address 0 (text)");
 }
 
 // User code cannot touch the kernel or the pages at the top of the address space.
 static void
 test_kernelmem(void)
 {
-  expect_killed(load_byte, KERNBASE, "read of KERNBASE");
-  expect_killed(load_byte, KERNBASE + 4 * MiB, "read of kernel memory");
-  expect_killed(load_byte, PHYSTOP - 1, "read of the last physical byte");
-  expect_killed(store_byte, KERNBASE, "write to KERNBASE");
-  expect_killed(load_byte, TRAPFRAME, "read of the trap frame");
-  expect_killed(store_byte, TRAPFRAME, "write to the trap frame");
-  expect_killed(load_byte, TRAMPOLINE, "read of the trampoline");
-  expect_killed(load_byte, MAXVA, "read at MAXVA");
-  expect_killed(load_byte, 0xffffffffffffffffUL, "read of the last address");
+  expect_killed(probe_load, KERNBASE, "read of KERNBASE");
+  expect_killed(probe_load, KERNBASE + 4 * MiB, "read of kernel memory");
+  expect_killed(probe_load, PHYSTOP - 1, "read of the last physical byte");
+  expect_killed(probe_store, KERNBASE, "write to KERNBASE");
+  expect_killed(probe_load, TRAPFRAME, "read of the trap frame");
+  expect_killed(probe_store, TRAPFRAME, "write to the trap frame");
+  expect_killed(probe_load, TRAMPOLINE, "read of the trampoline");
+  expect_killed(probe_load, MAXVA, "read at MAXVA");
+  expect_killed(probe_load, 0xffffffffffffffffUL, "read of the last address");
   expect_killed(call_at, KERNBASE, "jump into the kernel");
   expect_killed(call_at, TRAMPOLINE, "jump into the trampoline");
 }
@@ -1127,9 +1095,9 @@ test_pastbreak(void)
 {
   mempolicy(MEMPOLICY_LAZY);
   char *brk = sbrk(0);   // page aligned
-  expect_killed(load_byte, (uint64)brk, "read just past the break");
-  expect_killed(store_byte, (uint64)brk, "write just past the break");
-  expect_killed(load_byte, (uint64)brk + 100 * PGSIZE, "read far past the break");
+  expect_killed(probe_load, (uint64)brk, "read just past the break");
+  expect_killed(probe_store, (uint64)brk, "write just past the break");
+  expect_killed(probe_load, (uint64)brk + 100 * PGSIZE, "read far past the break");
 
   // A page given back by sbrk must not stay reachable.
   char *p = sbrk(2 * PGSIZE);
@@ -1138,8 +1106,8 @@ test_pastbreak(void)
   sbrk(-PGSIZE);
   if (p[0] != 1)
     fail("the page below the break lost its data");
-  expect_killed(load_byte, (uint64)p + PGSIZE, "read of a page the heap gave back");
-  expect_killed(store_byte, (uint64)p + PGSIZE + 8, "write to a page the heap gave back");
+  expect_killed(probe_load, (uint64)p + PGSIZE, "read of a page the heap gave back");
+  expect_killed(probe_store, (uint64)p + PGSIZE + 8, "write to a page the heap gave back");
 
   // Just below the break is fine, touched or not.
   int pid = xfork();
@@ -1180,8 +1148,8 @@ test_stackguard(void)
   if (sp < stack_bottom || sp >= stack_top)
     fail("sp %p is not in the stack [%p, %p): layout differs from memlayout.h",
          (void *)sp, (void *)stack_bottom, (void *)stack_top);
-  expect_killed(load_byte, guard, "read of the guard page");
-  expect_killed(store_byte, guard + PGSIZE - 1, "write to the top of the guard page");
+  expect_killed(probe_load, guard, "read of the guard page");
+  expect_killed(probe_store, guard + PGSIZE - 1, "write to the top of the guard page");
   expect_killed(overflow_stack, 0, "endless recursion");
 }
 

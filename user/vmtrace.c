@@ -13,6 +13,7 @@
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/lib/number.h"
 #include "tracing/vmtrace_format.h"
 
 #define DEFAULT_DEST "/dev/hostlink"
@@ -224,25 +225,10 @@ static int spawn(char **cmd, int out, int gate)
   return pid;
 }
 
-// "word <v in base 10 or 16>" into buf (at least 48 bytes).
+// "word v", v in base 10 or 16, into buf (at least 48 bytes).
 static char *command(char *buf, const char *word, uint v, int base)
 {
-  char digits[12];
-  int n = 0;
-  do {
-    digits[n++] = "0123456789abcdef"[v % base];
-    v /= base;
-  } while (v);
-  strcpy(buf, word);
-  char *p = buf + strlen(buf);
-  *p++ = ' ';
-  if (base == 16) {
-    *p++ = '0';
-    *p++ = 'x';
-  }
-  while (n > 0)
-    *p++ = digits[--n];
-  *p = 0;
+  append_num(append_str(append_str(buf, word), " "), v, base);
   return buf;
 }
 

@@ -5,7 +5,7 @@
 void vmt_filter_all(struct vmt_filter *f)
 {
   memset(f, 0, sizeof *f);
-  f->types = ((1u << VMT_NTYPES) - 1) & ~1u;   // type 0 does not exist
+  f->types = VMT_EVENTS_ALL;
   f->to_ns = ~(uint64)0;
 }
 

@@ -28,7 +28,7 @@ static int parse_one(const char *s, size_t n, unsigned *mask)
     return 0;
   }
   if (n == 3 && memcmp(s, "all", 3) == 0) {
-    *mask |= ((1u << VMT_NTYPES) - 1) & ~1u;
+    *mask |= VMT_EVENTS_ALL;
     return 0;
   }
   unsigned t = vmt_type_parse(s, n);

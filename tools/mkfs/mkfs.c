@@ -4,7 +4,7 @@
 //
 // The image has FSSIZE blocks laid out as kernel/fs.h describes, an empty log, and a
 // root directory holding ".", ".." and one regular file per FILE, named after FILE's
-// last path component with one leading '_' removed (user/_sh becomes "sh", so the build
+// last path component with one leading '_' removed (build/fs/_sh becomes "sh", so the build
 // can name programs differently from the sources they come from).
 //
 // The whole image is assembled in memory and written only once it is complete, so an

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Print user/usys.S, the user-space system call stubs, from the list of numbers in
+# Print build/user/usys.S, the user-space system call stubs, from the list of numbers in
 # kernel/syscall.h (the one place a call number is defined).
 #
-# Usage: sh tools/setup/gen-usys.sh kernel/syscall.h > user/usys.S
+# Usage: sh tools/setup/gen-usys.sh kernel/syscall.h > build/user/usys.S
 #
 # Each stub follows the xv6-riscv ABI: the arguments are already in a0..a5 (the C calling
 # convention put them there), a7 carries the call number, and the kernel leaves the

@@ -7,7 +7,7 @@
 # For each repeat it boots, one QEMU at a time:
 #   traced   kernel/kernel with a host link:   tracebench off; vmtrace record -- tracebench
 #            on (the recording goes to build/bench-trace/); tracebench emit
-#   notrace  kernel/kernel-notrace:            tracebench off
+#   notrace  build/kernel-notrace:             tracebench off
 # (the two alternate which boots first), and once, on the host clock, a link boot:
 # tracebench link into a scratch host file whose size is checked, then deleted.
 # --usertests adds one boot that records all of usertests at the default buffer size
@@ -71,14 +71,14 @@ else
   TIMEOUT=900
 fi
 
-for f in kernel/kernel kernel/kernel-notrace fs.img; do
-  [ -f "$f" ] || { echo "bench-trace: $f missing (make kernel/kernel kernel/kernel-notrace fs.img)" >&2; exit 2; }
+for f in kernel/kernel build/kernel-notrace fs.img; do
+  [ -f "$f" ] || { echo "bench-trace: $f missing (make kernel/kernel build/kernel-notrace fs.img)" >&2; exit 2; }
 done
 mkdir -p "$WORK" "$(dirname "$CSV")"
 # Every boot uses these copies, so a rebuild in the tree during the run cannot put two
 # different kernels (or file systems) into one comparison.
 cp kernel/kernel "$WORK/kernel"
-cp kernel/kernel-notrace "$WORK/kernel-notrace"
+cp build/kernel-notrace "$WORK/kernel-notrace"
 cp fs.img "$WORK/fs.img"
 echo "bench-trace: $(git log -1 --format='commit %h' 2>/dev/null)$(git status --porcelain -uno 2>/dev/null | grep -q . && echo ' + uncommitted changes')"
 

@@ -53,5 +53,5 @@ test-fuzz-short: kernel/kernel fs.img
 stress: kernel/kernel fs.img $(HOST_TOOLS)
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/stress.sh $(STRESS_ARGS)
 
-bench-trace: kernel/kernel kernel/kernel-notrace fs.img $(TOOLS_BUILD)/vmtcheck
+bench-trace: kernel/kernel build/kernel-notrace fs.img $(TOOLS_BUILD)/vmtcheck
 	PYTHON="$(PYTHON)" sh tools/systest/bench-trace.sh --cpus $(CPUS) $(BENCH_TRACE_ARGS)

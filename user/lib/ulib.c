@@ -1,5 +1,6 @@
 // The small C library every user program links against: the program entry point and
-// string, memory and file helpers. System calls themselves are the stubs in user/usys.S.
+// string, memory and file helpers. System calls themselves are the stubs in build/user/usys.S
+// (generated from kernel/syscall.h).
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"

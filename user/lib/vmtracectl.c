@@ -1,8 +1,9 @@
-// Talking to /dev/vmtracectl (tracing/vmtrace_dev.c documents its commands and status):
+// Talking to /dev/vmtracectl (tracing/control.c documents its commands and status):
 // shared by the recorder, halt and the benchmarks.
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/lib/number.h"
 
 #define CTL "/dev/vmtracectl"
 
@@ -30,30 +31,12 @@ int vmtrace_status(char *buf, int max)
   return len > 0 ? len : -1;   // empty: a kernel built with tracing compiled out
 }
 
-// A decimal or 0x-prefixed hexadecimal number at s.
-static long parse_number(const char *s)
-{
-  int base = 10;
-  long v = 0;
-  if (s[0] == '0' && s[1] == 'x') {
-    base = 16;
-    s += 2;
-  }
-  for (;; s++) {
-    int d = (*s >= '0' && *s <= '9') ? *s - '0'
-          : (base == 16 && *s >= 'a' && *s <= 'f') ? *s - 'a' + 10 : -1;
-    if (d < 0)
-      return v;
-    v = v * base + d;
-  }
-}
-
 long vmtrace_status_value(const char *status, const char *name)
 {
   int n = strlen(name);
   for (const char *line = status; *line; ) {
     if (memcmp(line, name, n) == 0 && line[n] == ' ')
-      return parse_number(line + n + 1);
+      return number_at(line + n + 1, 0);
     while (*line && *line != '\n')
       line++;
     if (*line)
