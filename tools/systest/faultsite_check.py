@@ -157,7 +157,7 @@ def expect_random(sections):
 
 def main(argv):
     if len(argv) != 3:
-        print("usage: faultsite_check.py REC.vmt user/_faultsite", file=sys.stderr)
+        print("usage: faultsite_check.py REC.vmt build/user/_faultsite", file=sys.stderr)
         return 2
     try:
         _, recs = vf.read(argv[1], "faultsite_check")

@@ -60,7 +60,7 @@ check "tracedemo: exact events between its markers, in order" \
     -e sbrk=2 --sequence "sbrk,${faults}unmap,kfree,unmap,kfree,sbrk" "$out/tracedemo.vmt"
 
 check "faultsite: each fault's pc and call chain lie in the functions that made it" \
-  "$PYTHON" tools/systest/faultsite_check.py "$out/faultsite.vmt" user/_faultsite
+  "$PYTHON" tools/systest/faultsite_check.py "$out/faultsite.vmt" build/user/_faultsite
 
 for rec in tracedemo lazytests usertests faultsite; do
   f=$out/$rec.vmt
