@@ -97,7 +97,7 @@ pagetable_t proc_pagetable(struct proc *p)
     return 0;
   }
   if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) < 0) {
-    uvmunmap(pt, TRAMPOLINE, 1, 0);
+    unmappages(pt, TRAMPOLINE, 1);
     uvmfree(pt, 0);
     return 0;
   }
@@ -106,8 +106,8 @@ pagetable_t proc_pagetable(struct proc *p)
 
 void proc_freepagetable(pagetable_t pagetable, uint64 sz)
 {
-  uvmunmap(pagetable, TRAMPOLINE, 1, 0);
-  uvmunmap(pagetable, TRAPFRAME, 1, 0);
+  unmappages(pagetable, TRAMPOLINE, 1);
+  unmappages(pagetable, TRAPFRAME, 1);
   uvmfree(pagetable, sz);
 }
 
@@ -253,7 +253,7 @@ int growproc(long n)
   if (n >= 0) {
     if (newsz < oldsz || newsz > TRAPFRAME)
       return -1;   // wrapped around, or would reach the trap frame
-    if (p->mempolicy == MEMPOLICY_EAGER && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+    if (p->mempolicy == MEMPOLICY_EAGER && uvmgrowheap(p->pagetable, oldsz, newsz) == 0)
       return -1;
   } else {
     if (newsz > oldsz || newsz < p->heap_base)

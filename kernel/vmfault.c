@@ -24,9 +24,6 @@
 #include "kernel/vmfault.h"
 #include "tracing/trace.h"
 
-// Permissions of a heap page, whether sbrk mapped it eagerly or a fault maps it lazily.
-#define HEAP_PERM (PTE_R | PTE_W | PTE_U)
-
 enum fault_kind { KIND_SPURIOUS, KIND_LAZY, KIND_PROTECTION, KIND_ILLEGAL };
 
 static uint64 access_bit(enum fault_access access)
@@ -38,14 +35,16 @@ static uint64 access_bit(enum fault_access access)
   }
 }
 
+// *pte gets the entry found for va (0 if none), so that resolve need not walk again.
 static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access access,
-                                const char **why)
+                                pte_t **ptep, const char **why)
 {
+  *ptep = 0;
   if (va >= MAXVA) {
     *why = "beyond MAXVA";
     return KIND_ILLEGAL;
   }
-  pte_t *pte = walk(p->pagetable, va, 0);
+  pte_t *pte = *ptep = walk(p->pagetable, va, 0);
   if (pte && (*pte & PTE_V)) {
     if ((*pte & PTE_U) == 0) {
       *why = va < p->heap_base ? "stack guard page" : "kernel-only page";
@@ -72,28 +71,14 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
   return KIND_LAZY;
 }
 
-// Give page va of p a zeroed frame; *pa gets it. On failure nothing is left allocated.
-static enum fault_outcome map_lazy_page(struct proc *p, uint64 va, uint64 *pa)
-{
-  char *mem = kalloc();
-  if (mem == 0)
-    return FAULT_NOMEM;
-  memset(mem, 0, PGSIZE);
-  if (mappages(p->pagetable, PGROUNDDOWN(va), PGSIZE, (uint64)mem, HEAP_PERM) != 0) {
-    kfree(mem);
-    return FAULT_NOMEM;
-  }
-  *pa = (uint64)mem;
-  return FAULT_MAPPED;
-}
-
 // Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
                                   uint64 *pa, const char **why)
 {
-  switch (classify(p, va, access, why)) {
+  pte_t *pte;
+  switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
-    *pa = PTE2PA(*walk(p->pagetable, va, 0));
+    *pa = PTE2PA(*pte);
     return FAULT_MAPPED;
   case KIND_PROTECTION:
     return FAULT_PROTECTION;
@@ -101,7 +86,9 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    return map_lazy_page(p, va, pa);
+    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pa) != 0)
+      return FAULT_NOMEM;
+    return FAULT_MAPPED;
   }
   return FAULT_ILLEGAL;
 }
