@@ -2,19 +2,25 @@
 #include "kernel/types.h"
 #include "kernel/kstring.h"
 
-// Whole pages are the common case (kalloc, faults), so aligned memory is filled eight
-// bytes at a time.
+// Whole pages are the common case (zeroing a user page, the allocator's junk fill), so
+// aligned memory is filled with full-width stores, eight to a loop turn: a 4 KiB page is
+// 512 stores and 64 turns of the loop, about 640 instructions.
 void *memset(void *dst, int c, uint n)
 {
-  uchar *d = dst;
-  uint i = 0;
+  uchar *d = dst, *end = d + n;
   if (((uint64)d % 8) == 0) {
     uint64 word = 0x0101010101010101UL * (uchar)c;
-    for (; i + 8 <= n; i += 8)
-      *(uint64 *)(d + i) = word;
+    uint64 *w = (uint64 *)d;
+    for (uint64 *stop = (uint64 *)(d + (n & ~63U)); w < stop; w += 8) {
+      w[0] = word; w[1] = word; w[2] = word; w[3] = word;
+      w[4] = word; w[5] = word; w[6] = word; w[7] = word;
+    }
+    for (uint64 *stop = (uint64 *)(d + (n & ~7U)); w < stop; w++)
+      *w = word;
+    d = (uchar *)w;
   }
-  for (; i < n; i++)
-    d[i] = c;
+  for (; d < end; d++)
+    *d = c;
   return dst;
 }
 

@@ -36,7 +36,6 @@ void kvminit(void)
   pagetable_t k = kalloc_pagetable();
   if (k == 0)
     panic("kvminit");
-  memset(k, 0, PGSIZE);
   kvmmap(k, TESTDEV, TESTDEV, PGSIZE, PTE_R | PTE_W);
   kvmmap(k, UART0, UART0, PGSIZE, PTE_R | PTE_W);
   kvmmap(k, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
@@ -70,7 +69,6 @@ pte_t *walk(pagetable_t pagetable, uint64 va, int alloc)
     }
     if (!alloc || (pagetable = kalloc_pagetable()) == 0)
       return 0;
-    memset(pagetable, 0, PGSIZE);
     *pte = PA2PTE(pagetable) | PTE_V;
   }
   return &pagetable[PX(0, va)];
@@ -181,10 +179,9 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 
 int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
 {
-  char *mem = kalloc();
+  char *mem = kalloc_zeroed();
   if (mem == 0)
     return -1;
-  memset(mem, 0, PGSIZE);
   if (uvmmap(pagetable, va, (uint64)mem, perm) != 0) {
     kfree(mem);
     return -1;
@@ -196,10 +193,7 @@ int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
 
 pagetable_t uvmcreate(void)
 {
-  pagetable_t pt = kalloc_pagetable();
-  if (pt)
-    memset(pt, 0, PGSIZE);
-  return pt;
+  return kalloc_pagetable();
 }
 
 // The page holding an unaligned break stays mapped when the break moves down into it;
