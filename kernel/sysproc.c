@@ -101,7 +101,7 @@ uint64 sys_mempolicy(void)
   int old = p->mempolicy;
   if (policy == MEMPOLICY_QUERY)
     return old;
-  if (policy != MEMPOLICY_LAZY && policy != MEMPOLICY_EAGER)
+  if (policy < 0 || policy >= MEMPOLICY_COUNT)
     return -1;
   p->mempolicy = policy;
   return old;

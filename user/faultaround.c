@@ -1,0 +1,10 @@
+// faultaround CMD [ARGS...]: run CMD with the fault-around sbrk policy: lazy, but a fault
+// that continues a sequential run of faults also maps a growing window of the pages
+// after it. Compare with `lazy CMD` and `eager CMD`.
+#include "user/policywrap.h"
+
+int
+main(int argc, char *argv[])
+{
+  policy_wrap("faultaround", MEMPOLICY_FAULTAROUND, argc, argv);
+}
