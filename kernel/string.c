@@ -34,7 +34,8 @@ int memcmp(const void *a, const void *b, uint n)
 }
 
 // Overlap-safe: copies backwards when dst lies inside src. Forward copies between
-// 8-byte-aligned buffers (fork's page copies, most user copies) go a word at a time.
+// 8-byte-aligned buffers (fork's page copies, most user copies) go a word at a time,
+// eight words a loop turn. (A forward copy with dst below src is safe word by word.)
 void *memmove(void *dst, const void *src, uint n)
 {
   const uchar *s = src;
@@ -44,12 +45,23 @@ void *memmove(void *dst, const void *src, uint n)
       d[n] = s[n];
     return dst;
   }
-  uint i = 0;
-  if ((((uint64)s | (uint64)d) % 8) == 0)
-    for (; i + 8 <= n; i += 8)
-      *(uint64 *)(d + i) = *(const uint64 *)(s + i);
-  for (; i < n; i++)
-    d[i] = s[i];
+  const uchar *end = s + n;
+  if ((((uint64)s | (uint64)d) % 8) == 0) {
+    const uint64 *w = (const uint64 *)s;
+    uint64 *o = (uint64 *)d;
+    for (const uint64 *stop = (const uint64 *)(s + (n & ~63U)); w < stop; w += 8, o += 8) {
+      uint64 a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+      uint64 a4 = w[4], a5 = w[5], a6 = w[6], a7 = w[7];
+      o[0] = a0; o[1] = a1; o[2] = a2; o[3] = a3;
+      o[4] = a4; o[5] = a5; o[6] = a6; o[7] = a7;
+    }
+    for (const uint64 *stop = (const uint64 *)(s + (n & ~7U)); w < stop; w++, o++)
+      *o = *w;
+    s = (const uchar *)w;
+    d = (uchar *)o;
+  }
+  while (s < end)
+    *d++ = *s++;
   return dst;
 }
 
