@@ -104,6 +104,7 @@ uint64 sys_mempolicy(void)
   if (policy < 0 || policy >= MEMPOLICY_COUNT)
     return -1;
   p->mempolicy = policy;
+  p->around_next = 0;   // setting a policy ends any fault-around run (kernel/vmfault.c)
   return old;
 }
 

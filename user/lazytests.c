@@ -1070,10 +1070,9 @@ static void align_break(void)
     grow(PGSIZE - off);
 }
 
-// Grow by n pages under fault-around and start afresh: the top page is touched first,
-// a fault that cannot continue any earlier run (the window ends at the break), so the
-// next fault below starts a new run. Returns the base; *base_resident is the resident
-// count to measure from (the top page included).
+// Grow by n pages under fault-around (setting the policy ends any earlier run); the top
+// page is touched first, so that every window below ends at it at the latest. Returns
+// the base; *base_resident is the resident count to measure from (the top page included).
 static char *around_heap(int n, uint64 *base_resident)
 {
   set_policy(MEMPOLICY_FAULTAROUND);
@@ -1111,8 +1110,8 @@ static void test_around(void)
   if (mapped != 255 + 128)
     fail("the run mapped %d pages, want %d", mapped, 255 + 128);
   for (int i = 1; i < mapped; i++) {
-    uint64 *page = (uint64 *)(base + (long)i * PGSIZE);
-    if (page[0] != 0 || page[PGSIZE / 8 - 1] != 0)
+    uint64 *page = (uint64 *)(base + (long)i * PGSIZE);   // word 0 of touched pages is 1
+    if (page[1] != 0 || page[PGSIZE / 8 - 1] != 0)
       fail("page %d mapped by fault-around is not zero", i);
     page[PGSIZE / 8 - 1] = mark(2, i);
   }
@@ -1141,12 +1140,9 @@ static void test_aroundbreak(void)
 // lets the run go on at its pace.
 static void test_aroundbrk(void)
 {
-  uint64 from;
-  set_policy(MEMPOLICY_FAULTAROUND);
+  set_policy(MEMPOLICY_FAULTAROUND);   // no run yet
   align_break();
-  char *top = grow(PGSIZE);
-  top[0] = 1;   // ends any earlier run at the break
-  from = resident();
+  uint64 from = resident();
   char *base = grow(5 * PGSIZE);
   touch_expect(base, 0, from, 1, "first fault");
   touch_expect(base, 1, from, 3, "second fault");   // pages 1, 2
@@ -1202,8 +1198,8 @@ static void test_aroundshrink(void)
   touch_expect(base, 0, from, 1, "first fault");
   touch_expect(base, 1, from, 3, "second fault");   // pages 1, 2
   touch_expect(base, 3, from, 7, "third fault");    // pages 3 .. 6
-  base[5 * PGSIZE] = 5;
-  base[6 * PGSIZE] = 6;
+  base[5 * PGSIZE + 100] = 5;   // pages of the window, never touched by a fault
+  base[6 * PGSIZE + 100] = 6;
   int free_before = freemem();
   char *brk = sbrk(0);
   if (sbrk(-(brk - (base + 5 * PGSIZE))) == SBRK_FAILED)
@@ -1214,13 +1210,13 @@ static void test_aroundshrink(void)
          freemem() - free_before, (int)(resident() - from));
   expect_killed(load, (uint64)base + 6 * PGSIZE, "load from the shrunk window");
   grow(N * PGSIZE);
-  if (base[5 * PGSIZE] != 0)
+  if (base[5 * PGSIZE + 100] != 0)
     fail("page 5 came back with its old contents");
   if (resident() - from != 5)
     fail("the fault at page 5 after regrowing mapped %d pages, want 1 (a new run)",
          (int)(resident() - from - 4));
   touch_expect(base, 6, from, 7, "the new run's second fault");   // pages 6, 7
-  if (base[6 * PGSIZE] != 0)
+  if (base[6 * PGSIZE + 100] != 0)
     fail("page 6 came back with its old contents");
 }
 
