@@ -163,6 +163,8 @@ def bench_numbers(d, c, n):
         if ("hash", p, keys, "total_ns") in d:
             n["%s.hash.%s_ms" % (c, p)] = med(d, "hash", p, keys, "total_ns") / 1e6
     n[c + ".hash.lazy_over_eager_x"] = n[c + ".hash.lazy_ms"] / n[c + ".hash.eager_ms"]
+    if c + ".hash.faultaround_ms" in n:
+        n[c + ".hash.fa_over_eager_x"] = n[c + ".hash.faultaround_ms"] / n[c + ".hash.eager_ms"]
     n[c + ".hash.gap_ms"] = n[c + ".hash.lazy_ms"] - n[c + ".hash.eager_ms"]
     # What the faults alone would add: one per resident heap page at the dense overhead.
     n[c + ".hash.fault_share_ms"] = (med(d, "hash", "lazy", keys, "resident_pages") *

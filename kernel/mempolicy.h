@@ -7,7 +7,7 @@
 #define MEMPOLICY_EAGER   1    // sbrk allocates and maps every page at once (xv6)
 #define MEMPOLICY_FAULTAROUND 2  // lazy, but a fault that continues a sequential run of
                                // faults also maps a window of the pages after it
-                               // (kernel/vmfault.c)
+                               // (kernel/vmfault.c); setting any policy ends a run
 #define MEMPOLICY_COUNT   3
 
 // Their names, indexed by policy: one spelling for ^P, the wrappers, the benchmark's

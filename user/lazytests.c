@@ -16,8 +16,10 @@
 // Many tests check that a bad access kills the process; each such kill makes the kernel
 // print "pid N (lazytests): killed: ...". Those lines are expected.
 //
-// Tests run under the policy lazytests inherited (`eager lazytests` runs them eager),
-// except where a test is about the lazy fault path itself and sets the policy to lazy.
+// Tests run under the policy lazytests inherited (`eager lazytests` runs them eager,
+// `faultaround lazytests` under fault-around), except where a test is about the lazy
+// fault path itself and sets the policy to lazy, and the around* tests, which set
+// fault-around and check each way its window ends.
 // Under `eager lazytests` the sparse test fails on purpose: an eager sbrk(1 GiB) on a
 // 128 MiB machine cannot succeed, which is the point of lazy allocation.
 //
