@@ -63,8 +63,8 @@ static void fault_slice(void)
   t_trace_free(&t);
 }
 
-// Fault-around: the fault that also mapped the two pages after its own says so, and
-// their kallocs and maps nest inside it.
+// Fault-around: the fault that also mapped the 19 pages after its own says so, and all
+// their kallocs and maps nest inside it (more than a one-page fault's two events).
 static void fault_around(void)
 {
   struct rec b = { 0 };
@@ -73,22 +73,22 @@ static void fault_around(void)
   rec_header(&b, &h);
   rec_add(&b, R(VMT_SWITCH, 0, 3, 10));
   rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 3, 40, 15, 0x5008, 0x1f0));
-  for (unsigned i = 0; i < 3; i++) {
+  for (unsigned i = 0; i < 20; i++) {
     rec_add(&b, RA(VMT_KALLOC, 0, 3, 41 + 2 * i, 0, PA1 + 0x1000 * i, 0));
     rec_add(&b, RA(VMT_MAP, 0, 3, 42 + 2 * i, URW, 0x5000 + 0x1000 * i, PA1 + 0x1000 * i));
   }
-  struct vmt_record fe = RA(VMT_FAULT_END, 0, 3, 50, VMT_OUT_MAPPED, 0x5008, PA1);
-  fe.flags = VMT_SRC_USER | 2 << VMT_AROUND_SHIFT;
+  struct vmt_record fe = RA(VMT_FAULT_END, 0, 3, 90, VMT_OUT_MAPPED, 0x5008, PA1);
+  fe.flags = VMT_SRC_USER | 19 << VMT_AROUND_SHIFT;
   rec_add(&b, fe);
   t_convert(&t, &b, NULL);
   rec_free(&b);
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
   const struct t_event *f = t_find(&t, 'X', "page fault", 3, 0);
-  CHECK(f && t_arg(f, "around_pages") && strcmp(t_arg(f, "around_pages"), "2") == 0,
-        "around_pages 2");
+  CHECK(f && t_arg(f, "around_pages") && strcmp(t_arg(f, "around_pages"), "19") == 0,
+        "around_pages 19");
   CHECK(strcmp(t_arg(f, "source"), "user") == 0, "the count leaves the source alone");
-  CHECK(t_count(&t, 'X', "map", 3) == 3 && t_count(&t, 'I', "map", -1) == 0,
-        "the three maps nest in the fault");
+  CHECK(t_count(&t, 'X', "map", 3) == 20 && t_count(&t, 'I', "map", -1) == 0,
+        "the 20 maps nest in the fault");
   t_trace_free(&t);
 }
 
