@@ -39,7 +39,7 @@ do for [fmt in "png svg"] {
   set yrange [0.05:5000]
   set ylabel "time of sbrk + stores, median (ms, log scale)"
   set xlabel "touch density: fraction of the heap's pages touched, 1/k (log scale)"
-  set key bottom right box opaque
+  set key top left box opaque
   unset arrow
   unset label
   set arrow 1 from host_crossover_density, graph 0 to host_crossover_density, graph 1 \
@@ -52,7 +52,7 @@ do for [fmt in "png svg"] {
   set label 2 sprintf("icount: eager wins above\ndensity %.2f (k < %.2f)", \
       icount_crossover_density, icount_crossover_stride) \
       at icount_crossover_density, graph 0.30 right offset -0.5,0 font ",9" tc rgb "#17a589"
-  set title "time: lazy pays a fault per touched page, eager pays for every page up front"
+  set title "time: lazy pays a fault per touched page, fault-around one per window of a sequential run, eager pays for every page up front" font ",10"
   plot host   using (sel("eager","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
                 lc rgb "#c0392b" lw 2 pt 7 ps 0.8 title "eager, host clock", \
        icount using (sel("eager","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \

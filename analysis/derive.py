@@ -358,7 +358,8 @@ def before_numbers(datadir, n):
 
 def pagecost_before_numbers(datadir, n):
     """sbrkbench on the kernel before issue 15's page-cost work (DATADIR/before-pagecost/),
-    prefixed "oldpage.": the per-page costs the new ones are compared with."""
+    prefixed "oldpage.": the per-page costs the new ones are compared with; gain.KEY is
+    before / now."""
     before = os.path.join(datadir, "before-pagecost")
     b = {}
     for c in CLOCKS:
@@ -370,7 +371,7 @@ def pagecost_before_numbers(datadir, n):
     for key in ("icount.eager_page_instr", "icount.lazy_overhead_instr", "host.eager_page_us",
                 "host.lazy_page_us", "icount.eager_page_us", "icount.lazy_page_us"):
         if key in n and "oldpage." + key in n:
-            n["pagecost.%s_old_over_new_x" % key] = n["oldpage." + key] / n[key]
+            n["gain.%s" % key] = n["oldpage." + key] / n[key]
 
 
 def main(argv):

@@ -19,6 +19,8 @@ TYPE_NAMES = {FAULT_BEGIN: "fault_begin", FAULT_END: "fault_end", KALLOC: "kallo
               MARKER: "marker", LOST: "lost"}
 OUTCOMES = {0: "mapped", 1: "illegal", 2: "protection", 3: "nomem"}
 SOURCES = {0: "user", 1: "kernel"}
+FAULT_SOURCE = 0x01     # VMT_FAULT_SOURCE: flags & it of VMT_FAULT_END is the source;
+AROUND_SHIFT = 1        # VMT_AROUND_SHIFT: flags >> it, the pages fault-around mapped
 PTE_U = 1 << 4          # kernel/riscv.h: a user page, in MAP and UNMAP's arg
 MORE = 0x1              # VMT_MORE: the next marker record on this CPU continues the text
 
