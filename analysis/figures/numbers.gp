@@ -1,5 +1,5 @@
 # made by analysis/derive.py from analysis/data
-before_host_handler_outside_us = 81.16442397388059
+before_host_handler_outside_us = 24.54133073471926
 before_icount_crossover_density = 0.9184420072150911
 before_icount_crossover_stride = 1.0888003729622624
 before_icount_eager_page_instr = 8587.282615938166
