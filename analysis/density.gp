@@ -1,10 +1,11 @@
 # Sparse touching: grow the heap by 32 MiB, store to every k-th page, and plot against
 # the touch density 1/k (the fraction of the heap's pages touched):
-#   top     time for sbrk + the stores, both policies, both clocks; the crossover (where
+#   top     time for sbrk + the stores, all three policies, both clocks; the crossover (where
 #           lazy and eager cost the same, from analysis/derive.py) is marked per clock:
 #           at higher densities eager wins, at lower ones lazy does;
-#   bottom  heap pages resident afterwards (memstat): eager holds all 8192, lazy only
-#           the touched ones. Page counts do not depend on the clock.
+#   bottom  heap pages resident afterwards (memstat): eager holds all 8192, lazy and
+#           fault-around only the touched ones (a stride k >= 2 never makes a sequential
+#           run). Page counts do not depend on the clock.
 # Error bars are the min..max of the runs.
 #
 #   gnuplot -e "datadir='analysis/data'; outdir='analysis/figures'; numbers='NUMBERS.gp'" \
@@ -38,7 +39,7 @@ do for [fmt in "png svg"] {
   set yrange [0.05:5000]
   set ylabel "time of sbrk + stores, median (ms, log scale)"
   set xlabel "touch density: fraction of the heap's pages touched, 1/k (log scale)"
-  set key bottom right box opaque
+  set key top left box opaque
   unset arrow
   unset label
   set arrow 1 from host_crossover_density, graph 0 to host_crossover_density, graph 1 \
@@ -51,7 +52,7 @@ do for [fmt in "png svg"] {
   set label 2 sprintf("icount: eager wins above\ndensity %.2f (k < %.2f)", \
       icount_crossover_density, icount_crossover_stride) \
       at icount_crossover_density, graph 0.30 right offset -0.5,0 font ",9" tc rgb "#17a589"
-  set title "time: lazy pays a fault per touched page, eager pays for every page up front"
+  set title "time: lazy pays a fault per touched page, fault-around one per window of a sequential run, eager pays for every page up front" font ",10"
   plot host   using (sel("eager","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
                 lc rgb "#c0392b" lw 2 pt 7 ps 0.8 title "eager, host clock", \
        icount using (sel("eager","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
@@ -59,7 +60,11 @@ do for [fmt in "png svg"] {
        host   using (sel("lazy","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
                 lc rgb "#2471a3" lw 2 pt 7 ps 0.8 title "lazy, host clock", \
        icount using (sel("lazy","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
-                lc rgb "#17a589" lw 2 dt 2 pt 5 ps 0.8 title "lazy, icount"
+                lc rgb "#17a589" lw 2 dt 2 pt 5 ps 0.8 title "lazy, icount", \
+       host   using (sel("faultaround","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
+                lc rgb "#7d3c98" lw 2 pt 9 ps 0.9 title "fault-around, host clock", \
+       icount using (sel("faultaround","total_ns")):($8/1e6):($9/1e6):($10/1e6) with yerrorlines \
+                lc rgb "#c39bd3" lw 2 dt 2 pt 11 ps 0.9 title "fault-around, icount"
 
   unset arrow
   unset label
@@ -73,7 +78,9 @@ do for [fmt in "png svg"] {
   plot host using (sel("eager","resident_pages")):8 with linespoints lc rgb "#c0392b" \
               lw 2 pt 7 ps 0.8 title "eager", \
        host using (sel("lazy","resident_pages")):8 with linespoints lc rgb "#2471a3" \
-              lw 2 pt 7 ps 0.8 title "lazy"
+              lw 2 pt 7 ps 0.8 title "lazy", \
+       host using (sel("faultaround","resident_pages")):8 with linespoints lc rgb "#7d3c98" \
+              lw 2 dt 2 pt 9 ps 1.1 title "fault-around (sequential runs only: as lazy here)"
   unset multiplot
   unset output
 }

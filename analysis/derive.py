@@ -8,7 +8,8 @@ recording summaries) and, if they are there, DATADIR/tracebench.csv and
 tracebench-icount.csv (the tracer's own benchmark, make bench-trace) and
 chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c). DATADIR/before/
 holds data measured before the kernel fixes the report describes; its figures get the
-prefix "before.". Writes
+prefix "before."; DATADIR/before-pagecost/ holds sbrkbench from before issue 15 (each
+page zeroed once, fault-around), prefix "oldpage.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -27,6 +28,8 @@ import sys
 CLOCKS = ("host", "icount")
 ICOUNT_NS = 8            # -icount shift=3: one instruction is 2^3 ns of virtual time
 PAGE = 4096
+FA = "faultaround"       # the third policy's name in the CSV (kernel/mempolicy.h)
+POLICIES = ("lazy", "eager", FA)
 SLOPE_MIN_BYTES = 1 << 20
 
 
@@ -72,6 +75,33 @@ def crossover(d, metric="total_ns"):
     return None
 
 
+def around_numbers(d, c, n, dense_slope):
+    """Fault-around against eager and lazy: per page (dense slope), the 32 MiB dense case,
+    and sparse touching's time and resident pages against lazy's."""
+    fa_page = dense_slope(FA, "total_ns")
+    n[c + ".fa_page_us"] = fa_page
+    n[c + ".fa_overhead_us"] = fa_page - n[c + ".eager_page_us"]
+    n[c + ".fa_over_eager_x"] = fa_page / n[c + ".eager_page_us"]
+    if c == "icount":
+        n["icount.fa_overhead_instr"] = n["icount.fa_overhead_us"] * 1000 / ICOUNT_NS
+    top = max(params(d, "dense"))
+    for p in POLICIES:
+        n["%s.dense_top.%s_ms" % (c, p)] = med(d, "dense", p, top, "total_ns") / 1e6
+    n[c + ".dense_top.mib"] = top / 2 ** 20
+    n[c + ".dense_top.fa_over_eager_x"] = (n[c + ".dense_top.faultaround_ms"] /
+                                           n[c + ".dense_top.eager_ms"])
+    n[c + ".dense_top.lazy_over_eager_x"] = (n[c + ".dense_top.lazy_ms"] /
+                                             n[c + ".dense_top.eager_ms"])
+    worst = 0.0
+    for k in params(d, "sparse"):
+        n["%s.sparse.faultaround_ms.k%d" % (c, k)] = med(d, "sparse", FA, k, "total_ns") / 1e6
+        x = med(d, "sparse", FA, k, "total_ns") / med(d, "sparse", "lazy", k, "total_ns")
+        n["%s.sparse.fa_over_lazy_x.k%d" % (c, k)] = x
+        if k >= 2:
+            worst = max(worst, x)
+    n[c + ".sparse.fa_over_lazy_worst_x"] = worst
+
+
 def bench_numbers(d, c, n):
     dense = [p for p in params(d, "dense") if p >= SLOPE_MIN_BYTES]
 
@@ -94,6 +124,8 @@ def bench_numbers(d, c, n):
     if c == "icount":   # virtual time is instructions, 8 ns each (shift 3)
         n["icount.eager_page_instr"] = eager_sbrk * 1000 / ICOUNT_NS
         n["icount.lazy_overhead_instr"] = (lazy_page - eager_page) * 1000 / ICOUNT_NS
+    if ("dense", FA, dense[0], "total_ns") in d:
+        around_numbers(d, c, n, dense_slope)
 
     x = crossover(d)
     if x:
@@ -128,9 +160,12 @@ def bench_numbers(d, c, n):
          for k in params(d, "fork")]) / 1000
 
     keys = max(params(d, "hash"))
-    for p in ("lazy", "eager"):
-        n["%s.hash.%s_ms" % (c, p)] = med(d, "hash", p, keys, "total_ns") / 1e6
+    for p in POLICIES:
+        if ("hash", p, keys, "total_ns") in d:
+            n["%s.hash.%s_ms" % (c, p)] = med(d, "hash", p, keys, "total_ns") / 1e6
     n[c + ".hash.lazy_over_eager_x"] = n[c + ".hash.lazy_ms"] / n[c + ".hash.eager_ms"]
+    if c + ".hash.faultaround_ms" in n:
+        n[c + ".hash.fa_over_eager_x"] = n[c + ".hash.faultaround_ms"] / n[c + ".hash.eager_ms"]
     n[c + ".hash.gap_ms"] = n[c + ".hash.lazy_ms"] - n[c + ".hash.eager_ms"]
     # What the faults alone would add: one per resident heap page at the dense overhead.
     n[c + ".hash.fault_share_ms"] = (med(d, "hash", "lazy", keys, "resident_pages") *
@@ -149,11 +184,20 @@ def clock_free_numbers(d, n):
     for k in params(d, "fork"):
         for p in ("lazy", "eager"):
             n["fork.%s_copied_pages.k%d" % (p, k)] = med(d, "fork", p, k, "copied_pages")
+    if ("sparse", FA, 1, "resident_pages") in d:
+        worst = 0.0
+        for k in params(d, "sparse"):
+            fa = med(d, "sparse", FA, k, "resident_pages")
+            n["sparse.faultaround_pages.k%d" % k] = fa
+            if k >= 2:
+                worst = max(worst, fa / med(d, "sparse", "lazy", k, "resident_pages"))
+        n["sparse.fa_over_lazy_pages_worst_x"] = worst
     keys = max(params(d, "hash"))
     n["hash.keys"] = keys
     n["hash.heap_pages"] = med(d, "hash", "lazy", keys, "heap_pages")
-    for p in ("lazy", "eager"):
-        n["hash.%s_resident_pages" % p] = med(d, "hash", p, keys, "resident_pages")
+    for p in POLICIES:
+        if ("hash", p, keys, "resident_pages") in d:
+            n["hash.%s_resident_pages" % p] = med(d, "hash", p, keys, "resident_pages")
     n["hash.saved_pct"] = 100.0 * (1 - n["hash.lazy_resident_pages"] /
                                    n["hash.eager_resident_pages"])
 
@@ -317,10 +361,31 @@ def before_numbers(datadir, n):
     if os.path.exists(os.path.join(before, "lazytests-fault-stats.csv")):
         # That recording ran on the host clock, as did sbrkbench-host.csv, same kernel.
         fault_stats_numbers(os.path.join(before, "lazytests-fault-stats.csv"), b)
-        if "host.lazy_page_us" in n:
-            b["host.handler_outside_us"] = n["host.lazy_page_us"] - b["rec.mapped_user.p50_us"]
+        # Against the host-clock fault cost measured alone on the machine (before issue
+        # 15, data/before-pagecost/) when there is one: the current host data may carry load.
+        lazy = n.get("oldpage.host.lazy_page_us", n.get("host.lazy_page_us"))
+        if lazy is not None:
+            b["host.handler_outside_us"] = lazy - b["rec.mapped_user.p50_us"]
     for k, v in b.items():
         n["before." + k] = v
+
+
+def pagecost_before_numbers(datadir, n):
+    """sbrkbench on the kernel before issue 15's page-cost work (DATADIR/before-pagecost/),
+    prefixed "oldpage.": the per-page costs the new ones are compared with; gain.KEY is
+    before / now."""
+    before = os.path.join(datadir, "before-pagecost")
+    b = {}
+    for c in CLOCKS:
+        path = os.path.join(before, "sbrkbench-%s.csv" % c)
+        if os.path.exists(path):
+            bench_numbers(load_bench(path), c, b)
+    for k, v in b.items():
+        n["oldpage." + k] = v
+    for key in ("icount.eager_page_instr", "icount.lazy_overhead_instr", "host.eager_page_us",
+                "host.lazy_page_us", "icount.eager_page_us", "icount.lazy_page_us"):
+        if key in n and "oldpage." + key in n:
+            n["gain.%s" % key] = n["oldpage." + key] / n[key]
 
 
 def main(argv):
@@ -349,6 +414,7 @@ def main(argv):
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)
     recording_numbers(datadir, n)
+    pagecost_before_numbers(datadir, n)
     before_numbers(datadir, n)
 
     tmp = argv[1] + ".tmp"

@@ -1,6 +1,6 @@
 #!/bin/sh
-# make bench: boot faultline headless, run the eager-against-lazy benchmark (sbrkbench)
-# on each clock, record one workload for the recording figures, and store the results
+# make bench: boot faultline headless, run the sbrk benchmark (sbrkbench: eager, lazy and
+# fault-around, interleaved in one boot) on each clock, record one workload for the recording figures, and store the results
 # under analysis/data/. Figures, not a test: it fails only when a boot or a step fails.
 #
 #   analysis/run-bench.sh [--clocks "host icount"] [-n REPEATS] [--cpus N] [--no-record]

@@ -87,7 +87,7 @@ class Faults:
         elif typ == F.FAULT_END and pid in self.open:
             begun, _ = self.open.pop(pid)
             self.done.append((F.OUTCOMES.get(arg, "other"),
-                              F.SOURCES.get(flags & 0xF, "?"),
+                              F.SOURCES.get(flags & F.VMT_FAULT_SOURCE, "?"),
                               (ts - begun) * 1e9 / self.hz))
 
 

@@ -21,8 +21,13 @@ static struct {
   uint64 nfree;
 } pages;
 
-#define JUNK_FREED 1   // filled into freed pages: a use after free reads junk, not data
-#define JUNK_NEW   5   // filled into new pages: a reader of uninitialised memory notices
+// Junk fills, kept where they still catch bugs: every freed page (a use after free
+// reads junk, not stale data), and pages from kalloc() (a reader of memory its owner
+// never initialised notices: pipes, trap frames, kernel stacks, exec's argument pages,
+// device buffers). Pages that are zeroed at once (kalloc_zeroed: user pages, page
+// tables) skip the junk, so each such page is written exactly once.
+#define JUNK_FREED 1
+#define JUNK_NEW   5
 
 void kinit(void)
 {
@@ -47,7 +52,8 @@ static void free_page(void *pa, int page)
   release(&pages.lock);
 }
 
-static void *alloc_page(int page)
+// fill: the byte every byte of the page gets (JUNK_NEW, or 0 to zero it).
+static void *alloc_page(int page, int fill)
 {
   acquire(&pages.lock);
   struct free_page *fp = pages.head;
@@ -58,7 +64,7 @@ static void *alloc_page(int page)
   release(&pages.lock);
   if (fp) {
     trace_kalloc((uint64)fp, page);
-    memset(fp, JUNK_NEW, PGSIZE);
+    memset(fp, fill, PGSIZE);
   }
   return fp;
 }
@@ -72,6 +78,7 @@ uint64 kfreepages(void)
 }
 
 void kfree(void *pa) { free_page(pa, VMT_PAGE_DATA); }
-void *kalloc(void) { return alloc_page(VMT_PAGE_DATA); }
+void *kalloc(void) { return alloc_page(VMT_PAGE_DATA, JUNK_NEW); }
+void *kalloc_zeroed(void) { return alloc_page(VMT_PAGE_DATA, 0); }
 void kfree_pagetable(void *pa) { free_page(pa, VMT_PAGE_TABLE); }
-void *kalloc_pagetable(void) { return alloc_page(VMT_PAGE_TABLE); }
+void *kalloc_pagetable(void) { return alloc_page(VMT_PAGE_TABLE, 0); }

@@ -6,9 +6,10 @@
 
 void   kinit(void);
 void  *kalloc(void);          // a page, or 0 when memory is exhausted; contents are junk
+void  *kalloc_zeroed(void);   // the same, zeroed (and never junk-filled first)
 void   kfree(void *pa);       // pa must have come from kalloc
 uint64 kfreepages(void);      // pages currently free
-// The same, for pages that hold page tables: traced as such (a fault that needs a new
+// A zeroed page that holds a page table: traced as such (a fault that needs a new
 // page-table page shows two allocations, and a reader must be able to tell them apart).
 void  *kalloc_pagetable(void);
 void   kfree_pagetable(void *pa);

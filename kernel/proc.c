@@ -97,7 +97,7 @@ pagetable_t proc_pagetable(struct proc *p)
     return 0;
   }
   if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) < 0) {
-    uvmunmap(pt, TRAMPOLINE, 1, 0);
+    unmappages(pt, TRAMPOLINE, 1);
     uvmfree(pt, 0);
     return 0;
   }
@@ -106,8 +106,8 @@ pagetable_t proc_pagetable(struct proc *p)
 
 void proc_freepagetable(pagetable_t pagetable, uint64 sz)
 {
-  uvmunmap(pagetable, TRAMPOLINE, 1, 0);
-  uvmunmap(pagetable, TRAPFRAME, 1, 0);
+  unmappages(pagetable, TRAMPOLINE, 1);
+  unmappages(pagetable, TRAPFRAME, 1);
   uvmfree(pagetable, sz);
 }
 
@@ -150,6 +150,8 @@ static void freeproc(struct proc *p)
   p->killed = 0;
   p->xstate = 0;
   p->mempolicy = MEMPOLICY_LAZY;
+  p->around_next = 0;
+  p->around_pages = 0;
   p->state = UNUSED;
 }
 
@@ -253,12 +255,14 @@ int growproc(long n)
   if (n >= 0) {
     if (newsz < oldsz || newsz > TRAPFRAME)
       return -1;   // wrapped around, or would reach the trap frame
-    if (p->mempolicy == MEMPOLICY_EAGER && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+    if (p->mempolicy == MEMPOLICY_EAGER && uvmgrowheap(p->pagetable, oldsz, newsz) == 0)
       return -1;
   } else {
     if (newsz > oldsz || newsz < p->heap_base)
       return -1;   // would free data, text or stack
     uvmdealloc(p->pagetable, oldsz, newsz);
+    if (p->around_next > newsz)
+      p->around_next = 0;   // the run's pages are gone: a fault there starts a new one
   }
   trace_sbrk(oldsz, newsz, p->mempolicy);
   p->sz = newsz;
@@ -523,6 +527,12 @@ static const char *state_name(enum procstate s)
   return ((uint)s < sizeof(names) / sizeof(names[0]) && names[s]) ? names[s] : "???";
 }
 
+static const char *policy_name(int policy)
+{
+  static const char *const names[] = MEMPOLICY_NAMES;
+  return (uint)policy < MEMPOLICY_COUNT ? names[policy] : "???";
+}
+
 // One line per process: pid, state, name, virtual size and resident pages. A process
 // that is not running cannot change its page table while we hold its lock, so resident
 // pages are counted only then; for a running one the count would be a guess.
@@ -540,7 +550,7 @@ void procdump(void)
       printf("%lu", uvmresident(p->pagetable, p->sz));
     else
       printf("-");
-    printf("\t%s\n", p->mempolicy == MEMPOLICY_EAGER ? "eager" : "lazy");
+    printf("\t%s\n", policy_name(p->mempolicy));
     release(&p->lock);
   }
 }

@@ -97,7 +97,11 @@ struct proc {
   // The address-space layout exec built; the fault handler's bounds (never the saved sp).
   uint64 stack_base;        // lowest stack address; the guard page is just below
   uint64 heap_base;         // first heap address (= top of the stack); sbrk never goes below
-  int mempolicy;             // MEMPOLICY_LAZY or _EAGER; inherited by fork, kept by exec
+  int mempolicy;            // MEMPOLICY_*; inherited by fork, kept by exec
+  // Fault-around's run of faults (kernel/vmfault.c): the page a fault continuing the run
+  // would hit (0: no run), and how many pages the run's last fault mapped.
+  uint64 around_next;
+  int around_pages;
   int trace_pid;            // pid its trace records carry: pid, or the process whose
                             // page table it is working on (tracing/emit.c)
 };

@@ -101,9 +101,10 @@ uint64 sys_mempolicy(void)
   int old = p->mempolicy;
   if (policy == MEMPOLICY_QUERY)
     return old;
-  if (policy != MEMPOLICY_LAZY && policy != MEMPOLICY_EAGER)
+  if (policy < 0 || policy >= MEMPOLICY_COUNT)
     return -1;
   p->mempolicy = policy;
+  p->around_next = 0;   // setting a policy ends any fault-around run (kernel/vmfault.c)
   return old;
 }
 

@@ -36,7 +36,6 @@ void kvminit(void)
   pagetable_t k = kalloc_pagetable();
   if (k == 0)
     panic("kvminit");
-  memset(k, 0, PGSIZE);
   kvmmap(k, TESTDEV, TESTDEV, PGSIZE, PTE_R | PTE_W);
   kvmmap(k, UART0, UART0, PGSIZE, PTE_R | PTE_W);
   kvmmap(k, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
@@ -70,7 +69,6 @@ pte_t *walk(pagetable_t pagetable, uint64 va, int alloc)
     }
     if (!alloc || (pagetable = kalloc_pagetable()) == 0)
       return 0;
-    memset(pagetable, 0, PGSIZE);
     *pte = PA2PTE(pagetable) | PTE_V;
   }
   return &pagetable[PX(0, va)];
@@ -86,20 +84,27 @@ uint64 walkaddr(pagetable_t pagetable, uint64 va)
   return PTE2PA(*pte);
 }
 
+// Install one leaf PTE for va; 0, or -1 if a page-table page cannot be allocated.
+static int set_leaf(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
+{
+  pte_t *pte = walk(pagetable, va, 1);
+  if (pte == 0)
+    return -1;
+  if (*pte & PTE_V)
+    panic("mappages: remap");
+  *pte = PA2PTE(pa) | perm | PTE_V;
+  return 0;
+}
+
+// Not traced: the kernel's map and each process's trampoline and trap frame. User
+// memory is mapped by uvmmap below, which is traced.
 int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 {
   if (va % PGSIZE || size % PGSIZE || size == 0)
     panic("mappages: unaligned");
-  for (uint64 off = 0; off < size; off += PGSIZE) {
-    pte_t *pte = walk(pagetable, va + off, 1);
-    if (pte == 0)
+  for (uint64 off = 0; off < size; off += PGSIZE)
+    if (set_leaf(pagetable, va + off, pa + off, perm) != 0)
       return -1;   // the pages mapped so far stay mapped; the caller owns the cleanup
-    if (*pte & PTE_V)
-      panic("mappages: remap");
-    *pte = PA2PTE(pa + off) | perm | PTE_V;
-    if (va + off < TRAPFRAME)   // user memory: what traces and resident counts describe
-      trace_map(va + off, pa + off, perm);
-  }
   return 0;
 }
 
@@ -131,14 +136,36 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
   return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
 }
 
-static int unmap_leaf(pte_t *pte, uint64 va, void *do_free)
+// How unmap_leaf treats a leaf: free its frame, and trace the unmapping (user memory).
+enum { UNMAP_FREE = 1, UNMAP_TRACE = 2 };
+
+static int unmap_leaf(pte_t *pte, uint64 va, void *how)
 {
   uint64 pa = PTE2PA(*pte);
-  if (va < TRAPFRAME)
+  if ((uint64)how & UNMAP_TRACE)
     trace_unmap(va, pa, PTE_FLAGS(*pte));
   *pte = 0;
-  if (do_free)
+  if ((uint64)how & UNMAP_FREE)
     kfree((void *)pa);
+  return 0;
+}
+
+void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
+{
+  if (va % PGSIZE)
+    panic("unmappages: unaligned");
+  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, 0);
+}
+
+// ---- User address spaces --------------------------------------------------------------
+
+// Every mapping of user memory goes through here: these are the pages traces and
+// resident counts describe.
+static int uvmmap(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
+{
+  if (set_leaf(pagetable, va, pa, perm) != 0)
+    return -1;
+  trace_map(va, pa, perm);
   return 0;
 }
 
@@ -146,17 +173,27 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 {
   if (va % PGSIZE)
     panic("uvmunmap: unaligned");
-  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, do_free ? (void *)1 : 0);
+  uint64 how = UNMAP_TRACE | (do_free ? UNMAP_FREE : 0);
+  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)how);
 }
 
-// ---- User address spaces --------------------------------------------------------------
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
+{
+  char *mem = kalloc_zeroed();
+  if (mem == 0)
+    return -1;
+  if (uvmmap(pagetable, va, (uint64)mem, perm) != 0) {
+    kfree(mem);
+    return -1;
+  }
+  if (pa)
+    *pa = (uint64)mem;
+  return 0;
+}
 
 pagetable_t uvmcreate(void)
 {
-  pagetable_t pt = kalloc_pagetable();
-  if (pt)
-    memset(pt, 0, PGSIZE);
-  return pt;
+  return kalloc_pagetable();
 }
 
 // The page holding an unaligned break stays mapped when the break moves down into it;
@@ -172,24 +209,27 @@ static void clear_tail(pagetable_t pagetable, uint64 sz)
     memset((char *)PTE2PA(*pte) + off, 0, PGSIZE - off);
 }
 
-uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm)
+static uint64 alloc_range(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
 {
   if (newsz <= oldsz)
     return oldsz;
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    char *mem = kalloc();
-    if (mem == 0)
-      goto fail;
-    memset(mem, 0, PGSIZE);
-    if (mappages(pagetable, va, PGSIZE, (uint64)mem, PTE_R | PTE_U | xperm) != 0) {
-      kfree(mem);
-      goto fail;
+    if (uvmmap_zeroed(pagetable, va, perm, 0) != 0) {
+      uvmdealloc(pagetable, newsz, oldsz);
+      return 0;
     }
   }
   return newsz;
-fail:
-  uvmdealloc(pagetable, newsz, oldsz);
-  return 0;
+}
+
+uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm)
+{
+  return alloc_range(pagetable, oldsz, newsz, PTE_R | PTE_U | xperm);
+}
+
+uint64 uvmgrowheap(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  return alloc_range(pagetable, oldsz, newsz, HEAP_PERM);
 }
 
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
@@ -230,7 +270,7 @@ static int copy_leaf(pte_t *pte, uint64 va, void *child)
   if (mem == 0)
     return -1;
   memmove(mem, (char *)PTE2PA(*pte), PGSIZE);
-  if (mappages((pagetable_t)child, va, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~PTE_V) != 0) {
+  if (uvmmap((pagetable_t)child, va, (uint64)mem, PTE_FLAGS(*pte) & ~PTE_V) != 0) {
     kfree(mem);
     return -1;
   }

@@ -13,18 +13,29 @@ void kvminithart(void);   // switch this hart to it
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
 // The physical address user page va maps to, or 0 if it is not mapped for user access.
 uint64 walkaddr(pagetable_t pagetable, uint64 va);
-// Map [va, va+size) to [pa, ...). Panics on remapping a present PTE (a kernel bug);
-// returns -1 if a page-table page cannot be allocated.
+// Map [va, va+size) to [pa, ...), untraced: for the kernel's map and a process's
+// trampoline and trap frame, never user memory (uvm* below). Panics on remapping a
+// present PTE (a kernel bug); returns -1 if a page-table page cannot be allocated.
 int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm);
+// Undo mappages for npages from page-aligned va, untraced; the frames are not freed.
+void unmappages(pagetable_t pagetable, uint64 va, uint64 npages);
 void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm);
 
+// Permissions of a heap page, whether eager sbrk maps it or a fault maps it lazily.
+#define HEAP_PERM (PTE_R | PTE_W | PTE_U)
+
 pagetable_t uvmcreate(void);
+// Give user page va (page-aligned, absent) a zeroed frame mapped with perm; *pa gets
+// the frame if pa is not 0. 0, or -1 with nothing left allocated (out of memory).
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);
 // Grow to newsz with fresh zeroed pages mapped R|U|xperm; returns newsz, or 0 and undoes all.
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);
+// The same for the heap (eager sbrk): pages mapped HEAP_PERM.
+uint64 uvmgrowheap(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 // Shrink to newsz, freeing the pages wholly above it and zeroing the rest of the page
 // that holds newsz; returns newsz.
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
-// Unmap npages from page-aligned va, freeing the frames if do_free. Absent pages are
+// Unmap npages of user memory from page-aligned va (traced), freeing the frames if do_free. Absent pages are
 // skipped; it is the caller's job to unmap only ranges that may be lazily absent.
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Copy the present pages of [0, sz) into a child page table; 0, or -1 and nothing left behind.

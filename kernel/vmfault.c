@@ -12,6 +12,15 @@
 //
 // The bounds come from what exec built (p->heap_base) and from sbrk (p->sz); the saved
 // user sp is never consulted, since a program may point it anywhere.
+//
+// Fault-around (MEMPOLICY_FAULTAROUND): a lazy fault on the page right after the pages
+// the process's previous lazy fault mapped continues a sequential run, and maps a window
+// of pages after its own: twice as many pages in all as the previous fault mapped, up to
+// AROUND_MAX_PAGES. Any other lazy fault breaks the run and maps its page alone. The
+// window ends early at the break, at a page already present, or when memory runs out;
+// running out shrinks the window (the run goes on from what was mapped) and never fails
+// the fault, which only needs its own page. The extra pages are mapped inside the fault,
+// between its two trace events, and VMT_FAULT_END counts them.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -22,10 +31,13 @@
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/vmfault.h"
+#include "kernel/mempolicy.h"
 #include "tracing/trace.h"
 
-// Permissions of a heap page, whether sbrk mapped it eagerly or a fault maps it lazily.
-#define HEAP_PERM (PTE_R | PTE_W | PTE_U)
+// 128 pages, 512 KiB: the most a fault's trace record can count (VMT_AROUND_MAX after
+// the faulting page). Linux maps 64 KiB around a file fault (fault_around_bytes); an
+// anonymous heap is cheaper to over-map, and a sparse toucher never starts a run.
+#define AROUND_MAX_PAGES (VMT_AROUND_MAX + 1)
 
 enum fault_kind { KIND_SPURIOUS, KIND_LAZY, KIND_PROTECTION, KIND_ILLEGAL };
 
@@ -38,14 +50,16 @@ static uint64 access_bit(enum fault_access access)
   }
 }
 
+// *pte gets the entry found for va (0 if none), so that resolve need not walk again.
 static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access access,
-                                const char **why)
+                                pte_t **ptep, const char **why)
 {
+  *ptep = 0;
   if (va >= MAXVA) {
     *why = "beyond MAXVA";
     return KIND_ILLEGAL;
   }
-  pte_t *pte = walk(p->pagetable, va, 0);
+  pte_t *pte = *ptep = walk(p->pagetable, va, 0);
   if (pte && (*pte & PTE_V)) {
     if ((*pte & PTE_U) == 0) {
       *why = va < p->heap_base ? "stack guard page" : "kernel-only page";
@@ -72,28 +86,45 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
   return KIND_LAZY;
 }
 
-// Give page va of p a zeroed frame; *pa gets it. On failure nothing is left allocated.
-static enum fault_outcome map_lazy_page(struct proc *p, uint64 va, uint64 *pa)
+// How many pages the fault at page-aligned va maps in all, its own included.
+static int window_pages(struct proc *p, uint64 va)
 {
-  char *mem = kalloc();
-  if (mem == 0)
-    return FAULT_NOMEM;
-  memset(mem, 0, PGSIZE);
-  if (mappages(p->pagetable, PGROUNDDOWN(va), PGSIZE, (uint64)mem, HEAP_PERM) != 0) {
-    kfree(mem);
-    return FAULT_NOMEM;
-  }
-  *pa = (uint64)mem;
-  return FAULT_MAPPED;
+  if (p->mempolicy != MEMPOLICY_FAULTAROUND || va != p->around_next)
+    return 1;
+  int n = 2 * p->around_pages;
+  return n > AROUND_MAX_PAGES ? AROUND_MAX_PAGES : n;
 }
 
-// Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED.
-static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
-                                  uint64 *pa, const char **why)
+// After lazy page va was mapped: map up to want-1 zeroed pages after it, stopping at the
+// break, at a present page or when memory runs out. Returns how many were mapped.
+static int map_around(struct proc *p, uint64 va, int want)
 {
-  switch (classify(p, va, access, why)) {
+  int n = 0, oom = 0;
+  for (uint64 a = va + PGSIZE; n < want - 1 && a < p->sz; a += PGSIZE, n++) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte && (*pte & PTE_V))
+      break;
+    if (uvmmap_zeroed(p->pagetable, a, HEAP_PERM, 0) != 0) {
+      oom = 1;
+      break;
+    }
+  }
+  if (p->mempolicy == MEMPOLICY_FAULTAROUND) {
+    p->around_next = va + (uint64)(n + 1) * PGSIZE;
+    p->around_pages = oom ? n + 1 : want;   // the break or a present page keeps the pace
+  }
+  return n;
+}
+
+// Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED,
+// *around how many pages after it fault-around mapped.
+static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
+                                  uint64 *pa, int *around, const char **why)
+{
+  pte_t *pte;
+  switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
-    *pa = PTE2PA(*walk(p->pagetable, va, 0));
+    *pa = PTE2PA(*pte);
     return FAULT_MAPPED;
   case KIND_PROTECTION:
     return FAULT_PROTECTION;
@@ -101,7 +132,10 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    return map_lazy_page(p, va, pa);
+    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pa) != 0)
+      return FAULT_NOMEM;
+    *around = map_around(p, PGROUNDDOWN(va), window_pages(p, PGROUNDDOWN(va)));
+    return FAULT_MAPPED;
   }
   return FAULT_ILLEGAL;
 }
@@ -112,9 +146,10 @@ static enum fault_outcome traced_resolve(struct proc *p, uint64 va, enum fault_a
                                          const char **why)
 {
   uint64 pa = 0;
+  int around = 0;
   trace_fault_begin(va, p->trapframe->epc, scause, source, access);
-  enum fault_outcome out = resolve(p, va, access, &pa, why);
-  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, out, source);
+  enum fault_outcome out = resolve(p, va, access, &pa, &around, why);
+  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, out, source, around);
   return out;
 }
 

@@ -48,9 +48,10 @@ static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int s
 #endif
   TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
 }
-static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source)
+// around: pages mapped after va by fault-around (0 .. VMT_AROUND_MAX).
+static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source, int around)
 {
-  TRACE(VMT_FAULT_END, source, outcome, va, pa);
+  TRACE(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT, outcome, va, pa);
 }
 static inline void trace_sbrk(uint64 oldsz, uint64 newsz, int policy)
 {

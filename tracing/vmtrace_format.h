@@ -43,7 +43,8 @@ struct vmt_header {
 enum vmt_type {
   VMT_FAULT_BEGIN = 1,  // a = va, b = epc, arg = scause, flags = source | access << 4
   VMT_FAULT_END   = 2,  // a = va, b = pa mapped (0 unless outcome is MAPPED),
-                        // arg = outcome (enum vmt_outcome), flags = source
+                        // arg = outcome (enum vmt_outcome), flags = source |
+                        // pages fault-around mapped after va << VMT_AROUND_SHIFT
   VMT_KALLOC      = 3,  // a = pa, flags = what the page is for (enum vmt_page_use)
   VMT_KFREE       = 4,  // a = pa, flags = enum vmt_page_use
   VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U)
@@ -93,6 +94,14 @@ enum vmt_type {
 
 // flags of VMT_FAULT_*: who touched the page
 enum vmt_source { VMT_SRC_USER = 0, VMT_SRC_KERNEL = 1 };
+// flags of VMT_FAULT_END: bit 0 is the source; the bits above count the pages after the
+// faulting one that fault-around (MEMPOLICY_FAULTAROUND) mapped inside this fault, each
+// with its own kalloc and map record between the fault's begin and end. 0 under the other
+// policies, and in every recording made before fault-around existed, which is why this
+// did not bump VMT_VERSION: old recordings read correctly as "no extra pages".
+#define VMT_FAULT_SOURCE 0x01
+#define VMT_AROUND_SHIFT 1
+#define VMT_AROUND_MAX   127   // the most the 7 bits hold; the kernel's window stays within
 // flags >> 4 of VMT_FAULT_BEGIN: what kind of access
 enum vmt_access { VMT_ACC_READ = 0, VMT_ACC_WRITE = 1, VMT_ACC_EXEC = 2 };
 

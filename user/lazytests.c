@@ -16,8 +16,10 @@
 // Many tests check that a bad access kills the process; each such kill makes the kernel
 // print "pid N (lazytests): killed: ...". Those lines are expected.
 //
-// Tests run under the policy lazytests inherited (`eager lazytests` runs them eager),
-// except where a test is about the lazy fault path itself and sets the policy to lazy.
+// Tests run under the policy lazytests inherited (`eager lazytests` runs them eager,
+// `faultaround lazytests` under fault-around), except where a test is about the lazy
+// fault path itself and sets the policy to lazy, and the around* tests, which set
+// fault-around and check each way its window ends.
 // Under `eager lazytests` the sparse test fails on purpose: an eager sbrk(1 GiB) on a
 // 128 MiB machine cannot succeed, which is the point of lazy allocation.
 //
@@ -82,7 +84,8 @@ static void set_policy(int policy)
 
 static const char *policy_name(int policy)
 {
-  return policy == MEMPOLICY_EAGER ? "eager" : policy == MEMPOLICY_LAZY ? "lazy" : "?";
+  static const char *const names[] = MEMPOLICY_NAMES;
+  return policy >= 0 && policy < MEMPOLICY_COUNT ? names[policy] : "?";
 }
 
 // A byte that depends on its position, so misplaced or stale data is caught.
@@ -985,17 +988,18 @@ static void check_inherited(int policy)
 }
 
 // The policy call itself: it returns the old policy, QUERY changes nothing, a bad
-// value is refused. Then inheritance across fork and exec, for both policies.
+// value is refused. Then inheritance across fork and exec, for every policy.
 static void test_inherit(void)
 {
   int old = mempolicy(MEMPOLICY_QUERY);
-  if (old != MEMPOLICY_LAZY && old != MEMPOLICY_EAGER)
+  if (old < 0 || old >= MEMPOLICY_COUNT)
     fail("mempolicy(QUERY) = %d", old);
   if (mempolicy(MEMPOLICY_EAGER) != old || mempolicy(MEMPOLICY_LAZY) != MEMPOLICY_EAGER)
     fail("mempolicy did not return the old policy");
   if (mempolicy(7) != -1 || mempolicy(MEMPOLICY_QUERY) != MEMPOLICY_LAZY)
     fail("a bad policy was not refused, or changed the policy");
   check_inherited(MEMPOLICY_EAGER);
+  check_inherited(MEMPOLICY_FAULTAROUND);
   check_inherited(MEMPOLICY_LAZY);
 }
 
@@ -1030,6 +1034,172 @@ static void test_residency(void)
     fail("shrinking back left %d pages resident", (int)(resident() - before.resident));
 }
 
+// ---- Fault-around -------------------------------------------------------------------------
+// Under MEMPOLICY_FAULTAROUND a lazy fault at the page right after what the previous one
+// mapped maps twice as many pages (up to AROUND_CAP), any other maps its page alone
+// (kernel/vmfault.c). Each test below sets the policy itself and ends the window one way.
+
+#define AROUND_CAP 128   // the kernel's AROUND_MAX_PAGES
+
+// Move the break up to a page boundary, so that the pages counted from it start fresh
+// (the page holding an unaligned break may already be present).
+static void align_break(void)
+{
+  uint64 off = (uint64)sbrk(0) % PGSIZE;
+  if (off)
+    grow(PGSIZE - off);
+}
+
+// Grow by n pages under fault-around (setting the policy ends any earlier run); the top
+// page is touched first, so that every window below ends at it at the latest. Returns
+// the base; *base_resident is the resident count to measure from (the top page included).
+static char *around_heap(int n, uint64 *base_resident)
+{
+  set_policy(MEMPOLICY_FAULTAROUND);
+  align_break();
+  char *base = grow((long)(n + 1) * PGSIZE);
+  base[(long)n * PGSIZE] = 1;
+  *base_resident = resident();
+  return base;
+}
+
+// Store to page i of base; resident pages must then be from + want.
+static void touch_expect(char *base, int i, uint64 from, int want, const char *why)
+{
+  base[(long)i * PGSIZE] = 1;
+  int got = (int)(resident() - from);
+  if (got != want)
+    fail("%s: after touching page %d, %d pages resident, want %d", why, i, got, want);
+}
+
+// The window doubles while the faults run on sequentially, then stays at its cap; the
+// pages it maps read as zeros and take stores.
+static void test_around(void)
+{
+  enum { N = 400 };
+  uint64 from;
+  char *base = around_heap(N, &from);
+  // Each fault hits the first page after the previous window: 1, 2, 4 ... 128, 128 pages.
+  int mapped = 0, page = 0, window = 1;
+  while (page + window <= N) {
+    mapped += window;
+    touch_expect(base, page, from, mapped, "sequential run");
+    page += window;
+    window = window * 2 > AROUND_CAP ? AROUND_CAP : window * 2;
+  }
+  if (mapped != 255 + 128)
+    fail("the run mapped %d pages, want %d", mapped, 255 + 128);
+  for (int i = 1; i < mapped; i++) {
+    uint64 *page = (uint64 *)(base + (long)i * PGSIZE);   // word 0 of touched pages is 1
+    if (page[1] != 0 || page[PGSIZE / 8 - 1] != 0)
+      fail("page %d mapped by fault-around is not zero", i);
+    page[PGSIZE / 8 - 1] = mark(2, i);
+  }
+  if (resident() - from != mapped)
+    fail("stores to the window's pages faulted in more pages");
+}
+
+// A fault anywhere but the page after the run maps its page alone and starts a new run.
+static void test_aroundbreak(void)
+{
+  enum { N = 64 };
+  uint64 from;
+  char *base = around_heap(N, &from);
+  touch_expect(base, 0, from, 1, "first fault");
+  touch_expect(base, 1, from, 3, "second fault in a row");        // pages 1, 2
+  touch_expect(base, 10, from, 4, "a fault away from the run");   // page 10 alone
+  touch_expect(base, 11, from, 6, "the new run's second fault");  // pages 11, 12
+  touch_expect(base, 3, from, 7, "a fault behind the run");       // page 3 alone
+  touch_expect(base, 5, from, 8, "a fault that skips a page");    // page 5 alone
+  touch_expect(base, 6, from, 10, "the run from page 5");         // pages 6, 7
+  // Page 8 continues the run, but the window (4 pages) ends at the present page 10.
+  touch_expect(base, 8, from, 12, "a window that meets a present page");  // 8, 9
+}
+
+// The window never goes past the break, however far the run got; moving the break up
+// lets the run go on at its pace.
+static void test_aroundbrk(void)
+{
+  set_policy(MEMPOLICY_FAULTAROUND);   // no run yet
+  align_break();
+  uint64 from = resident();
+  char *base = grow(5 * PGSIZE);
+  touch_expect(base, 0, from, 1, "first fault");
+  touch_expect(base, 1, from, 3, "second fault");   // pages 1, 2
+  touch_expect(base, 3, from, 5, "a window cut at the break");   // 3, 4 of 4
+  if (sbrk(0) != base + 5 * PGSIZE)
+    fail("fault-around moved the break");
+  expect_killed(probe_store, (uint64)base + 5 * PGSIZE, "store at the break after fault-around");
+  grow(16 * PGSIZE);
+  touch_expect(base, 5, from, 13, "the run on past the old break");   // 5 .. 12
+}
+
+// Out of memory cuts the window short and never fails the fault: a process that runs on
+// sequentially while at least two pages are free (its own page and a page-table page)
+// is never killed, though its windows ask for up to AROUND_CAP pages.
+static void around_exhaust(uint64 unused)
+{
+  set_policy(MEMPOLICY_FAULTAROUND);
+  long pages = freemem() + 2 * AROUND_CAP;
+  char *base = sbrk(pages * PGSIZE);
+  if (base == SBRK_FAILED)
+    exit(2);
+  long i = 0;
+  while (i < pages && freemem() >= 2) {
+    uint64 r = resident();
+    base[i * PGSIZE] = 1;
+    uint64 mapped = resident() - r;   // the run's pages are contiguous from page i
+    i += mapped ? mapped : 1;
+  }
+  if (freemem() >= 2)
+    exit(3);   // ran out of heap before memory: not the case this test is about
+  exit(0);
+}
+
+static void test_aroundoom(void)
+{
+  int free_before = freemem();
+  int status = status_of(around_exhaust, 0);
+  if (status == KILLED)
+    fail("killed while at least two pages were free: the window's pages cost the fault");
+  if (status != 0)
+    fail("the child exited with %d (2: sbrk failed, 3: heap ran out first)", status);
+  if (freemem() != free_before)
+    fail("%d free pages before the child, %d after", free_before, freemem());
+}
+
+// Shrinking the heap below a window frees the window's pages, touched or not; the pages
+// come back zeroed, and a fault there after growing again starts a new run.
+static void test_aroundshrink(void)
+{
+  enum { N = 64 };
+  uint64 from;
+  char *base = around_heap(N, &from);
+  touch_expect(base, 0, from, 1, "first fault");
+  touch_expect(base, 1, from, 3, "second fault");   // pages 1, 2
+  touch_expect(base, 3, from, 7, "third fault");    // pages 3 .. 6
+  base[5 * PGSIZE + 100] = 5;   // pages of the window, never touched by a fault
+  base[6 * PGSIZE + 100] = 6;
+  int free_before = freemem();
+  char *brk = sbrk(0);
+  if (sbrk(-(brk - (base + 5 * PGSIZE))) == SBRK_FAILED)
+    fail("shrinking to page 5 failed");
+  // Pages 5 and 6 (the window) and the top page go.
+  if (freemem() - free_before != 3 || resident() - from != 4)
+    fail("shrinking below the window freed %d pages and left %d, want 3 and 4",
+         freemem() - free_before, (int)(resident() - from));
+  expect_killed(probe_load, (uint64)base + 6 * PGSIZE, "load from the shrunk window");
+  grow(N * PGSIZE);
+  if (base[5 * PGSIZE + 100] != 0)
+    fail("page 5 came back with its old contents");
+  if (resident() - from != 5)
+    fail("the fault at page 5 after regrowing mapped %d pages, want 1 (a new run)",
+         (int)(resident() - from - 4));
+  touch_expect(base, 6, from, 7, "the new run's second fault");   // pages 6, 7
+  if (base[6 * PGSIZE + 100] != 0)
+    fail("page 6 came back with its old contents");
+}
+
 // ---- The runner ---------------------------------------------------------------------------
 
 struct test {
@@ -1062,6 +1232,11 @@ static struct test tests[] = {
   { "concurrent", test_concurrent },
   { "inherit", test_inherit },
   { "residency", test_residency },
+  { "around", test_around },
+  { "aroundbreak", test_aroundbreak },
+  { "aroundbrk", test_aroundbrk },
+  { "aroundoom", test_aroundoom },
+  { "aroundshrink", test_aroundshrink },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 

@@ -1,4 +1,4 @@
-// sbrkbench: what lazy sbrk costs and saves, against eager sbrk, in one boot.
+// sbrkbench: what lazy sbrk and fault-around cost and save, against eager sbrk, in one boot.
 //
 //   sbrkbench [-i] [-n REPEATS] [-o FILE] [WORKLOAD...]
 //
@@ -12,12 +12,13 @@
 //               the console, every line prefixed "csv," so it can be picked out.
 //   WORKLOAD    any of the names below, in any order (default: all of them)
 //
-// Workloads, each case under both policies:
+// Workloads, each case under all three policies (lazy, eager, faultaround):
 //   sbrk    the time of sbrk(N), N = 4 KiB .. 1 GiB in powers of 2. Eager allocates,
 //           zeroes and maps every page; lazy only moves the break. Past free memory
 //           eager sbrk fails (status "fail": the time is how long it took to give up).
 //   dense   grow by N (4 KiB .. 32 MiB) and store to every page: sbrk, touch, total.
-//           Lazy pays one page fault per page (trap, allocate, zero, map, return).
+//           Lazy pays one page fault per page (trap, allocate, zero, map, return);
+//           fault-around one per window of pages, the window doubling up to its cap.
 //   sparse  grow by SPARSE_BYTES and store to every k-th page, k = 1, 2, 4 .. 1024:
 //           time, and the heap pages resident afterwards (memstat).
 //   fork    grow by FORK_BYTES, touch every k-th page (not timed), then time fork()
@@ -29,8 +30,8 @@
 //
 // Every measurement runs in a fresh child process with the policy set by mempolicy(), so
 // the cases cannot disturb one another's heap. Policies are interleaved: in each round
-// every case runs under both, and which goes first alternates between rounds and cases,
-// so drift in the host clock falls on both alike. Each figure is reported as the median
+// every case runs under all three, and which goes first rotates between rounds and
+// cases, so drift in the host clock falls on all alike. Each figure is reported as the median
 // over the repeats with the minimum and maximum as the spread.
 //
 // CSV (with -o; on the console each line starts "csv,"), a header and one line per
@@ -54,7 +55,7 @@
 #define MAX_REPEATS 21
 #define MAX_CASES 19          // sbrk: 4 KiB * 2^0 .. 4 KiB * 2^18 = 1 GiB
 #define MAX_METRICS 5
-#define NPOLICIES 2
+#define NPOLICIES MEMPOLICY_COUNT   // policies are 0 .. NPOLICIES-1
 
 // 32 MiB: big enough that k = 1024 still touches 8 pages, small enough that an eager
 // parent and its forked copy (64 MiB) fit in the 128 MiB machine.
@@ -68,7 +69,8 @@ static uint64 ns_since(uint64 t0)
 
 static const char *policy_name(int policy)
 {
-  return policy == MEMPOLICY_EAGER ? "eager" : "lazy";
+  static const char *const names[] = MEMPOLICY_NAMES;
+  return names[policy];
 }
 
 // ---- Workloads ---------------------------------------------------------------------------
@@ -339,9 +341,10 @@ static void run_workload(const struct workload *w, int repeats)
 {
   for (int r = 0; r < repeats; r++) {
     for (int i = 0; i < w->ncases; i++) {
-      int first = (r + i) % 2 == 0 ? MEMPOLICY_LAZY : MEMPOLICY_EAGER;
-      measure(w, first, w->param(i), &samples[first][i][r]);
-      measure(w, !first, w->param(i), &samples[!first][i][r]);
+      for (int k = 0; k < NPOLICIES; k++) {
+        int policy = (r + i + k) % NPOLICIES;
+        measure(w, policy, w->param(i), &samples[policy][i][r]);
+      }
     }
   }
 }
@@ -421,7 +424,7 @@ static void print_table(const struct workload *w, int repeats)
          repeats);
   for (int i = 0; i < w->ncases; i++)
     for (int policy = 0; policy < NPOLICIES; policy++) {
-      printf("  %s=%ld %-5s", w->param_unit, w->param(i), policy_name(policy));
+      printf("  %s=%ld %-11s", w->param_unit, w->param(i), policy_name(policy));
       for (int m = 0; m < nmetrics(w); m++) {
         struct summary s = summarize(policy, i, m, repeats);
         printf("  %s%s ", s.ok ? "" : "FAIL:", w->metric[m]);

@@ -855,7 +855,7 @@ test_mempolicy(void)
   const int slack = 4; // page-table pages that may come and go
 
   int old = mempolicy(MEMPOLICY_LAZY);
-  if (old != MEMPOLICY_LAZY && old != MEMPOLICY_EAGER)
+  if (old < 0 || old >= MEMPOLICY_COUNT)
     fail("mempolicy returned %d, not a policy", old);
   if (mempolicy(MEMPOLICY_QUERY) != MEMPOLICY_LAZY)
     fail("policy is not lazy after setting it");

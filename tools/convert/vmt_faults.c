@@ -62,6 +62,8 @@ static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
     te_arg_u64(te, "outcome_code", end->arg);
   if (end->arg == VMT_OUT_MAPPED)
     te_arg_hex(te, "pa", end->b);
+  if (end->flags >> VMT_AROUND_SHIFT)   // fault-around's extra pages, mapped inside
+    te_arg_u64(te, "around_pages", end->flags >> VMT_AROUND_SHIFT);
 }
 
 // A held event of a fault that is not shown (filtered out) stands alone as an instant.

@@ -102,9 +102,8 @@ const char *vmt_page_use_name(unsigned use)
 
 const char *vmt_policy_name(unsigned policy)
 {
-  if (policy == MEMPOLICY_LAZY)
-    return "lazy";
-  return policy == MEMPOLICY_EAGER ? "eager" : "unknown";
+  static const char *const names[] = MEMPOLICY_NAMES;
+  return policy < MEMPOLICY_COUNT ? names[policy] : "unknown";
 }
 
 void vmt_perm_string(unsigned perm, char *out)

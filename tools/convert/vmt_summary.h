@@ -16,6 +16,7 @@ struct vmt_summary {
   uint64 records, first_ts, last_ts;
   uint64 count[VMT_NTYPES][NCPU];
   uint64 outcome[5];            // FAULT_END by outcome; [4]: unknown outcomes
+  uint64 around;                // pages fault-around mapped after the faulting ones
   uint64 in_fault[VMT_NTYPES];  // page events while their process had a fault open
                                 // (kalloc and kfree: data pages only)
   uint64 ptpages_in_fault;      // page-table pages allocated inside faults

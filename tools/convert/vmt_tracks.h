@@ -17,7 +17,9 @@
 #define VMT_KPID        0x80000000u
 #define VMT_RUN_TID(c)  (VMT_KPID + 1 + (c))
 #define VMT_KCTX_TID(c) (VMT_KPID + 16 + (c))
-#define VMT_FAULT_KIDS  16      // events held per open fault (a lazy fault has 2)
+// Events held per open fault: a lazy fault has 2 (kalloc, map), a fault-around fault 2 per
+// page for up to VMT_AROUND_MAX + 1 pages, and a page-table page per 2 MiB it crosses.
+#define VMT_FAULT_KIDS  (2 * (VMT_AROUND_MAX + 1) + 4)
 #define VMT_OPEN_FAULTS 128     // open faults at once (the kernel has NPROC = 64 procs)
 #define VMT_MARKER_MAX  256     // bytes of one marker's text kept
 

@@ -5,8 +5,9 @@
 #   tools/systest/test-kernel.sh [--suites "SUITE..."] [--logs DIR] [--table] CPUS...
 #
 #   --suites   which suites, in order (default: usertests lazytests eager-usertests
-#              xv6api). A suite is a program at the shell; eager-NAME runs NAME under
-#              the eager sbrk policy (`eager NAME`), anything else runs lazy.
+#              faultaround-usertests faultaround-lazytests xv6api). A suite is a program
+#              at the shell; eager-NAME runs NAME under the eager sbrk policy (`eager
+#              NAME`), faultaround-NAME under fault-around, anything else runs lazy.
 #   --logs     where the console logs go (default build/test-logs/), one per suite and CPU count
 #   --table    end with a table: suite, CPUS, policy, result, seconds
 #
@@ -20,7 +21,7 @@
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests lazytests eager-usertests xv6api"
+suites="usertests lazytests eager-usertests faultaround-usertests faultaround-lazytests xv6api"
 logs=build/test-logs
 table=0
 usage() {
@@ -55,6 +56,7 @@ success_text() {
 suite() {
   case $2 in
     eager-*) cmd="eager ${2#eager-}"; policy=eager ;;
+    faultaround-*) cmd="faultaround ${2#faultaround-}"; policy=around ;;
     *) cmd=$2; policy=lazy ;;
   esac
   log="$logs/$(echo "$cmd" | tr ' ' '-')-cpus$1.log"
@@ -79,9 +81,9 @@ suite() {
 }
 
 print_table() {
-  printf '%-18s %4s  %-6s  %-6s %7s\n' suite CPUS policy result seconds
+  printf '%-22s %4s  %-6s  %-6s %7s\n' suite CPUS policy result seconds
   printf '%s' "$rows" | while read -r name cpus policy result secs; do
-    printf '%-18s %4s  %-6s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
+    printf '%-22s %4s  %-6s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
   done
 }
 

@@ -50,6 +50,7 @@ static void fault_slice(void)
   CHECK(!t_arg(f, "latency_us") && !t_arg(f, "scause") && !t_arg(f, "outcome_code"),
         "no args that repeat the duration, the cause or the outcome");
   CHECK(!f->cat[0], "a fault needs no category: its name says what it is");
+  CHECK(!t_arg(f, "around_pages"), "a one-page fault has no around_pages arg");
   const struct t_event *k = t_find(&t, 'X', "kalloc", 3, 0), *m = t_find(&t, 'X', "map", 3, 0);
   CHECK(k && k->ts == 4200 && k->dur == 0, "kalloc nested as a zero-length slice");
   const struct t_event *k2 = t_find(&t, 'X', "kalloc", 3, 1);
@@ -60,6 +61,35 @@ static void fault_slice(void)
   CHECK(f->flow_out && m->flow_in && f->bind_id == m->bind_id && f->bind_id > 0,
         "flow from fault to map");
   CHECK(t_count(&t, 'I', "kalloc", -1) == 0, "kalloc inside a fault must not be an instant");
+  t_trace_free(&t);
+}
+
+// Fault-around: the fault that also mapped the 19 pages after its own says so, and all
+// their kallocs and maps nest inside it (more than a one-page fault's two events).
+static void fault_around(void)
+{
+  struct rec b = { 0 };
+  struct t_trace t;
+  struct vmt_header h = t_header(2);
+  rec_header(&b, &h);
+  rec_add(&b, R(VMT_SWITCH, 0, 3, 10));
+  rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 3, 40, 15, 0x5008, 0x1f0));
+  for (unsigned i = 0; i < 20; i++) {
+    rec_add(&b, RA(VMT_KALLOC, 0, 3, 41 + 2 * i, 0, PA1 + 0x1000 * i, 0));
+    rec_add(&b, RA(VMT_MAP, 0, 3, 42 + 2 * i, URW, 0x5000 + 0x1000 * i, PA1 + 0x1000 * i));
+  }
+  struct vmt_record fe = RA(VMT_FAULT_END, 0, 3, 90, VMT_OUT_MAPPED, 0x5008, PA1);
+  fe.flags = VMT_SRC_USER | 19 << VMT_AROUND_SHIFT;
+  rec_add(&b, fe);
+  t_convert(&t, &b, NULL);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
+  const struct t_event *f = t_find(&t, 'X', "page fault", 3, 0);
+  CHECK(f && t_arg(f, "around_pages") && strcmp(t_arg(f, "around_pages"), "19") == 0,
+        "around_pages 19");
+  CHECK(strcmp(t_arg(f, "source"), "user") == 0, "the count leaves the source alone");
+  CHECK(t_count(&t, 'X', "map", 3) == 20 && t_count(&t, 'I', "map", -1) == 0,
+        "the 20 maps nest in the fault");
   t_trace_free(&t);
 }
 
@@ -378,6 +408,7 @@ static void copy_before_fork(void)
 void tests_convert(void)
 {
   t_run("convert: lazy fault is a slice with kalloc and map nested, and a flow", fault_slice);
+  t_run("convert: a fault-around fault counts its extra pages", fault_around);
   t_run("convert: free, resident and virtual page counters", counters);
   t_run("convert: names inherited at fork, renamed at exec, escaped", names_fork_exec);
   t_run("convert: unmatched end, lost end, fault open at the end", broken_faults);
