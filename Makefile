@@ -115,8 +115,10 @@ user/img/_%: user/_%
 	@mkdir -p user/img
 	$(OBJCOPY) --strip-debug $< $@
 
+# xv6's image has its README as "README", and xv6 programs open it by that name; the
+# repository's is README.md, so the image holds it under both names.
 fs.img: tools/mkfs README.md $(IMGPROGS)
-	tools/mkfs $@ README.md $(IMGPROGS)
+	tools/mkfs $@ README=README.md README.md $(IMGPROGS)
 
 # ---- Running ----------------------------------------------------------------------------
 

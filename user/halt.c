@@ -5,6 +5,7 @@
 // so that powering off does not cut the recording short.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define DRAIN_TICKS 50   // at most 5 s
 

@@ -30,6 +30,7 @@
 #include "kernel/stat.h"
 #include "kernel/memstat.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define KiB 1024L
 #define MiB (1024L * KiB)

@@ -9,6 +9,7 @@
 
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 // name: this program's name, for messages. Never returns.
 static void __attribute__((noreturn))

@@ -47,6 +47,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define KiB 1024L
 #define MiB (1024L * KiB)

@@ -4,6 +4,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define NWORKERS 4
 #define NBLOCKS  20    // blocks of BLOCK bytes each worker writes

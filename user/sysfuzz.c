@@ -45,6 +45,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define INT_MAX 0x7fffffff
 #define INT_MIN (-INT_MAX - 1)

@@ -36,6 +36,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "tracing/vmtrace_format.h"
 #include "tracing/ring.h"
 

@@ -10,6 +10,7 @@
 // malloc returns, 16-byte aligned: enough for any type on RISC-V.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 struct header {
   struct header *next;   // next free block at a higher address (free blocks only)

@@ -32,6 +32,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define KiB 1024
