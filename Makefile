@@ -94,7 +94,12 @@ user/_%: user/%.o $(ULIB) user/user.ld
 tools/mkfs: tools/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
 	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/mkfs.c
 
-HOST_TOOLS = tools/mkfs
+# Free inodes and blocks of an image, for the kernel suites' "nothing left behind" check.
+build/tools/fsfree: tools/systest/fsfree.c kernel/fs.h kernel/stat.h kernel/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOSTCFLAGS) -o $@ tools/systest/fsfree.c
+
+HOST_TOOLS = tools/mkfs build/tools/fsfree
 
 # The trace tools (converter, checkers, generator) and their tests.
 include tools/tools.mk
@@ -191,7 +196,7 @@ test-host: $(HOST_TOOLS) test-tools
 # The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
 TEST_CPUS ?= $(CPUS) 1
 
-test-kernel: kernel/kernel fs.img
+test-kernel: kernel/kernel fs.img build/tools/fsfree
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/test-kernel.sh $(TEST_CPUS)
 
 clean:

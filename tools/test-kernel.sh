@@ -4,14 +4,18 @@
 #
 #   tools/test-kernel.sh [--suites "SUITE..."] [--logs DIR] [--table] CPUS...
 #
-#   --suites   which suites, in order (default: usertests lazytests eager-usertests
-#              xv6api). A suite is a program at the shell; eager-NAME runs NAME under
-#              the eager sbrk policy (`eager NAME`), anything else runs lazy.
+#   --suites   which suites, in order (default: usertests+xv6conform lazytests
+#              eager-usertests+xv6conform xv6api). A suite is one boot running one or
+#              more programs at the shell, joined by '+' (each must print its success
+#              line); eager-NAME runs them under the eager sbrk policy (`eager NAME`),
+#              anything else runs lazy.
 #   --logs     where the console logs go (default test-logs/), one per suite and CPU count
 #   --table    end with a table: suite, CPUS, policy, result, seconds
 #
-# A suite passes when the runner (tools/qemu-run.py) sees its success line and no panic,
-# no FAILED line and no timeout. Ends with "N passed, M failed"; exits 1 if any suite
+# A suite passes when the runner (tools/qemu-run.py) sees every success line and no
+# panic, no FAILED line and no timeout, and the boot left the disk as it found it: the
+# machine runs on a copy of the image, and build/tools/fsfree must count as many free
+# inodes and blocks on it afterwards as on the image before. Ends with "N passed, M failed"; exits 1 if any suite
 # failed, 2 on bad arguments. QEMU and PYTHON come from the environment (the Makefile
 # sets them); KERNEL and FS pick other images than kernel/kernel and fs.img.
 #
@@ -20,7 +24,8 @@
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests lazytests eager-usertests xv6api"
+suites="usertests+xv6conform lazytests eager-usertests+xv6conform xv6api"
+FSFREE=${FSFREE:-build/tools/fsfree}
 logs=test-logs
 table=0
 usage() {
@@ -47,6 +52,7 @@ rows=""   # the table's lines, "suite cpus policy result seconds"
 success_text() {
   case $1 in
     xv6api) echo "xv6api: OK" ;;
+    xv6conform) echo "xv6conform: OK" ;;
     *) echo "ALL TESTS PASSED" ;;
   esac
 }
@@ -56,30 +62,54 @@ wait_for_qemu_slot() {
   while [ "$(pgrep -c qemu-system)" -ge 2 ]; do sleep 5; done
 }
 
-# suite CPUS NAME: boot, run NAME's command, record the verdict.
+# suite CPUS NAME: boot, run NAME's commands, record the verdict.
 suite() {
   case $2 in
-    eager-*) cmd="eager ${2#eager-}"; policy=eager ;;
-    *) cmd=$2; policy=lazy ;;
+    eager-*) progs=${2#eager-}; prefix="eager "; policy=eager ;;
+    *) progs=$2; prefix=""; policy=lazy ;;
   esac
-  log="$logs/$(echo "$cmd" | tr ' ' '-')-cpus$1.log"
-  echo "== $cmd (CPUS=$1)"
+  cpus=$1; name=$2
+  # The runner's arguments: every --expect, then the commands, in order.
+  set --
+  cmds=""
+  for prog in $(echo "$progs" | tr '+' ' '); do
+    set -- "$@" --expect "$(success_text "$prog")"
+    cmds="$cmds${cmds:+; }$prefix$prog"
+  done
+  for prog in $(echo "$progs" | tr '+' ' '); do
+    set -- "$@" "$prefix$prog"
+  done
+  log="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.log"
+  img="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.img"
+  echo "== $cmds (CPUS=$cpus)"
   wait_for_qemu_slot
   start=$(date +%s)
-  if "$PYTHON" tools/qemu-run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$FS" \
-       --cpus "$1" --timeout 600 --expect "$(success_text "$2")" --log "$log" \
-       "$cmd" > /dev/null; then
+  cp "$FS" "$img" || exit 2
+  if "$PYTHON" tools/qemu-run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
+       --cpus "$cpus" --timeout 600 --log "$log" "$@" > /dev/null \
+     && disk_unchanged "$img" "$log"; then
     result=PASS
     passed=$((passed + 1))
-    echo "PASS $cmd (CPUS=$1): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
+    echo "PASS $cmds (CPUS=$cpus): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
   else
     result=FAIL
     failed=$((failed + 1))
-    echo "FAIL $cmd (CPUS=$1): console log in $log; its last lines:"
+    echo "FAIL $cmds (CPUS=$cpus): console log in $log, the disk in $img; the log's last lines:"
     tail -15 "$log"
   fi
-  rows="$rows$2 $1 $policy $result $(($(date +%s) - start))
+  [ "$result" = FAIL ] || rm -f "$img"
+  rows="$rows$name $cpus $policy $result $(($(date +%s) - start))
 "
+}
+
+# disk_unchanged IMAGE LOG: the free inodes and blocks on IMAGE after the boot are those
+# of $FS; if not, say so (also in LOG).
+disk_unchanged() {
+  before=$("$FSFREE" "$FS") || return 1
+  after=$("$FSFREE" "$1") || return 1
+  [ "$before" = "$after" ] && return 0
+  echo "disk: free before the boot: $before; after: $after" | tee -a "$2"
+  return 1
 }
 
 print_table() {
