@@ -107,7 +107,6 @@ nested_dirs(void)
     check(chdir("..") == 0, "chdir .. out of the chain");
     check(unlink("xcd") == 0, "unlink a directory of the chain");
   }
-  check(chdir("/") == 0, "chdir /");
 }
 
 // NINODE inodes in use at once: children each hold distinct files open until the
@@ -297,8 +296,13 @@ main(int argc, char *argv[])
   int before = freemem();
   format_slips();
   readme();
+  // Files and directories go in a directory of our own: a directory never shrinks, so
+  // making them in / would leave / a block bigger.
+  check(mkdir("/xv6conform.d") == 0 && chdir("/xv6conform.d") == 0,
+        "mkdir and chdir /xv6conform.d");
   nested_dirs();
   ninode_open();
+  check(chdir("/") == 0 && unlink("/xv6conform.d") == 0, "remove /xv6conform.d");
   nofile();
   nproc();
   maxarg();
