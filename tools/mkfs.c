@@ -325,7 +325,7 @@ int
 main(int argc, char *argv[])
 {
   if (argc < 2) {
-    fprintf(stderr, "usage: mkfs fs.img FILE...\n");
+    fprintf(stderr, "usage: mkfs fs.img [NAME=]FILE...\n");
     return 2;
   }
   image_path = argv[1];
