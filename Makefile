@@ -192,6 +192,7 @@ deps-test:
 
 test-host: $(HOST_TOOLS) test-tools
 	$(PYTHON) tools/test_qemu_run.py
+	HOSTCC="$(HOSTCC)" sh tools/systest/image_tests.sh
 
 # The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
 TEST_CPUS ?= $(CPUS) 1
