@@ -18,7 +18,8 @@
 # inodes and blocks on it afterwards as on a copy booted once with no command (init
 # makes /console and /dev on a fresh image; that is the baseline, not a leak). Ends with "N passed, M failed"; exits 1 if any suite
 # failed, 2 on bad arguments. QEMU and PYTHON come from the environment (the Makefile
-# sets them); KERNEL and FS pick other images than kernel/kernel and fs.img.
+# sets them); KERNEL and FS pick other images than kernel/kernel and fs.img, FSFREE
+# another build/tools/fsfree.
 #
 # Other QEMU runs may share the machine: each boot waits until fewer than two are
 # running, so that this script never makes a third.
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ $# -gt 0 ] || usage
+[ -x "$FSFREE" ] || { echo "test-kernel: $FSFREE is missing (make $FSFREE)" >&2; exit 2; }
 mkdir -p "$logs" || exit 2
 passed=0
 failed=0
