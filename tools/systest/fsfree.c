@@ -4,7 +4,9 @@
 //
 // N counts the inodes holding no file or directory: free ones and device nodes (init
 // makes /console on a fresh image's first boot, and a device node owns no blocks).
-// M counts the free data blocks.
+// M counts the data blocks holding no file's data: free ones and those of directories
+// (a directory never shrinks, as in xv6: once a suite has had many files in / at once,
+// / keeps the block it grew into, and that is not a leak).
 //
 // The kernel test script compares an image before and after a boot: a suite that
 // leaves files, or blocks no file owns, behind shows up as fewer free ones. The layout
@@ -61,6 +63,39 @@ read_super(FILE *f)
   return sb;
 }
 
+// The type of inode inum and, in addrs, its block addresses (host byte order).
+static short
+read_dinode(FILE *f, const struct superblock *sb, uint inum, uint addrs[NDIRECT + 1])
+{
+  uchar b[BSIZE];
+  read_block(f, IBLOCK(inum, *sb), b);
+  const uchar *d = b + (inum % IPB) * sizeof(struct dinode);
+  for (int i = 0; i < NDIRECT + 1; i++)
+    addrs[i] = get32(d + 12 + 4 * i);
+  return d[0] | d[1] << 8;   // type, little-endian
+}
+
+// Blocks held by directories: their data blocks and indirect blocks.
+static uint
+directory_blocks(FILE *f, const struct superblock *sb)
+{
+  uint addrs[NDIRECT + 1], n = 0;
+  uchar b[BSIZE];
+  for (uint inum = 1; inum < sb->ninodes; inum++) {
+    if (read_dinode(f, sb, inum, addrs) != T_DIR)
+      continue;
+    for (int i = 0; i < NDIRECT; i++)
+      n += addrs[i] != 0;
+    if (addrs[NDIRECT] == 0)
+      continue;
+    n++;
+    read_block(f, addrs[NDIRECT], b);
+    for (uint i = 0; i < NINDIRECT; i++)
+      n += get32(b + 4 * i) != 0;
+  }
+  return n;
+}
+
 // Inodes 1 .. ninodes-1 that hold no file or directory (inode 0 is never used).
 static uint
 free_inodes(FILE *f, const struct superblock *sb)
@@ -105,7 +140,8 @@ main(int argc, char *argv[])
   if (f == 0)
     die(strerror(errno));
   struct superblock sb = read_super(f);
-  printf("inodes %u blocks %u\n", free_inodes(f, &sb), free_blocks(f, &sb));
+  printf("inodes %u blocks %u\n", free_inodes(f, &sb),
+         free_blocks(f, &sb) + directory_blocks(f, &sb));
   fclose(f);
   return 0;
 }
