@@ -119,15 +119,6 @@ bwrite(struct buf *b)
   virtio_disk_rw(b, 1);
 }
 
-void
-bwrite_many(struct buf **bs, uint *blocknos, int n)
-{
-  for (int i = 0; i < n; i++)
-    if (!holdingsleep(&bs[i]->lock))
-      panic("bwrite_many: buffer not locked");
-  virtio_disk_write_many(bs, blocknos, n);
-}
-
 // The caller must not use b afterwards. An idle buffer keeps its block: a later bread
 // of the same block is a hit until the buffer is recycled.
 void

@@ -22,9 +22,6 @@ void binit(void);
 // The locked buffer for (dev, blockno), read from disk if not cached.
 struct buf *bread(uint dev, uint blockno);
 void bwrite(struct buf *b);    // caller holds b->lock
-// Write each bs[i]'s data to block blocknos[i], all at once (the device overlaps them),
-// without changing which block bs[i] caches. Caller holds every bs[i]->lock; n <= LOGSIZE.
-void bwrite_many(struct buf **bs, uint *blocknos, int n);
 void brelse(struct buf *b);    // unlock and drop the reference
 // Keep b cached (the log holds on to blocks it has not yet installed).
 void bpin(struct buf *b);

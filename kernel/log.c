@@ -65,48 +65,32 @@ write_header(void)
   brelse(b);
 }
 
-// The noted blocks, locked, from the cache: log_write pinned them, so they are cached
-// and hold exactly what the transaction wrote. Their numbers go into homes[], the log
-// slots they belong in into slots[].
+// Copy each noted block from the cache into its log slot.
 static void
-lock_noted(struct buf **bs, uint *homes, uint *slots)
+write_slots(void)
 {
   for (uint i = 0; i < wal.hdr.n; i++) {
-    bs[i] = bread(wal.dev, wal.hdr.block[i]);
-    homes[i] = wal.hdr.block[i];
-    slots[i] = wal.start + 1 + i;
+    struct buf *from = bread(wal.dev, wal.hdr.block[i]);
+    struct buf *to = bread(wal.dev, wal.start + 1 + i);
+    memmove(to->data, from->data, BSIZE);
+    bwrite(to);
+    brelse(to);
+    brelse(from);
   }
 }
 
-// Write each noted block to its log slot, then (after the header) to its home, each
-// as one batch the disk works on together: a commit costs four disk round trips
-// instead of 2n + 2. The slots are written straight from the cached home blocks, so the
-// cache never holds log slots after recovery and a commit takes no extra buffers.
+// Copy each log slot to its home block. During recovery nothing is pinned; after a
+// normal commit, the home blocks were pinned by log_write and are released here.
 static void
-write_slots(struct buf **bs, uint *slots)
-{
-  bwrite_many(bs, slots, wal.hdr.n);
-}
-
-static void
-install_noted(struct buf **bs, uint *homes)
-{
-  bwrite_many(bs, homes, wal.hdr.n);
-  for (uint i = 0; i < wal.hdr.n; i++) {
-    bunpin(bs[i]);
-    brelse(bs[i]);
-  }
-}
-
-// After a crash: copy each log slot to its home block (nothing is pinned).
-static void
-install_from_log(void)
+install(int recovering)
 {
   for (uint i = 0; i < wal.hdr.n; i++) {
     struct buf *from = bread(wal.dev, wal.start + 1 + i);
     struct buf *home = bread(wal.dev, wal.hdr.block[i]);
     memmove(home->data, from->data, BSIZE);
     bwrite(home);
+    if (!recovering)
+      bunpin(home);
     brelse(home);
     brelse(from);
   }
@@ -116,7 +100,7 @@ static void
 recover(void)
 {
   read_header();
-  install_from_log();
+  install(1);
   wal.hdr.n = 0;
   write_header();
 }
@@ -139,14 +123,11 @@ initlog(int dev, struct superblock *sb)
 static void
 commit(void)
 {
-  struct buf *bs[LOGSIZE];
-  uint homes[LOGSIZE], slots[LOGSIZE];
   if (wal.hdr.n == 0)
     return;
-  lock_noted(bs, homes, slots);
-  write_slots(bs, slots);
+  write_slots();
   write_header();
-  install_noted(bs, homes);
+  install(0);
   wal.hdr.n = 0;
   write_header();
 }

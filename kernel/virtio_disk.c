@@ -164,15 +164,15 @@ set_desc(int i, void *addr, uint32 len, uint16 flags, uint16 next)
 
 // ---- Requests ---------------------------------------------------------------------------
 
-// Fill the three descriptors idx[] with a request to move b's data to or from block
-// blockno. Caller holds disk.lock and owns idx[].
+// Fill the three descriptors idx[] with a request to move b's block. Caller holds
+// disk.lock and owns idx[].
 static void
-build_request(int *idx, struct buf *b, uint blockno, int write)
+build_request(int *idx, struct buf *b, int write)
 {
   struct request *r = &disk.req[idx[0]];
   r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   r->hdr.reserved = 0;
-  r->hdr.sector = (uint64)blockno * SECTORS_PER_BLOCK;
+  r->hdr.sector = (uint64)b->blockno * SECTORS_PER_BLOCK;
   r->status = 0xff;   // not a valid status: a device that never writes it is caught
   r->b = b;
 
@@ -194,87 +194,38 @@ submit(int head)
   *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;   // queue 0
 }
 
-static void
-check_in_range(uint blockno)
+void
+virtio_disk_rw(struct buf *b, int write)
 {
-  if ((uint64)blockno * SECTORS_PER_BLOCK + SECTORS_PER_BLOCK > disk.capacity) {
-    printf("virtio disk: block %u is past the end of the disk\n", blockno);
+  if ((uint64)b->blockno * SECTORS_PER_BLOCK + SECTORS_PER_BLOCK > disk.capacity) {
+    printf("virtio disk: block %u is past the end of the disk\n", b->blockno);
     panic("virtio_disk_rw");
   }
-}
 
-// Take descriptors for one request if there are enough; returns its head, or -1.
-// Caller holds disk.lock.
-static int
-try_start(struct buf *b, uint blockno, int write)
-{
+  acquire(&disk.lock);
+
   int idx[DESCS_PER_REQ];
-  if (!alloc_descs(idx, DESCS_PER_REQ))
-    return -1;
-  build_request(idx, b, blockno, write);
+  while (!alloc_descs(idx, DESCS_PER_REQ))
+    sleep(&disk.desc_free, &disk.lock);
+
+  build_request(idx, b, write);
   b->disk = 1;
   submit(idx[0]);
-  return idx[0];
-}
 
-// Sleep until the request at head (for b) is done, check it and free its descriptors.
-// Caller holds disk.lock.
-static void
-finish(struct buf *b, int head, int write)
-{
   // virtio_disk_intr clears b->disk; it needs disk.lock to do so, and sleep releases
   // the lock only once this process is asleep, so the wakeup cannot be missed.
   while (b->disk)
     sleep(b, &disk.lock);
 
-  struct request *r = &disk.req[head];
+  struct request *r = &disk.req[idx[0]];
   if (r->status != VIRTIO_BLK_S_OK) {
     printf("virtio disk: %s of block %u failed, status %d\n",
-           write ? "write" : "read", (uint)(r->hdr.sector / SECTORS_PER_BLOCK), r->status);
+           write ? "write" : "read", b->blockno, r->status);
     panic("virtio_disk_rw");
   }
   r->b = 0;
-  free_chain(head);
-}
+  free_chain(idx[0]);
 
-void
-virtio_disk_rw(struct buf *b, int write)
-{
-  check_in_range(b->blockno);
-  acquire(&disk.lock);
-  int head;
-  while ((head = try_start(b, b->blockno, write)) < 0)
-    sleep(&disk.desc_free, &disk.lock);
-  finish(b, head, write);
-  release(&disk.lock);
-}
-
-void
-virtio_disk_write_many(struct buf **bs, uint *blocknos, int n)
-{
-  int heads[VIRTIO_BATCH_MAX];
-  if (n > VIRTIO_BATCH_MAX)
-    panic("virtio_disk_write_many: batch too large");
-  for (int i = 0; i < n; i++)
-    check_in_range(blocknos[i]);
-
-  acquire(&disk.lock);
-  // All submitted before any is waited for, so the device works on them together. When
-  // descriptors run out, finish ours first: only their owner frees descriptors, so
-  // sleeping for more while holding some of ours could wait forever.
-  int done = 0;
-  for (int i = 0; i < n; i++) {
-    while ((heads[i] = try_start(bs[i], blocknos[i], 1)) < 0) {
-      if (done < i) {
-        for (; done < i; done++)
-          finish(bs[done], heads[done], 1);
-      } else {
-        sleep(&disk.desc_free, &disk.lock);
-      }
-    }
-  }
-  for (; done < n; done++)
-    finish(bs[done], heads[done], 1);
   release(&disk.lock);
 }
 
