@@ -153,8 +153,10 @@ build/fs/_%: $(UOUT)/_%
 	@mkdir -p build/fs
 	$(OBJCOPY) --strip-debug $< $@
 
+# xv6's image has its README as "README", and xv6 programs open it by that name; the
+# repository's is README.md, so the image holds it under both names.
 fs.img: $(MKFS) README.md $(IMGPROGS)
-	$(MKFS) $@ README.md $(IMGPROGS)
+	$(MKFS) $@ README=README.md README.md $(IMGPROGS)
 
 # ---- Running ----------------------------------------------------------------------------
 
@@ -220,6 +222,7 @@ deps-test:
 test-host: $(HOST_TOOLS) test-tools
 	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
+	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh
 
 clean:
 	rm -rf build

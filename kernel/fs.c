@@ -27,6 +27,16 @@
 // One per machine: there is only the root disk. Read once by fsinit, then constant.
 static struct superblock sb;
 
+// Whether the image was laid out from the same kernel/fs.h and kernel/param.h as this
+// kernel: programs size their work by those headers, so the disk must be what they say.
+static int
+geometry_matches(const struct superblock *s)
+{
+  return s->size == FSSIZE && s->nblocks == FSSIZE - FS_NMETA && s->ninodes == FSINODES &&
+         s->nlog == LOGSIZE && s->logstart == FS_LOGSTART &&
+         s->inodestart == FS_INODESTART && s->bmapstart == FS_BMAPSTART;
+}
+
 void
 fsinit(int dev)
 {
@@ -35,6 +45,8 @@ fsinit(int dev)
   brelse(b);
   if (sb.magic != FSMAGIC)
     panic("fsinit: bad superblock magic (fs.img not made by tools/mkfs?)");
+  if (!geometry_matches(&sb))
+    panic("fsinit: fs.img's geometry is not kernel/fs.h's (rebuild it: make fs.img)");
   initlog(dev, &sb);
 }
 
@@ -104,14 +116,14 @@ bfree(uint dev, uint blockno)
 
 static struct {
   struct spinlock lock;
-  struct inode inode[NINODE];
+  struct inode inode[ITABLE_SLOTS];
 } itable;
 
 void
 iinit(void)
 {
   initlock(&itable.lock, "itable");
-  for (int i = 0; i < NINODE; i++)
+  for (int i = 0; i < ITABLE_SLOTS; i++)
     initsleeplock(&itable.inode[i].lock, "inode");
 }
 
@@ -129,7 +141,7 @@ iget(uint dev, uint inum)
   struct inode *empty = 0;
 
   acquire(&itable.lock);
-  for (struct inode *ip = itable.inode; ip < itable.inode + NINODE; ip++) {
+  for (struct inode *ip = itable.inode; ip < itable.inode + ITABLE_SLOTS; ip++) {
     if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
       ip->ref++;
       release(&itable.lock);
@@ -139,7 +151,7 @@ iget(uint dev, uint inum)
       empty = ip;
   }
   // Returning 0 instead would make a lookup look like "no such name", and a create
-  // would then add a duplicate entry; NINODE is sized so this does not happen.
+  // would then add a duplicate entry; ITABLE_SLOTS is sized so this does not happen.
   if (empty == 0)
     panic("iget: inode table full");
   empty->dev = dev;

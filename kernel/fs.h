@@ -7,6 +7,7 @@
 #define FAULTLINE_FS_H
 
 #include "kernel/types.h"
+#include "kernel/param.h"   // FSSIZE, LOGSIZE
 
 #define ROOTINO  1      // inode number of "/"
 #define BSIZE    1024   // block size in bytes
@@ -43,6 +44,18 @@ struct dinode {
 #define IBLOCK(i, sb) ((i) / IPB + (sb).inodestart)       // block holding inode i
 #define BPB           (BSIZE * 8)                         // bitmap bits per block
 #define BBLOCK(b, sb) ((b) / BPB + (sb).bmapstart)        // bitmap block for block b
+
+// The disk's geometry, one definition for tools/mkfs (which lays the image out) and the
+// kernel (which refuses at boot an image whose superblock says anything else), so the
+// two cannot drift. The figures are xv6's: FSSIZE blocks, FSINODES inodes (inode 0 is
+// never used), a LOGSIZE-block log.
+#define FSINODES         200
+#define FS_LOGSTART      2                                  // after boot and super
+#define FS_INODESTART    (FS_LOGSTART + LOGSIZE)
+#define FS_INODEBLOCKS   ((uint)(FSINODES / IPB) + 1)
+#define FS_BMAPSTART     (FS_INODESTART + FS_INODEBLOCKS)
+#define FS_BMAPBLOCKS    ((uint)(FSSIZE / BPB) + 1)
+#define FS_NMETA         (FS_BMAPSTART + FS_BMAPBLOCKS)     // blocks before the first data block
 
 // A directory is a file of these records; inum 0 marks a free slot.
 #define DIRSIZ 14

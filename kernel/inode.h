@@ -5,6 +5,14 @@
 #include "kernel/types.h"
 #include "kernel/fs.h"
 #include "kernel/sleeplock.h"
+#include "kernel/param.h"
+
+// Slots in the in-memory inode table. Every open file, every process's cwd and up to three
+// inodes held by a call in progress must fit at once: iget cannot fail softly (a lookup
+// would look like "no such name"), so the table is sized for the worst case rather than
+// xv6's NINODE. It still meets NINODE's promise.
+#define ITABLE_SLOTS (NFILE + 4 * NPROC)
+_Static_assert(ITABLE_SLOTS >= NINODE, "the inode table must hold NINODE inodes");
 
 struct stat;
 

@@ -21,6 +21,7 @@
 #include "kernel/riscv.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "tracing/vmtrace_format.h"
 
 #define NOIPA __attribute__((noipa))

@@ -1,6 +1,7 @@
 // echo [ARG...]: print the arguments separated by spaces, then a newline.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 // The line is built up and written in as few write() calls as possible, so that an echo
 // running beside other programs does not have its words split up on the console.

@@ -31,6 +31,7 @@
 #include "kernel/memstat.h"
 #include "kernel/syscall.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define NOIPA __attribute__((noipa))
 

@@ -3,6 +3,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 // Far more than the table holds: reaching it means fork never failed.
 #define TOO_MANY (NPROC * 16)

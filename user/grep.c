@@ -9,6 +9,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 // Lines longer than this are matched and printed in pieces of this size.
 #define LINEBUF 1024

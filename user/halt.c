@@ -6,6 +6,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define DRAIN_TICKS (5 * TICK_HZ)   // at most 5 s
 

@@ -7,6 +7,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/file.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 static char *sh_argv[] = { "sh", 0 };
 

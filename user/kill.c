@@ -1,6 +1,7 @@
 // kill PID...: ask the kernel to kill processes.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 static int
 is_number(const char *s)

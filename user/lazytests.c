@@ -32,6 +32,7 @@
 #include "kernel/stat.h"
 #include "kernel/memstat.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/testlib/testlib.h"
 
 #define TMPFILE "lazytests.tmp"

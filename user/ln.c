@@ -1,6 +1,7 @@
 // ln OLD NEW: give the file OLD a second name NEW (a hard link).
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 int
 main(int argc, char *argv[])

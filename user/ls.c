@@ -6,6 +6,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/param.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 static int failed;   // an error was reported; finish listing, then exit non-zero
 

@@ -1,6 +1,7 @@
 // mkdir DIR...: create directories.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 int
 main(int argc, char *argv[])

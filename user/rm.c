@@ -1,6 +1,7 @@
 // rm FILE...: remove directory entries (an empty directory too: unlink allows it).
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 int
 main(int argc, char *argv[])

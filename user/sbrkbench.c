@@ -49,6 +49,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/testlib/testlib.h"
 
 #define DEFAULT_REPEATS 7

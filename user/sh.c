@@ -20,6 +20,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/param.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define LINEMAX 512   // longest input line, newline included
 #define NNODES  64    // command tree nodes one line may use

@@ -46,6 +46,7 @@
 #include "kernel/mempolicy.h"
 #include "tracing/emit.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "user/testlib/testlib.h"
 

@@ -49,6 +49,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"

@@ -11,6 +11,7 @@
 #include "kernel/riscv.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/testlib/testlib.h"
 
 #define GROW 10

@@ -36,6 +36,7 @@
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"

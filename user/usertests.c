@@ -32,6 +32,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "user/testlib/testlib.h"
 

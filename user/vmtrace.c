@@ -13,6 +13,7 @@
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "tracing/vmtrace_format.h"
 

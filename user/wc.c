@@ -2,6 +2,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 static char buf[512];
 

@@ -4,6 +4,7 @@
 // inherits the child and reaps it.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define ZOMBIE_TICKS 5
 

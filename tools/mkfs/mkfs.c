@@ -1,11 +1,12 @@
 // mkfs: build a faultline file system image on the host.
 //
-//   build/tools/mkfs fs.img FILE...
+//   build/tools/mkfs fs.img FILE...     FILE is a path, or NAME=PATH to name its copy NAME
 //
 // The image has FSSIZE blocks laid out as kernel/fs.h describes, an empty log, and a
 // root directory holding ".", ".." and one regular file per FILE, named after FILE's
 // last path component with one leading '_' removed (build/fs/_sh becomes "sh", so the build
-// can name programs differently from the sources they come from).
+// can name programs differently from the sources they come from), or the NAME given as
+// NAME=PATH (README=README.md: xv6 programs open "README", the repository has README.md).
 //
 // The whole image is assembled in memory and written only once it is complete, so an
 // error never leaves a half-made image behind. On disk everything is little-endian,
@@ -24,13 +25,9 @@
 #include "kernel/stat.h"
 #include "kernel/param.h"
 
-#define NINODES 200
-
-// The layout, in blocks.
-#define NLOG          LOGSIZE
-#define NINODEBLOCKS  ((uint)(NINODES / IPB) + 1)
-#define NBITMAP       ((uint)(FSSIZE / BPB) + 1)
-#define NMETA         (2 + NLOG + NINODEBLOCKS + NBITMAP)   // boot, super, then the rest
+// The layout, in blocks, is kernel/fs.h's (FSINODES, FS_*), the one the kernel checks.
+#define NINODES FSINODES
+#define NMETA   FS_NMETA
 
 _Static_assert(sizeof(struct dinode) * IPB == BSIZE, "dinodes must tile a block");
 _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
@@ -101,10 +98,10 @@ start_image(void)
   img.sb.size = FSSIZE;
   img.sb.nblocks = FSSIZE - NMETA;
   img.sb.ninodes = NINODES;
-  img.sb.nlog = NLOG;
-  img.sb.logstart = 2;
-  img.sb.inodestart = 2 + NLOG;
-  img.sb.bmapstart = 2 + NLOG + NINODEBLOCKS;
+  img.sb.nlog = LOGSIZE;
+  img.sb.logstart = FS_LOGSTART;
+  img.sb.inodestart = FS_INODESTART;
+  img.sb.bmapstart = FS_BMAPSTART;
 
   img.next_inum = ROOTINO;   // inode 0 is never used: a dirent with inum 0 is free
   img.next_block = NMETA;
@@ -191,12 +188,19 @@ make_root(void)
 
 // The name FILE gets in the root directory: its last component, less one leading '_'.
 static const char *
-image_name(const char *path)
+default_name(const char *path)
 {
   const char *slash = strrchr(path, '/');
   const char *name = slash ? slash + 1 : path;
   if (name[0] == '_')
     name++;
+  return name;
+}
+
+// Checks the name a file gets in the image (path is for messages).
+static const char *
+image_name(const char *path, const char *name)
+{
   if (name[0] == '\0')
     die("%s: no file name left to use in the image", path);
   if (strlen(name) > DIRSIZ)
@@ -218,10 +222,30 @@ check_unique(uint root, const char *name, const char *path)
   }
 }
 
-static void
-add_file(uint root, const char *path)
+// arg is PATH or NAME=PATH (a NAME has no '/'). Fills name (DIRSIZ + 1 bytes at least)
+// and returns the path.
+static const char *
+split_arg(const char *arg, char *name, size_t size)
 {
-  const char *name = image_name(path);
+  const char *eq = strchr(arg, '=');
+  const char *slash = strchr(arg, '/');
+  if (eq == 0 || (slash != 0 && slash < eq)) {
+    snprintf(name, size, "%s", default_name(arg));
+    return arg;
+  }
+  if ((size_t)(eq - arg) >= size)
+    die("%s: name before '=' is longer than DIRSIZ (%d)", arg, DIRSIZ);
+  memcpy(name, arg, eq - arg);
+  name[eq - arg] = '\0';
+  return eq + 1;
+}
+
+static void
+add_file(uint root, const char *arg)
+{
+  char given[DIRSIZ + 2];
+  const char *path = split_arg(arg, given, sizeof given);
+  const char *name = image_name(path, given);
   // The root directory fits in its direct blocks (check_unique reads only those).
   if (img.inode[root].size + sizeof(struct dirent) > NDIRECT * BSIZE)
     die("%s: too many files for the root directory", path);
@@ -301,7 +325,7 @@ int
 main(int argc, char *argv[])
 {
   if (argc < 2) {
-    fprintf(stderr, "usage: mkfs fs.img FILE...\n");
+    fprintf(stderr, "usage: mkfs fs.img [NAME=]FILE...\n");
     return 2;
   }
   image_path = argv[1];

@@ -33,11 +33,11 @@ FUZZ_KERNEL = sh tools/systest/fuzz-kernel.sh --qemu "$(QEMU)" --cpus $(CPUS)
 
 .PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace
 
-test-kernel: kernel/kernel fs.img
-	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/test-kernel.sh $(TEST_CPUS)
+test-kernel: kernel/kernel fs.img $(FSFREE)
+	QEMU="$(QEMU)" PYTHON="$(PYTHON)" FSFREE=$(FSFREE) sh tools/systest/test-kernel.sh $(TEST_CPUS)
 
 test-trace: kernel/kernel fs.img $(HOST_TOOLS) $(TRACE_ENGINE)
-	CPUS=$(CPUS) PYTHON="$(PYTHON)" sh tools/systest/trace-e2e.sh
+	CPUS=$(CPUS) PYTHON="$(PYTHON)" NM="$(TOOLPREFIX)nm" sh tools/systest/trace-e2e.sh
 	$(MAKE) --no-print-directory test-trace-drops
 
 test-trace-drops: kernel/kernel fs.img $(TOOLS_BUILD)/vmtcheck

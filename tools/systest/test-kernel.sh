@@ -4,24 +4,33 @@
 #
 #   tools/systest/test-kernel.sh [--suites "SUITE..."] [--logs DIR] [--table] CPUS...
 #
-#   --suites   which suites, in order (default: usertests lazytests eager-usertests
-#              faultaround-usertests faultaround-lazytests xv6api). A suite is a program
-#              at the shell; eager-NAME runs NAME under the eager sbrk policy (`eager
-#              NAME`), faultaround-NAME under fault-around, anything else runs lazy.
-#   --logs     where the console logs go (default build/test-logs/), one per suite and CPU count
+#   --suites   which suites, in order (default: usertests+xv6conform lazytests
+#              eager-usertests+xv6conform faultaround-usertests faultaround-lazytests
+#              xv6api). A suite is one boot running one or more programs at the shell,
+#              joined by '+' (each must print its success line); eager-NAME runs them
+#              under the eager sbrk policy (`eager NAME`), faultaround-NAME under
+#              fault-around (`faultaround NAME`), anything else runs lazy.
+#   --logs     where the console logs go (default build/test-logs/), one per suite and
+#              CPU count
 #   --table    end with a table: suite, CPUS, policy, result, seconds
 #
-# A suite passes when the runner (tools/qemu/qemu_run.py) sees its success line and no panic,
-# no FAILED line and no timeout. Ends with "N passed, M failed"; exits 1 if any suite
+# A suite passes when the runner (tools/qemu/qemu_run.py) sees every success line and no
+# panic, no FAILED line and no timeout, and the suite left nothing on the disk: each
+# boot runs on a copy of the image, and build/tools/fsfree must count as many free
+# inodes and blocks on it afterwards as on a copy booted once with no command (init
+# makes /console and /dev on a fresh image; that is the baseline, not a leak). Ends with
+# "N passed, M failed"; exits 1 if any suite
 # failed, 2 on bad arguments. QEMU and PYTHON come from the environment (the Makefile
-# sets them); KERNEL and FS pick other images than kernel/kernel and fs.img.
+# sets them); KERNEL and FS pick other images than kernel/kernel and fs.img, FSFREE
+# another build/tools/fsfree.
 #
 # Other QEMU runs may share the machine: the runner waits before each boot while two
 # are running (tools/qemu/qemu_run.py), so that this script never makes a third.
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests lazytests eager-usertests faultaround-usertests faultaround-lazytests xv6api"
+suites="usertests+xv6conform lazytests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api"
+FSFREE=${FSFREE:-build/tools/fsfree}
 logs=build/test-logs
 table=0
 usage() {
@@ -39,6 +48,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ $# -gt 0 ] || usage
+[ -x "$FSFREE" ] || { echo "test-kernel: $FSFREE is missing (make $FSFREE)" >&2; exit 2; }
 mkdir -p "$logs" || exit 2
 passed=0
 failed=0
@@ -48,50 +58,90 @@ rows=""   # the table's lines, "suite cpus policy result seconds"
 success_text() {
   case $1 in
     xv6api) echo "xv6api: OK" ;;
+    xv6conform) echo "xv6conform: OK" ;;
     *) echo "ALL TESTS PASSED" ;;
   esac
 }
 
-# suite CPUS NAME: boot, run NAME's command, record the verdict.
+# suite CPUS NAME: boot, run NAME's commands, record the verdict.
 suite() {
   case $2 in
-    eager-*) cmd="eager ${2#eager-}"; policy=eager ;;
-    faultaround-*) cmd="faultaround ${2#faultaround-}"; policy=around ;;
-    *) cmd=$2; policy=lazy ;;
+    eager-*) progs=${2#eager-}; prefix="eager "; policy=eager ;;
+    faultaround-*) progs=${2#faultaround-}; prefix="faultaround "; policy=around ;;
+    *) progs=$2; prefix=""; policy=lazy ;;
   esac
-  log="$logs/$(echo "$cmd" | tr ' ' '-')-cpus$1.log"
-  echo "== $cmd (CPUS=$1)"
+  cpus=$1; name=$2
+  # The runner's arguments: every --expect, then the commands, in order.
+  set --
+  cmds=""
+  for prog in $(echo "$progs" | tr '+' ' '); do
+    set -- "$@" --expect "$(success_text "$prog")"
+    cmds="$cmds${cmds:+; }$prefix$prog"
+  done
+  for prog in $(echo "$progs" | tr '+' ' '); do
+    set -- "$@" "$prefix$prog"
+  done
+  log="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.log"
+  img="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.img"
+  echo "== $cmds (CPUS=$cpus)"
   start=$(date +%s)
-  if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$FS" \
-       --cpus "$1" --timeout 600 --expect "$(success_text "$2")" --log "$log" \
-       "$cmd" > /dev/null; then
+  cp "$logs/start.img" "$img" || exit 2
+  if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
+       --cpus "$cpus" --timeout 600 --log "$log" "$@" > /dev/null \
+     && disk_unchanged "$img" "$log"; then
     result=PASS
     passed=$((passed + 1))
-    echo "PASS $cmd (CPUS=$1): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
+    echo "PASS $cmds (CPUS=$cpus): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
   else
     result=FAIL
     failed=$((failed + 1))
-    echo "FAIL $cmd (CPUS=$1): console log in $log; its last lines:"
+    echo "FAIL $cmds (CPUS=$cpus): console log in $log, the disk in $img; the log's last lines:"
     tail -15 "$log"
   fi
+  [ "$result" = FAIL ] || rm -f "$img"
   # Time waiting for a QEMU slot (the runner says how long) is not the suite's.
   waited=$(sed -n 's/^qemu-run: waited \([0-9]*\) s.*/\1/p' "$log")
-  rows="$rows$2 $1 $policy $result $(($(date +%s) - start - ${waited:-0}))
+  rows="$rows$name $cpus $policy $result $(($(date +%s) - start - ${waited:-0}))
 "
 }
 
+# disk_unchanged IMAGE LOG: the free inodes and blocks on IMAGE after the boot are the
+# baseline's; if not, say so (also in LOG).
+disk_unchanged() {
+  after=$("$FSFREE" "$1") || return 1
+  [ "$baseline" = "$after" ] && return 0
+  echo "disk: free after a boot with no command: $baseline; after this one: $after" |
+    tee -a "$2"
+  return 1
+}
+
+# Every suite boots a copy of the image as it is now (a rebuild meanwhile changes
+# nothing here), and the baseline comes from one boot of it with no command.
+take_baseline() {
+  cp "$FS" "$logs/start.img" && cp "$FS" "$logs/baseline.img" || exit 2
+  "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$logs/baseline.img" \
+    --keep-fs --timeout 120 --log "$logs/baseline.log" > /dev/null 2>&1 &&
+    baseline=$("$FSFREE" "$logs/baseline.img") || {
+    echo "test-kernel: the baseline boot failed: $logs/baseline.log" >&2
+    exit 1
+  }
+  rm -f "$logs/baseline.img"
+}
+
 print_table() {
-  printf '%-22s %4s  %-6s  %-6s %7s\n' suite CPUS policy result seconds
+  printf '%-30s %4s  %-6s  %-6s %7s\n' suite CPUS policy result seconds
   printf '%s' "$rows" | while read -r name cpus policy result secs; do
-    printf '%-22s %4s  %-6s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
+    printf '%-30s %4s  %-6s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
   done
 }
 
+take_baseline
 for cpus in "$@"; do
   for s in $suites; do
     suite "$cpus" "$s"
   done
 done
+rm -f "$logs/start.img"
 [ "$table" -eq 1 ] && print_table
 echo "kernel suites: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

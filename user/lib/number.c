@@ -2,6 +2,7 @@
 // /dev/vmtracectl; building file names and device commands without printf.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 
 uint64 number_at(const char *s, const char **end)

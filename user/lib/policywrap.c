@@ -3,6 +3,7 @@
 // across exec and fork), so CMD and every process it forks run under that policy.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/policywrap.h"
 
 void policy_wrap(const char *name, int policy, int argc, char *argv[])

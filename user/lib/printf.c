@@ -10,6 +10,7 @@
 
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 #define OUTBUF 256   // bytes; most lines fit, and it stays small on a one-page stack
 

@@ -3,6 +3,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 int vmtrace_mark(const char *text)
 {

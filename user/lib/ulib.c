@@ -5,6 +5,7 @@
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 int main(int argc, char *argv[]);
 

@@ -10,6 +10,7 @@
 // malloc returns, 16-byte aligned: enough for any type on RISC-V.
 #include "kernel/types.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 
 struct header {
   struct header *next;   // next free block at a higher address (free blocks only)
@@ -93,7 +94,11 @@ grow(uint64 units)
 }
 
 // Takes units from the first free block big enough. A larger block is split and its
-// tail handed out, so the part that stays free keeps its place in the list.
+// head handed out; the rest takes the block's place in the list. Handing out heads
+// keeps what is left of the heap's top block at the top, where the next grow merges
+// with it: handing out tails would strand the bottom of every grown chunk as a small
+// free block, and a program that mallocs until memory runs out (xv6's usertests mem)
+// would walk thousands of them on every malloc and free.
 static void *
 take_first_fit(uint64 units)
 {
@@ -102,16 +107,17 @@ take_first_fit(uint64 units)
   for (b = free_list; b; prev = b, b = b->next) {
     if (b->units < units)
       continue;
-    if (b->units == units) {
-      if (prev)
-        prev->next = b->next;
-      else
-        free_list = b->next;
-    } else {
-      b->units -= units;
-      b = end_of(b);
+    struct header *rest = b->next;
+    if (b->units > units) {
+      rest = b + units;
+      rest->units = b->units - units;
+      rest->next = b->next;
       b->units = units;
     }
+    if (prev)
+      prev->next = rest;
+    else
+      free_list = rest;
     return b + 1;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
+#include "user/printf_check.h"
 #include "user/lib/number.h"
 
 #define CTL "/dev/vmtracectl"
