@@ -98,6 +98,8 @@ HOST_TOOLS = tools/mkfs
 
 # The trace tools (converter, checkers, generator) and their tests.
 include tools/tools.mk
+# ELF symbols and DWARF lines for the converter (pc -> function, file:line).
+include tools/symbols/symbols.mk
 # The kernel fuzzers (system calls, trace devices).
 include tools/fuzz.mk
 # The tracer's benchmark and drop test.
