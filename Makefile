@@ -97,9 +97,10 @@ tools/mkfs: tools/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
 HOST_TOOLS = tools/mkfs
 
 # The trace tools (converter, checkers, generator) and their tests.
-include tools/tools.mk
-# ELF symbols and DWARF lines for the converter (pc -> function, file:line).
+# ELF symbols and DWARF lines for the converter (pc -> function, file:line); before
+# tools.mk, whose converter links them.
 include tools/symbols/symbols.mk
+include tools/tools.mk
 # The kernel fuzzers (system calls, trace devices).
 include tools/fuzz.mk
 # The tracer's benchmark and drop test.

@@ -18,9 +18,10 @@ VMT_CORE_SRCS = tools/vmt_codec.c tools/vmt_names.c tools/vmt_reader.c tools/vmt
 VMT_CONV_SRCS = tools/json_writer.c tools/trace_events.c tools/vmt_procs.c tools/vmt_pages.c \
                 tools/vmt_perfetto.c tools/vmt_records.c tools/vmt_counters.c tools/vmt_thin.c \
                 tools/vmt_pairs.c tools/vmt_cpus.c tools/vmt_faults.c \
-                tools/vmt_convert.c tools/atomic_out.c
+                tools/vmt_convert.c tools/atomic_out.c \
+                tools/convert/vmt_symbols.c tools/convert/vmt_attrib.c $(SYMBOLS_SRCS)
 PCHECK_SRCS   = tools/json_parse.c tools/pcheck.c tools/pcheck_store.c
-TOOLS_HDRS    = $(wildcard tools/*.h tools/tests/*.h) tracing/vmtrace_format.h kernel/types.h \
+TOOLS_HDRS    = $(wildcard tools/*.h tools/tests/*.h tools/convert/*.h) $(SYMBOLS_HDRS) tracing/vmtrace_format.h kernel/types.h \
                 kernel/param.h kernel/mempolicy.h
 
 SRCS_vmtrace2perfetto = tools/vmtrace2perfetto.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tools/convert/vmt_symbols.h"
 #include "tools/vmt_names.h"
 #include "tools/vmt_perfetto.h"
 #include "tools/vmt_reader.h"
@@ -113,6 +114,8 @@ int vmt_conv_init(struct vmt_conv *c, struct jw *w, const struct vmt_header *h,
   te_init(&c->te, w);
   c->h = *h;
   c->o = *o;
+  if (o->syms)                // the image size each ELF should have depends on it
+    vmt_syms_page_size(o->syms, h->page_size);
   c->free_pages = (long long)h->free_pages;
   if (1000000000ull % h->timer_hz == 0)
     c->ns_per_tick = 1000000000ull / h->timer_hz;
