@@ -101,6 +101,8 @@ HOST_TOOLS = tools/mkfs
 # tools.mk, whose converter links them.
 include tools/symbols/symbols.mk
 include tools/tools.mk
+# The converter's fault attribution tests.
+include tools/convert/attrib.mk
 # The kernel fuzzers (system calls, trace devices).
 include tools/fuzz.mk
 # The tracer's benchmark and drop test.
@@ -186,7 +188,7 @@ test-trace: kernel/kernel fs.img $(HOST_TOOLS) tools/node_modules/.package-lock.
 deps-test:
 	@sh tools/deps.sh test
 
-test-host: $(HOST_TOOLS) test-tools
+test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib
 	$(PYTHON) tools/test_qemu_run.py
 
 # The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
