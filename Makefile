@@ -139,7 +139,10 @@ ICOUNT_SHIFT ?= 3
 # once the recording is done ("vmtrace stat").
 RECORD_ARGS ?=
 AFTER ?=
+# Where the unstripped user programs are (the converter names fault pcs from them).
+SYMBOL_DIRS ?= user
 QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
+             $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) --kernel-symbols kernel/kernel \
              $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
              $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
              $(if $(AFTER),--after "$(AFTER)")
@@ -163,7 +166,8 @@ qemu: deps kernel/kernel fs.img $(HOST_TOOLS)
 	@mkdir -p traces
 	$(RUNNER) --interactive --hostlink traces/session.vmt "vmtrace record -- sh"
 	tools/vmtcheck -q traces/session.vmt
-	tools/vmtrace2perfetto traces/session.vmt -o traces/session.json
+	tools/vmtrace2perfetto $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) --kernel-symbols kernel/kernel \
+	  traces/session.vmt -o traces/session.json
 	@echo "traces/session.json: open it in https://ui.perfetto.dev"
 else
 qemu: deps kernel/kernel fs.img

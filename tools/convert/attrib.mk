@@ -2,6 +2,8 @@
 # recordings, and the report/folded files against the JSON they come from. Part of
 # test-host.
 .PHONY: test-attrib
-test-attrib: tools/build-asan/vmtrace2perfetto $(SYMBOLS_OUT)/asan/symresolve $(UPROGS)
+test-attrib: tools/build-asan/vmtrace2perfetto $(SYMBOLS_OUT)/asan/symresolve $(UPROGS) \
+             tools/vmtgen
 	$(PYTHON) tools/convert/tests/attrib_test.py tools/build-asan/vmtrace2perfetto \
 	  $(SYMBOLS_OUT)/asan/symresolve user
+	$(PYTHON) tools/report/tests/report_test.py tools/build-asan/vmtrace2perfetto tools/vmtgen
