@@ -103,6 +103,8 @@ include tools/symbols/symbols.mk
 include tools/tools.mk
 # The converter's fault attribution tests.
 include tools/convert/attrib.mk
+# make open: serve a timeline to ui.perfetto.dev.
+include tools/open/open.mk
 # The kernel fuzzers (system calls, trace devices).
 include tools/fuzz.mk
 # The tracer's benchmark and drop test.
@@ -192,7 +194,7 @@ test-trace: kernel/kernel fs.img $(HOST_TOOLS) tools/node_modules/.package-lock.
 deps-test:
 	@sh tools/deps.sh test
 
-test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib
+test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-open
 	$(PYTHON) tools/test_qemu_run.py
 
 # The kernel suites at the default CPU count and on a single hart (tools/test-kernel.sh).
@@ -214,6 +216,7 @@ help:
 	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"
+	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
 	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
