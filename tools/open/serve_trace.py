@@ -74,10 +74,10 @@ def serve(path, port, origin):
         return 1
     httpd.path, httpd.name, httpd.origin, httpd.served = path, os.path.basename(path), origin, 0
     url = "http://127.0.0.1:%d/%s" % (httpd.server_address[1], quote(httpd.name))
-    print("open: serving %s (%d bytes) at %s until the UI has fetched it (^C stops)" % (
-        path, os.path.getsize(path), url))
-    print("open: %s/#!/?url=%s" % (origin, url), flush=True)
     try:
+        print("open: serving %s (%d bytes) at %s until the UI has fetched it (^C stops)"
+              % (path, os.path.getsize(path), url))
+        print("open: %s/#!/?url=%s" % (origin, url), flush=True)
         while not httpd.served:
             httpd.handle_request()
     except KeyboardInterrupt:
