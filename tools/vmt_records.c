@@ -110,8 +110,10 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   k->vknown = parent.vknown;
   k->image_size = parent.image_size;
   k->exec_ts = ns;                      // its image, if of unknown size, dates from now
-  if (vmt_conv_pid_shown(c, k->pid))
-    vmt_conv_use(c, &k->track);         // the child's track exists from its fork on
+  // The child's track exists from its fork on, if the fork is inside the window: a
+  // per-test timeline names only the processes that appear in that test.
+  if (vmt_conv_pid_shown(c, k->pid) && ns >= c->o.from_ns && ns <= c->o.to_ns)
+    vmt_conv_use(c, &k->track);
   if (k->vknown)
     vmt_ctr_virtual(c, k, (long long)k->vpages, ns);
 }

@@ -7,3 +7,4 @@ test-attrib: tools/build-asan/vmtrace2perfetto $(SYMBOLS_OUT)/asan/symresolve $(
 	$(PYTHON) tools/convert/tests/attrib_test.py tools/build-asan/vmtrace2perfetto \
 	  $(SYMBOLS_OUT)/asan/symresolve user
 	$(PYTHON) tools/report/tests/report_test.py tools/build-asan/vmtrace2perfetto tools/vmtgen
+	$(PYTHON) tools/convert/tests/window_procs_test.py tools/build-asan/vmtrace2perfetto tools/vmtgen
