@@ -268,6 +268,10 @@ commit(struct proc *p, struct image *img, const char *path)
   p->trapframe->epc = img->entry;
   p->trapframe->sp = img->sp;
   p->trapframe->a1 = img->sp;   // argv; argc goes in a0 via kexec's return value
+  // No caller: a call-chain walk (tracing/callchain.c) ends at _main's frame, not in
+  // the registers the old image left.
+  p->trapframe->ra = 0;
+  p->trapframe->s0 = 0;
 
   proc_freepagetable(oldpagetable, oldsz);
 }

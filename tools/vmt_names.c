@@ -24,7 +24,7 @@ unsigned vmt_type_parse(const char *s, size_t n)
 static int parse_one(const char *s, size_t n, unsigned *mask)
 {
   if (n == 5 && memcmp(s, "fault", 5) == 0) {
-    *mask |= 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_END;
+    *mask |= VMT_FAULT_EVENTS;
     return 0;
   }
   if (n == 3 && memcmp(s, "all", 3) == 0) {

@@ -41,9 +41,9 @@ static int check_header(struct vmt_reader *r, const struct vmt_header *h)
 {
   if (memcmp(h->magic, VMT_MAGIC, 8) != 0)
     return fail(r, 0, "bad magic (not a vmtrace recording)");
-  if (h->version != VMT_VERSION)
-    return fail(r, 8, "unsupported version %u (this reader accepts %u)", h->version,
-                VMT_VERSION);
+  if (h->version < VMT_VERSION_OLDEST || h->version > VMT_VERSION)
+    return fail(r, 8, "unsupported version %u (this reader accepts %u to %u)", h->version,
+                VMT_VERSION_OLDEST, VMT_VERSION);
   if (h->header_size != sizeof(struct vmt_header))
     return fail(r, 12, "header size %u, expected %zu", h->header_size,
                 sizeof(struct vmt_header));
@@ -96,6 +96,11 @@ static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint
 {
   if (rec->type == 0 || rec->type >= VMT_NTYPES)
     return fail(r, off, "unknown event type %u", rec->type);
+  if (rec->type == VMT_FAULT_CHAIN && r->hdr.version < 2)
+    return fail(r, off, "call chain record in a version %u recording", r->hdr.version);
+  if (rec->type == VMT_FAULT_CHAIN && (rec->flags & VMT_CHAIN_COUNT) > VMT_CHAIN_MAX)
+    return fail(r, off, "call chain of %u frames (at most %d)", rec->flags & VMT_CHAIN_COUNT,
+                VMT_CHAIN_MAX);
   if (rec->cpu >= r->hdr.ncpu)
     return fail(r, off, "cpu %u but the header says ncpu %u", rec->cpu, r->hdr.ncpu);
   if (rec->pid > VMT_MAX_PID)

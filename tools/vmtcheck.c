@@ -7,6 +7,10 @@
 // onto a VMT_LOST record whose count covers the missing numbers (the dropped records
 // used up their seq numbers; the VMT_LOST record takes the next one). The first record
 // of a CPU may start anywhere, since recording may begin after the kernel has counted.
+//
+// Chain rule: a VMT_FAULT_CHAIN record comes right after the VMT_FAULT_BEGIN of its
+// fault, on the same CPU and with the same pid; or right after a VMT_LOST record (the
+// begin was among the drops), or first on its CPU (recording began between the two).
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -25,7 +29,8 @@ static const char usage[] =
   "usage: vmtcheck [options] REC\n"
   "Checks a vmtrace recording (REC, '-' for standard input): header, record framing,\n"
   "types, CPUs, timestamps, and per-CPU sequence numbers (a gap must be covered by a\n"
-  "VMT_LOST record). Prints the header and the counts per type and CPU.\n"
+  "VMT_LOST record), and that each call chain follows its fault's begin. Prints the\n"
+  "header and the counts per type and CPU.\n"
   "  -e, --expect NAME=N  fail unless the count NAME is exactly N (repeatable). NAME is\n"
   "                       a record type (fault_begin, kalloc, ...), records, dropped\n"
   "                       (sum of VMT_LOST counts), free_pages_end (header's free\n"
@@ -72,6 +77,7 @@ struct check {
 struct seqstate {
   int seen[NCPU];
   uint32 last[NCPU];
+  struct vmt_record prev[NCPU];   // the CPU's previous record (valid if seen)
 };
 
 static int bad_usage(const char *what, const char *arg)
@@ -193,6 +199,24 @@ static int check_seq(struct seqstate *s, const struct vmt_record *r, uint64 off,
   return -1;
 }
 
+// Checks that a chain record follows its fault's begin (the chain rule above); 0, or
+// -1 with msg set. Call before check_seq, which moves on to r.
+static int check_chain(struct seqstate *s, const struct vmt_record *r, uint64 off, char *msg,
+                       size_t n)
+{
+  unsigned c = r->cpu;
+  const struct vmt_record *p = &s->prev[c];
+  int ok = r->type != VMT_FAULT_CHAIN || !s->seen[c] || p->type == VMT_LOST ||
+           (p->type == VMT_FAULT_BEGIN && p->pid == r->pid && p->seq + 1 == r->seq);
+  s->prev[c] = *r;
+  if (ok)
+    return 0;
+  snprintf(msg, n, "offset %llu: cpu %u: call chain (seq %u, pid %u) does not follow a "
+           "fault begin of its pid (previous: %s, seq %u, pid %u)", (unsigned long long)off, c,
+           r->seq, r->pid, vmt_type_name(p->type), p->seq, p->pid);
+  return -1;
+}
+
 // The count called name; -1 if there is no such count.
 static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
 {
@@ -302,7 +326,8 @@ static int check_window(const struct check *c, const char *name)
 static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary *sum)
 {
   struct vmt_stream s;
-  struct seqstate seq = { { 0 }, { 0 } };
+  static struct seqstate seq;
+  memset(&seq, 0, sizeof seq);
   struct vmt_record r;
   uint64 off;
   char msg[256];
@@ -312,7 +337,8 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
   if (vmt_stream_open(&s, in, c->window) == 0) {
     vmt_summary_init(sum, &s.rd.hdr);
     while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
-      if (check_seq(&seq, &r, off, msg, sizeof msg) < 0) {
+      if (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
+          check_seq(&seq, &r, off, msg, sizeof msg) < 0) {
         got = -1;
         break;
       }

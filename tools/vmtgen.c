@@ -3,7 +3,10 @@
 // or eagerly), fault pages in (kalloc + map inside the fault), get killed, exit, write
 // markers, and are switched in and out. Records are written the way the recorder drains
 // the kernel's buffers: in per-CPU chunks, so CPUs interleave out of time order. Drops
-// can be simulated (seq numbers skipped, then a VMT_LOST record).
+// can be simulated (seq numbers skipped, then a VMT_LOST record). With --chains each
+// fault's begin is followed by a call chain of 0 to VMT_CHAIN_MAX return addresses,
+// sometimes truncated, as a version 2 kernel writes them; --format-version 1 writes an
+// old recording (no chains).
 //
 // With --stats it prints, on standard error, vmtcheck options that expect exactly the
 // counts written, so a test can check the whole pipeline against the generator.
@@ -41,7 +44,7 @@ struct gcpu {
 
 struct gen {
   uint64 seed, target, written, now;
-  unsigned ncpu, active, chunk, maxlive, drop;
+  unsigned ncpu, active, chunk, maxlive, drop, chains;
   struct vmt_header h;
   struct gproc proc[MAXPROC];
   struct gcpu cpu[NCPU];
@@ -267,6 +270,18 @@ static void do_exec(struct gen *g, unsigned c, struct gproc *p)
 
 static void do_sbrk(struct gen *g, unsigned c, struct gproc *p);
 
+// The call chain of the fault just begun on CPU c: return addresses in a 4 KiB text.
+static void emit_chain(struct gen *g, unsigned c, uint32 pid)
+{
+  uint32 ret[VMT_CHAIN_MAX] = { 0 };
+  unsigned n = below(g, VMT_CHAIN_MAX + 1);
+  unsigned flags = n == VMT_CHAIN_MAX && below(g, 2) ? n | VMT_CHAIN_TRUNCATED : n;
+  for (unsigned i = 0; i < n; i++)
+    ret[i] = 0x1000 + 4 * below(g, 1024);
+  emit(g, c, VMT_FAULT_CHAIN, pid, flags, ret[0], ret[1] | (uint64)ret[2] << 32,
+       ret[3] | (uint64)ret[4] << 32);
+}
+
 // A lazy fault on an untouched heap page; sometimes an illegal address instead, which
 // kills the process, and out of memory kills it too.
 static void do_fault(struct gen *g, unsigned c, struct gproc *p)
@@ -284,6 +299,8 @@ static void do_fault(struct gen *g, unsigned c, struct gproc *p)
   unsigned access = below(g, 3) ? VMT_ACC_WRITE : VMT_ACC_READ;
   emit(g, c, VMT_FAULT_BEGIN, p->pid, source | access << 4, access ? 15 : 13, va + 8,
        0x1000 + 4 * below(g, 1024));
+  if (g->chains)
+    emit_chain(g, c, p->pid);
   if (!illegal && p->npt < 8 && below(g, 8) == 0)   // the mapping needs a new page table
     if ((p->pt[p->npt] = kalloc_for(g, c, p->pid, VMT_PAGE_TABLE)) != 0)
       p->npt++;
@@ -418,6 +435,9 @@ static const char usage[] =
   "  -k, --chunk K       records per CPU drained at once (default 256)\n"
   "  -d, --drop D        drop D records in 1000 (default 0)\n"
   "  -f, --free-pages F  free physical pages at the start (default 32768)\n"
+  "  -C, --chains        follow each fault's begin with its call chain\n"
+  "  -v, --format-version V  the header's version, from the oldest readers accept to\n"
+  "                      the current (default); version 1 has no chains\n"
   "  -z, --hz HZ         timer frequency (default 10000000)\n"
   "  -S, --stats         print vmtcheck --expect options for the counts on stderr\n"
   "  -h, --help          this text\n";
@@ -440,10 +460,11 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     { "seed", 1, 0, 's' }, { "events", 1, 0, 'n' }, { "cpus", 1, 0, 'c' },
     { "active", 1, 0, 'a' }, { "procs", 1, 0, 'p' }, { "chunk", 1, 0, 'k' },
     { "drop", 1, 0, 'd' }, { "free-pages", 1, 0, 'f' }, { "hz", 1, 0, 'z' },
-    { "stats", 0, 0, 'S' }, { "output", 1, 0, 'o' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    { "stats", 0, 0, 'S' }, { "output", 1, 0, 'o' }, { "help", 0, 0, 'h' },
+    { "chains", 0, 0, 'C' }, { "format-version", 1, 0, 'v' }, { 0, 0, 0, 0 },
   };
   int o;
-  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:h", lo, NULL)) != -1) {
+  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:hCv:", lo, NULL)) != -1) {
     switch (o) {
     case 's': g->seed = num(optarg, 0, ~0ull, "seed"); break;
     case 'n': g->target = num(optarg, 1, 1ull << 40, "event count"); break;
@@ -455,12 +476,16 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     case 'f': g->nfree = num(optarg, 0, 1 << 24, "free page count"); break;
     case 'z': g->h.timer_hz = num(optarg, 1, VMT_MAX_TIMER_HZ, "timer frequency"); break;
     case 'S': *stats = 1; break;
+    case 'C': g->chains = 1; break;
+    case 'v':
+      g->h.version = (uint32)num(optarg, VMT_VERSION_OLDEST, VMT_VERSION, "format version");
+      break;
     case 'o': *out = optarg; break;
     case 'h': fputs(usage, stdout); exit(0);
     default: exit(2);
     }
   }
-  if (optind != argc || g->active > g->ncpu) {
+  if (optind != argc || g->active > g->ncpu || (g->chains && g->h.version && g->h.version < 2)) {
     fprintf(stderr, "vmtgen: bad arguments (see --help)\n");
     exit(2);
   }
@@ -469,7 +494,8 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
 static void setup(struct gen *g)
 {
   memcpy(g->h.magic, VMT_MAGIC, 8);
-  g->h.version = VMT_VERSION;
+  if (!g->h.version)
+    g->h.version = VMT_VERSION;
   g->h.header_size = sizeof(struct vmt_header);
   g->h.record_size = sizeof(struct vmt_record);
   g->h.ncpu = g->ncpu;

@@ -39,6 +39,7 @@ static inline void trace_wake_reader(void)
   } while (0)
 
 void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
+void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access);
 int  trace_marker(int user_src, uint64 src, int n);  // /dev/vmtrace write()
 
 #endif
@@ -47,8 +48,16 @@ static inline void trace_kalloc(uint64 pa, int page) { TRACE(VMT_KALLOC, page, 0
 static inline void trace_kfree(uint64 pa, int page)  { TRACE(VMT_KFREE, page, 0, pa, 0); }
 static inline void trace_map(uint64 va, uint64 pa, int perm)   { TRACE(VMT_MAP, 0, perm, va, pa); }
 static inline void trace_unmap(uint64 va, uint64 pa, int perm) { TRACE(VMT_UNMAP, 0, perm, va, pa); }
+// With VMT_FAULT_CHAIN on too, the user call chain follows the begin (tracing/emit.c).
 static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
+#ifndef FAULTLINE_NO_TRACE
+  if (__builtin_expect((trace_mask >> VMT_FAULT_BEGIN) & 1, 0) &&
+      ((trace_mask >> VMT_FAULT_CHAIN) & 1)) {
+    trace_fault_begin_chain(va, epc, scause, source, access);
+    return;
+  }
+#endif
   TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
 }
 static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source)

@@ -12,15 +12,19 @@
 // CPU, seq counts up by one per record the kernel tried to write; a gap is explained by a
 // VMT_LOST record on that CPU whose count covers it.
 //
-// Versioning: a reader accepts exactly VMT_VERSION. Any change to the meaning or layout
-// of a field bumps it.
+// Versioning: any change to the meaning or layout of a field, or a new record type,
+// bumps VMT_VERSION. Writers write VMT_VERSION; readers accept VMT_VERSION_OLDEST ..
+// VMT_VERSION and refuse anything else with a one-line message. Version 1 had no
+// VMT_FAULT_CHAIN (a version 1 recording holding one is refused); version 2 added it,
+// the only difference.
 #ifndef FAULTLINE_VMTRACE_FORMAT_H
 #define FAULTLINE_VMTRACE_FORMAT_H
 
 #include "kernel/types.h"
 
 #define VMT_MAGIC   "VMTRACE1"   // 8 bytes, no NUL
-#define VMT_VERSION 1
+#define VMT_VERSION 2
+#define VMT_VERSION_OLDEST 1   // the oldest version a reader still understands
 
 struct vmt_header {
   char   magic[8];       // VMT_MAGIC
@@ -55,11 +59,17 @@ enum vmt_type {
                         // the next marker record on this CPU continues the text
   VMT_LOST        = 14, // a = records dropped on this CPU since the previous VMT_LOST
   VMT_FAULT_CHAIN = 15, // the user call chain of the fault begun just before on this CPU
-                        // (written right after its VMT_FAULT_BEGIN: same cpu and pid).
+                        // (written right after its VMT_FAULT_BEGIN: same cpu and pid, next
+                        // seq; only when both types are on, so a fault may have none).
                         // Return addresses, innermost first, 32 bits each, in the slots
                         // arg, a & 0xffffffff, a >> 32, b & 0xffffffff, b >> 32; flags =
                         // how many slots are used (0 .. VMT_CHAIN_MAX) | VMT_CHAIN_TRUNCATED.
-                        // The faulting pc itself is VMT_FAULT_BEGIN's epc.
+                        // The faulting pc itself is VMT_FAULT_BEGIN's epc. For a fault in
+                        // user code, slot 0 returns into the caller of epc's function; for
+                        // one in copyin/copyout (source KERNEL) epc lies in the system
+                        // call's user stub and slot 0 returns into the stub's caller. A
+                        // return address points after the call (the jal), as in any
+                        // unwinder: look up ret - 1 to name the calling line.
   VMT_NTYPES
 };
 
@@ -98,6 +108,9 @@ enum vmt_page_use { VMT_PAGE_DATA = 0, VMT_PAGE_TABLE = 1 };
 // user text lies below 4 GiB). A walk that stopped at the bound with frames left sets
 // VMT_CHAIN_TRUNCATED; one that met a frame pointer outside the user stack, an unmapped
 // frame or a pc at or above 4 GiB just ends there.
+// The event group "fault" of the tools' event lists: a fault's begin, end and chain.
+#define VMT_FAULT_EVENTS (1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_END | 1u << VMT_FAULT_CHAIN)
+
 #define VMT_CHAIN_MAX       5
 #define VMT_CHAIN_COUNT     0x0f   // flags & VMT_CHAIN_COUNT: slots used
 #define VMT_CHAIN_TRUNCATED 0x10

@@ -36,8 +36,9 @@ static void usage(int status)
              "       vmtrace stat\n"
              "  -o DEST     where the recording goes (default " DEFAULT_DEST ")\n"
              "  -e EVENTS   comma-separated event types to record (default all):\n"
-             "              fault (= fault_begin,fault_end), kalloc, kfree, map, unmap,\n"
-             "              sbrk, fork, exec, exit, kill, switch, marker\n"
+             "              fault (= fault_begin,fault_end,chain), kalloc, kfree, map,\n"
+             "              unmap, sbrk, fork, exec, exit, kill, switch, marker; chain\n"
+             "              (a fault's user call chain) comes only with fault_begin\n"
              "  -b RECORDS  per-CPU ring size in records (16 .. 32768, a power of two)\n"
              "  -w TICKS    when a CPU's ring is 3/4 full, its process waits up to TICKS\n"
              "              (0.1 s each) for the recorder instead of losing events;\n"
@@ -67,7 +68,7 @@ static void ctl_or_die(const char *cmd)
 static int parse_event(const char *name, int n, uint *mask)
 {
   if (n == 5 && memcmp(name, "fault", 5) == 0) {
-    *mask |= 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_END;
+    *mask |= VMT_FAULT_EVENTS;
     return 0;
   }
   for (int t = 1; t < VMT_NTYPES; t++) {

@@ -35,7 +35,7 @@ bad() {
 R0=56                                   # record 0
 R10=456                                 # record 10: not the first of its CPU
 bad wrong-magic 0 0 'X'
-bad wrong-version 8 8 '\002'
+bad wrong-version 8 8 '\003'
 bad wrong-header-size 12 12 '\100'
 bad wrong-record-size 16 16 '\040'
 bad zero-cpus 20 20 '\000'
@@ -96,3 +96,20 @@ repeat_seq() {
   [ $? -eq 1 ] && grep -q "repeats or goes back" "$S/err"
 }
 t "vmtcheck: a repeated sequence number fails" repeat_seq
+
+# Call chains (vmtcheck only): a chain must follow its fault's begin on its CPU. Record
+# 10 of base.vmt is not the first of its CPU nor after a fault begin or a VMT_LOST;
+# made a chain, it is out of place. A version 1 recording holds no chains at all.
+stray_chain() {
+  cp "$S/base.vmt" "$S/chain.vmt"
+  patch "$S/chain.vmt" $((R10 + 16)) '\017\000'
+  patch "$S/chain.vmt" $((R10 + 19)) '\000'
+  "$A/vmtcheck" "$S/chain.vmt" > /dev/null 2> "$S/err"
+  [ $? -eq 1 ] && grep -q "offset $R10: cpu [0-9]: call chain .* does not follow a fault begin" "$S/err"
+}
+t "vmtcheck: a call chain that does not follow a fault begin fails" stray_chain
+cp "$S/chain.vmt" "$S/chain-v1.vmt"
+patch "$S/chain-v1.vmt" 8 '\001'
+t "bad input: a call chain in a version 1 recording" rejected "$S/chain-v1.vmt" $R10
+t "an old recording (traces/example.vmt, version 1) still converts" \
+  "$A/vmtrace2perfetto" traces/example.vmt -o "$S/example.json"

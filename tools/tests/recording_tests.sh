@@ -32,7 +32,10 @@ for cfg in "3cpu:-s 1 -n 20000 -c 3" \
            "drops:-s 5 -n 20000 -c 3 -d 50" \
            "3mhz-timer:-s 6 -n 20000 -c 2 -z 3000000" \
            "one-record-chunks:-s 7 -n 20000 -c 3 -k 1" \
-           "out-of-memory:-s 8 -n 20000 -c 2 -f 40"; do
+           "out-of-memory:-s 8 -n 20000 -c 2 -f 40" \
+           "call-chains:-s 9 -n 20000 -c 3 -C" \
+           "call-chains-drops:-s 10 -n 20000 -c 3 -C -d 50" \
+           "version-1:-s 11 -n 20000 -c 2 -v 1"; do
   name=${cfg%%:*}
   # shellcheck disable=SC2086
   t "recording $name: counts, conversion, perfetto_check, trace engine agree" \

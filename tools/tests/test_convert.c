@@ -278,7 +278,7 @@ static void empty_recording(void)
   rec_free(&b);
   CHECK(t.rc == 0 && t.violations == 0, "a header alone is a valid, empty recording");
   CHECK(t_count(&t, 'M', "thread_name", VMT_KPID) == 16, "two tracks named per cpu");
-  CHECK(strstr(t.json, "\"metadata\":{\"vmtrace\":{\"version\":1,\"ncpu\":8,"), "metadata");
+  CHECK(strstr(t.json, "\"metadata\":{\"vmtrace\":{\"version\":2,\"ncpu\":8,"), "metadata");
   CHECK(strstr(t.json, "\"start_ts\":\"1000000\""), "start_ts as a string");
   t_trace_free(&t);
 }

@@ -25,7 +25,8 @@ static void codec_layout(void)
   struct vmt_header h = t_header(3), hb;
   unsigned char hbuf[56];
   vmt_encode_header(&h, hbuf);
-  CHECK(memcmp(hbuf, "VMTRACE1", 8) == 0 && hbuf[8] == 1 && hbuf[20] == 3, "header layout");
+  CHECK(memcmp(hbuf, "VMTRACE1", 8) == 0 && hbuf[8] == VMT_VERSION && hbuf[20] == 3,
+        "header layout");
   vmt_decode_header(hbuf, &hb);
   CHECK(memcmp(&hb, &h, sizeof h) == 0, "header does not survive encode + decode");
 }
@@ -76,7 +77,9 @@ static void expect_error(void (*bad_header)(struct vmt_header *), struct vmt_rec
 }
 
 static void h_magic(struct vmt_header *h) { h->magic[7] = '2'; }
-static void h_version(struct vmt_header *h) { h->version = 2; }
+static void h_version(struct vmt_header *h) { h->version = VMT_VERSION + 1; }
+static void h_version0(struct vmt_header *h) { h->version = VMT_VERSION_OLDEST - 1; }
+static void h_version1(struct vmt_header *h) { h->version = 1; }
 static void h_hsize(struct vmt_header *h) { h->header_size = 64; }
 static void h_rsize(struct vmt_header *h) { h->record_size = 32; }
 static void h_ncpu0(struct vmt_header *h) { h->ncpu = 0; }
@@ -90,7 +93,10 @@ static void h_start(struct vmt_header *h) { h->start_ts = ~0ull - 5; }
 static void bad_headers(void)
 {
   expect_error(h_magic, NULL, "offset 0:", "magic");
-  expect_error(h_version, NULL, "offset 8:", "version 2");
+  char newer[40];
+  snprintf(newer, sizeof newer, "unsupported version %d", VMT_VERSION + 1);
+  expect_error(h_version, NULL, "offset 8:", newer);
+  expect_error(h_version0, NULL, "offset 8:", "unsupported version 0");
   expect_error(h_hsize, NULL, "offset 12:", "header size 64");
   expect_error(h_rsize, NULL, "offset 16:", "record size 32");
   expect_error(h_ncpu0, NULL, "offset 20:", "ncpu 0");
@@ -116,6 +122,11 @@ static void bad_records(void)
   expect_error(NULL, &r, "offset 136:", "pid 2147483648");
   r = RA(VMT_LOST, 0, 1, 30, 0, 1ull << 32, 0);
   expect_error(NULL, &r, "offset 136:", "VMT_LOST count 4294967296");
+  r = RA(VMT_FAULT_CHAIN, 0, 1, 30, 0x1000, 0, 0);
+  r.flags = VMT_CHAIN_MAX + 1;
+  expect_error(NULL, &r, "offset 136:", "call chain of 6 frames");
+  r.flags = 1;
+  expect_error(h_version1, &r, "offset 136:", "call chain record in a version 1 recording");
   r = R(VMT_KALLOC, 0, 1, 30);
   r.ts = 999999;
   expect_error(NULL, &r, "offset 136:", "before the start");
@@ -123,6 +134,28 @@ static void bad_records(void)
   expect_error(NULL, &r, "offset 136:", "back in time on cpu 1");
   r = R(VMT_KALLOC, 0, 1, 86400ull * 10000000 + 1);
   expect_error(NULL, &r, "offset 136:", "more than 86400 s");
+}
+
+// Every version from VMT_VERSION_OLDEST reads: version 1 (no call chains, e.g.
+// traces/example.vmt) and the current one with a full chain.
+static void versions(void)
+{
+  for (unsigned v = VMT_VERSION_OLDEST; v <= VMT_VERSION; v++) {
+    struct rec b = { 0 };
+    struct vmt_header h = t_header(1);
+    h.version = v;
+    rec_header(&b, &h);
+    rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 1, 1, 13, 0x5000, 0x104));
+    if (v >= 2) {
+      struct vmt_record c = RA(VMT_FAULT_CHAIN, 0, 1, 1, 0x200, 0x400000300ull, 0x600000500ull);
+      c.flags = VMT_CHAIN_MAX | VMT_CHAIN_TRUNCATED;
+      rec_add(&b, c);
+    }
+    uint64 n;
+    const char *err = read_all(&b, &n);
+    CHECK(err[0] == 0 && n == 1 + (v >= 2), "version %u: '%s'", v, err);
+    rec_free(&b);
+  }
 }
 
 static void truncation(void)
@@ -217,7 +250,8 @@ void tests_reader(void)
 {
   t_run("codec: wire layout and round trip", codec_layout);
   t_run("reader: every bad header field, with its offset", bad_headers);
-  t_run("reader: bad records (type, cpu, pid, impossible timestamps)", bad_records);
+  t_run("reader: bad records (type, cpu, pid, chain, impossible timestamps)", bad_records);
+  t_run("reader: every version from the oldest understood, chains in version 2", versions);
   t_run("reader: empty, truncated header, truncated record", truncation);
   t_run("reader: records across buffer refills", buffer_refill);
   t_run("merge: time order across CPUs, waiting for silent CPUs", merge_order);
