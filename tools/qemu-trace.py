@@ -129,7 +129,7 @@ def symbol_args(args):
 def convert(rec, out, extra=()):
     r = subprocess.run(["tools/vmtrace2perfetto", rec, "-o", out, *extra],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0:
+    if r.stdout:                       # the error, or warnings (ELF files without symbols)
         print(r.stdout, end="", file=sys.stderr)
     return r.returncode == 0
 

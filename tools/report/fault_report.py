@@ -16,6 +16,7 @@ Exit status: 0 done, 1 unreadable input, 2 bad usage.
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 
@@ -63,33 +64,36 @@ def median(xs):
 
 
 def fit(text, width):
+    """text cut to width: a site first loses its offset (function and line stay)."""
+    if len(text) > width:
+        text = re.sub(r"\+0x[0-9a-f]+ ", " ", text, count=1)
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def us(x):
-    return "%.1f" % x if x < 1e6 else "%.3g" % x
+def ms(x_us):
+    return "%.1f" % (x_us / 1000) if x_us < 1e9 else "%.3g" % (x_us / 1000)
 
 
 def report(programs, top, out):
     allf = sum(p.n for p in programs.values())
     out.write("Page faults by site: %d faults in %d programs\n" % (allf, len(programs)))
     for p in sorted(programs.values(), key=lambda p: (-p.n, p.name)):
-        out.write("\n%s\n" % fit("%s: %d faults, %s us in faults (%d sites, %d chains)" % (
-            p.name, p.n, us(p.total_us), len(p.sites), len(p.chains)), WIDTH))
-        out.write("  %7s %6s %10s %9s  %s\n" % ("faults", "share", "total us", "median",
-                                                "site"))
+        out.write("\n%s\n" % fit("%s: %d faults, %s ms in faults (%d sites, %d chains)" % (
+            p.name, p.n, ms(p.total_us), len(p.sites), len(p.chains)), WIDTH))
+        out.write("%7s %6s %8s %7s  %s\n" % ("faults", "share", "total ms", "med us",
+                                             "site"))
         sites = sorted(p.sites.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         for site, durs in sites[:top]:
-            head = "  %7d %5.1f%% %10s %9s  " % (len(durs), 100.0 * len(durs) / p.n,
-                                                us(sum(durs)), us(median(durs)))
+            head = "%7d %5.1f%% %8s %7.1f  " % (len(durs), 100.0 * len(durs) / p.n,
+                                             ms(sum(durs)), median(durs))
             out.write(head + fit(site, WIDTH - len(head)) + "\n")
         if len(sites) > top:
             rest = sum(len(d) for _, d in sites[top:])
-            out.write("  %7d %5.1f%% in %d more sites\n" % (rest, 100.0 * rest / p.n,
-                                                            len(sites) - top))
-        out.write("  %7s %6s  %s\n" % ("faults", "share", "call chain (innermost first)"))
+            out.write("%7d %5.1f%% in %d more sites\n" % (rest, 100.0 * rest / p.n,
+                                                          len(sites) - top))
+        out.write("%7s %6s  %s\n" % ("faults", "share", "call chain (innermost first)"))
         for chain, n in sorted(p.chains.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
-            head = "  %7d %5.1f%%  " % (n, 100.0 * n / p.n)
+            head = "%7d %5.1f%%  " % (n, 100.0 * n / p.n)
             out.write(head + fit(chain, WIDTH - len(head)) + "\n")
 
 
