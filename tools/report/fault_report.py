@@ -30,6 +30,7 @@ class Program:
         self.total_us = 0.0
         self.sites = defaultdict(list)   # at -> [durations in us]
         self.chains = Counter()          # stack -> faults
+        self.site_chains = Counter()     # (at, stack) -> faults
 
 
 def read_faults(path):
@@ -53,7 +54,9 @@ def read_faults(path):
             p.n += 1
             p.total_us += dur
             p.sites[site].append(dur)
-            p.chains[args.get("stack", site)] += 1
+            chain = args.get("stack", site)
+            p.chains[chain] += 1
+            p.site_chains[site, chain] += 1
     return programs
 
 
