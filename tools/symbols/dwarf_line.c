@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tools/symbols/dwarf_line_header.h"
+#include "tools/symbols/sorted_lookup.h"
 
 enum { LNS_copy = 1, LNS_advance_pc, LNS_advance_line, LNS_set_file, LNS_set_column,
        LNS_negate_stmt, LNS_set_basic_block, LNS_const_add_pc, LNS_fixed_advance_pc,
@@ -30,14 +31,10 @@ static int push_range(struct dwarf_lines *d, const struct dl_unit *u, const stru
 {
   if (hi <= r->row_addr)
     return 0;                    // empty, or addresses went backwards
-  if (d->n == d->cap) {
-    size_t cap = d->cap ? 2 * d->cap : 1024;
-    struct dl_range *p = realloc(d->range, cap * sizeof *p);
-    if (!p)
-      return -1;
-    d->range = p;
-    d->cap = cap;
-  }
+  struct dl_range *more = room_for_one(d->range, d->n, &d->cap, sizeof *more, 1024);
+  if (!more)
+    return -1;
+  d->range = more;
   // DWARF 5 numbers files from 0, earlier versions from 1.
   uint64_t i = u->version >= 5 ? r->row_file : r->row_file - 1;
   uint32_t file = i < u->nfiles ? (uint32_t)(u->file0 + i) : UINT32_MAX;
@@ -182,14 +179,7 @@ void dl_free(struct dwarf_lines *d)
 
 const struct dl_range *dl_find(const struct dwarf_lines *d, uint64_t pc)
 {
-  size_t lo = 0, hi = d->n;                // first range with lo > pc
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (d->range[mid].lo <= pc)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t lo = first_above(d->range, d->n, sizeof *d->range, pc);
   for (size_t i = lo, k = 0; i-- > 0 && k < OVERLAP_SCAN; k++)
     if (pc < d->range[i].hi)
       return &d->range[i];

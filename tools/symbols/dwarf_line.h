@@ -11,7 +11,7 @@ struct dl_file {
 };
 
 struct dl_range {          // [lo, hi) comes from line `line` of file `file`
-  uint64_t lo, hi;
+  uint64_t lo, hi;         // lo first: sorted_lookup.h searches on it
   uint32_t file;           // index into files, or UINT32_MAX if the program named none
   uint32_t line;
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tools/symbols/dwarf_line_header.h"
+#include "tools/symbols/sorted_lookup.h"
 
 enum {                                   // DWARF 5 forms a file table may use
   FORM_block2 = 0x03, FORM_block4 = 0x04, FORM_data2 = 0x05, FORM_data4 = 0x06,
@@ -23,28 +24,20 @@ struct dirs {                            // the unit's directories, index as in 
 
 static int push_dir(struct dirs *t, const char *name)
 {
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? 2 * t->cap : 16;
-    const char **p = realloc(t->name, cap * sizeof *p);
-    if (!p)
-      return -1;
-    t->name = p;
-    t->cap = cap;
-  }
+  const char **more = room_for_one(t->name, t->n, &t->cap, sizeof *more, 16);
+  if (!more)
+    return -1;
+  t->name = more;
   t->name[t->n++] = name;
   return 0;
 }
 
 int dl_add_file(struct dwarf_lines *d, const char *dir, const char *name)
 {
-  if (d->nfile == d->capfile) {
-    size_t cap = d->capfile ? 2 * d->capfile : 64;
-    struct dl_file *p = realloc(d->file, cap * sizeof *p);
-    if (!p)
-      return -1;
-    d->file = p;
-    d->capfile = cap;
-  }
+  struct dl_file *more = room_for_one(d->file, d->nfile, &d->capfile, sizeof *more, 64);
+  if (!more)
+    return -1;
+  d->file = more;
   d->file[d->nfile++] = (struct dl_file){ .dir = dir, .name = name };
   return 0;
 }

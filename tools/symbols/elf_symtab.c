@@ -5,6 +5,7 @@
 
 #include "tools/symbols/byte_cursor.h"
 #include "tools/symbols/elf_symtab.h"
+#include "tools/symbols/sorted_lookup.h"
 
 #define SYM_SIZE   24
 #define STT_NOTYPE 0
@@ -127,14 +128,7 @@ static int better(const struct elf_func *f, const struct elf_func *best)
 
 const struct elf_func *symtab_find(const struct elf_symtab *t, uint64_t pc)
 {
-  size_t lo = 0, hi = t->n;               // first entry with lo > pc
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (t->func[mid].lo <= pc)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  size_t lo = first_above(t->func, t->n, sizeof *t->func, pc);
   // Candidates start at or below pc; none further back than the widest function.
   const struct elf_func *best = NULL;
   for (size_t i = lo; i-- > 0;) {

@@ -7,7 +7,7 @@
 #include "tools/symbols/elf_file.h"
 
 struct elf_func {
-  uint64_t lo, size;
+  uint64_t lo, size;       // lo first: sorted_lookup.h searches on it
   const char *name;        // inside the file's buffer, NUL-terminated (checked)
   int inferred;            // size taken from the next symbol: loses to a sized function
   uint64_t limit;          // (while loading) end of the label's section

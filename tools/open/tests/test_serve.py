@@ -39,6 +39,15 @@ def start(trace):
     return p, link
 
 
+def wait(p):
+    """The server's exit status within 10 s, or None (then it is killed)."""
+    try:
+        return p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return None
+
+
 def request(port, method, path, headers):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request(method, path, headers=headers)
@@ -79,11 +88,7 @@ def main(argv):
         check(r.getheader("Content-Type") == "application/json", "GET: JSON content type")
         check(r.getheader("Content-Length") == str(len(data)), "GET: Content-Length")
         check(body == data, "GET: the file's %d bytes exactly" % len(data))
-        try:
-            rc = p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            rc = None
+        rc = wait(p)
         check(rc == 0, "the server stops by itself after the fetch (status %s)" % rc)
         r = subprocess.run([sys.executable, SERVER, os.path.join(tmp, "missing.json")],
                            capture_output=True, text=True)
@@ -91,11 +96,7 @@ def main(argv):
               "one line")
         p, link = start(trace)
         p.send_signal(signal.SIGINT)
-        try:
-            rc = p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            rc = None
+        rc = wait(p)
         check(rc == 0, "^C while waiting: status 0 (%s)" % rc)
     print("open: %d failed" % len(failures))
     return 1 if failures else 0
