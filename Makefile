@@ -74,6 +74,8 @@ ULIB_SRCS = user/ulib.c user/printf.c user/umalloc.c user/tracemark.c user/vmtra
 ULIB      = $(ULIB_SRCS:.c=.o) user/usys.o
 UPROG_SRCS = $(filter-out $(ULIB_SRCS),$(wildcard user/*.c))
 UPROGS     = $(patsubst user/%.c,user/_%,$(UPROG_SRCS))
+# Where the unstripped programs are: the converter names fault pcs from them.
+SYMBOL_DIRS ?= user
 
 # System call stubs come from the one list of numbers in kernel/syscall.h.
 user/usys.S: kernel/syscall.h tools/gen-usys.sh
@@ -141,8 +143,6 @@ ICOUNT_SHIFT ?= 3
 # once the recording is done ("vmtrace stat").
 RECORD_ARGS ?=
 AFTER ?=
-# Where the unstripped user programs are (the converter names fault pcs from them).
-SYMBOL_DIRS ?= user
 QEMU_TRACE = $(PYTHON) tools/qemu-trace.py --cpus $(CPUS) --policy $(POLICY) \
              $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) --kernel-symbols kernel/kernel \
              $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \

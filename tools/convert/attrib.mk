@@ -5,6 +5,6 @@
 test-attrib: tools/build-asan/vmtrace2perfetto $(SYMBOLS_OUT)/asan/symresolve $(UPROGS) \
              tools/vmtgen
 	$(PYTHON) tools/convert/tests/attrib_test.py tools/build-asan/vmtrace2perfetto \
-	  $(SYMBOLS_OUT)/asan/symresolve user
+	  $(SYMBOLS_OUT)/asan/symresolve $(firstword $(SYMBOL_DIRS))
 	$(PYTHON) tools/report/tests/report_test.py tools/build-asan/vmtrace2perfetto tools/vmtgen
 	$(PYTHON) tools/convert/tests/window_procs_test.py tools/build-asan/vmtrace2perfetto tools/vmtgen

@@ -28,7 +28,9 @@ $(SYMBOLS_OUT)/_lazytests-dwarf%: user/lazytests.c $(ULIB) user/user.ld
 	$(CC) $(filter-out -gdwarf-2 -MD,$(CFLAGS)) -gdwarf-$* -c -o $@.o user/lazytests.c
 	$(LD) $(LDFLAGS) -T user/user.ld -o $@ $@.o $(ULIB)
 
-SYMBOLS_TEST_ELFS = user/_lazytests user/_usertests user/_sh kernel/kernel \
+SYMBOLS_USER = $(firstword $(SYMBOL_DIRS))
+SYMBOLS_TEST_ELFS = $(SYMBOLS_USER)/_lazytests $(SYMBOLS_USER)/_usertests $(SYMBOLS_USER)/_sh \
+                    kernel/kernel \
                     $(SYMBOLS_OUT)/_lazytests-dwarf4 $(SYMBOLS_OUT)/_lazytests-dwarf5
 
 .PHONY: test-symbols fuzz-symbols
