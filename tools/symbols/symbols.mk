@@ -37,10 +37,10 @@ SYMBOLS_TEST_ELFS = $(SYMBOLS_USER)/_lazytests $(SYMBOLS_USER)/_usertests $(SYMB
 test-symbols: $(SYMBOLS_OUT)/asan/symresolve $(SYMBOLS_TEST_ELFS) $(SYMBOLS_OUT)/fuzz_symbols
 	$(PYTHON) tools/symbols/tests/check_symbols.py $(SYMBOLS_OUT)/asan/symresolve \
 	  $(SYMBOLS_TEST_ELFS)
-	sh tools/symbols/tests/fuzz_short.sh $(SYMBOLS_OUT)/fuzz_symbols $(SYMBOLS_OUT) \
-	  $(SYMBOLS_TEST_ELFS)
+	OBJCOPY=$(OBJCOPY) sh tools/symbols/tests/fuzz_short.sh $(SYMBOLS_OUT)/fuzz_symbols \
+	  $(SYMBOLS_OUT) $(SYMBOLS_TEST_ELFS)
 
 # libFuzzer on the readers, seeded with the real binaries (FUZZ_SECONDS=N).
 fuzz-symbols: $(SYMBOLS_OUT)/fuzz_symbols $(SYMBOLS_TEST_ELFS)
-	sh tools/symbols/tests/fuzz_short.sh $(SYMBOLS_OUT)/fuzz_symbols $(SYMBOLS_OUT) \
-	  $(SYMBOLS_TEST_ELFS) $(FUZZ_SECONDS)
+	OBJCOPY=$(OBJCOPY) sh tools/symbols/tests/fuzz_short.sh $(SYMBOLS_OUT)/fuzz_symbols \
+	  $(SYMBOLS_OUT) $(SYMBOLS_TEST_ELFS) $(FUZZ_SECONDS)
