@@ -229,6 +229,8 @@ int main(int argc, char **argv)
   FILE *in = strcmp(c.in, "-") == 0 ? stdin : fopen(c.in, "rb");
   if (!in)
     return fail(c.in, strerror(errno));
+  if (c.syms.kernel_path)
+    vmt_syms_kernel(&c.syms, 0);        // loads it now: a bad path is reported up front
   rc = c.summary ? summarize(&c, in) : convert(&c, in);
   if (in != stdin)
     fclose(in);

@@ -20,19 +20,29 @@ void vmt_attrib_chain(struct vmt_conv *c, struct vmt_track *t, const struct vmt_
   f->chain.seen = 1;
 }
 
-// The image that names pc for the faulting process, or NULL (hex).
-static const struct sym_image *image(struct vmt_conv *c, const struct vmt_proc *p,
-                                     uint64 pc)
+// The image that names pc, or NULL (hex). Fault pcs and chains are the process's user
+// pcs (VMT_FAULT_BEGIN's epc is the trap frame's, even for copyin/copyout); only a
+// fault recorded in kernel context (pid 0) has a kernel pc.
+struct whose {                  // whose pcs a fault's are
+  const struct vmt_proc *p;     // the process, NULL if the converter does not know it
+  int kernel;                   // recorded in kernel context (pid 0)
+};
+
+static const struct sym_image *image(struct vmt_conv *c, struct whose w, uint64 pc)
 {
   if (!c->o.syms)
     return NULL;
-  return vmt_syms_for(c->o.syms, p && p->named ? p->name : NULL, p ? p->image_size : 0, pc);
+  if (w.kernel)
+    return vmt_syms_kernel(c->o.syms, pc);
+  if (!w.p || !w.p->named)
+    return NULL;
+  return vmt_syms_for(c->o.syms, w.p->name, w.p->image_size, pc);
 }
 
-static void write_at(struct vmt_conv *c, const struct vmt_proc *p, uint64 pc)
+static void write_at(struct vmt_conv *c, struct whose w, uint64 pc)
 {
   char at[512];
-  const struct sym_image *im = image(c, p, pc);
+  const struct sym_image *im = image(c, w, pc);
   if (!im || sym_format(im, pc, at, sizeof at) < 0)
     snprintf(at, sizeof at, "0x%llx", (unsigned long long)pc);
   te_arg_str(&c->te, "at", at, strlen(at));
@@ -40,21 +50,21 @@ static void write_at(struct vmt_conv *c, const struct vmt_proc *p, uint64 pc)
 
 // One frame's function; a return address is looked up one byte back, inside its call
 // (a call may be a function's last instruction).
-static size_t frame(struct vmt_conv *c, const struct vmt_proc *p, uint64 pc, int ret,
-                    char *out, size_t n)
+static size_t frame(struct vmt_conv *c, struct whose w, uint64 pc, int ret, char *out,
+                    size_t n)
 {
   struct sym_loc loc;
   uint64 at = ret && pc ? pc - 1 : pc;
-  const struct sym_image *im = image(c, p, at);
+  const struct sym_image *im = image(c, w, at);
   if (im && sym_lookup(im, at, &loc) == 0)
     return (size_t)snprintf(out, n, "%s", loc.func);
   return (size_t)snprintf(out, n, "0x%llx", (unsigned long long)pc);
 }
 
-static void write_stack(struct vmt_conv *c, const struct vmt_proc *p, const struct vmt_fault *f)
+static void write_stack(struct vmt_conv *c, struct whose w, const struct vmt_fault *f)
 {
   char stack[1024];
-  size_t len = frame(c, p, f->begin.b, 0, stack, sizeof stack);
+  size_t len = frame(c, w, f->begin.b, 0, stack, sizeof stack);
   for (unsigned i = 0; i < f->chain.n + f->chain.truncated && len < sizeof stack; i++) {
     len += (size_t)snprintf(stack + len, sizeof stack - len, VMT_STACK_SEP);
     if (len >= sizeof stack)
@@ -62,7 +72,7 @@ static void write_stack(struct vmt_conv *c, const struct vmt_proc *p, const stru
     if (i == f->chain.n)
       len += (size_t)snprintf(stack + len, sizeof stack - len, VMT_STACK_MORE);
     else
-      len += frame(c, p, f->chain.ra[i], 1, stack + len, sizeof stack - len);
+      len += frame(c, w, f->chain.ra[i], 1, stack + len, sizeof stack - len);
   }
   te_arg_str(&c->te, "stack", stack, strnlen(stack, sizeof stack));
 }
@@ -71,8 +81,10 @@ void vmt_attrib_args(struct vmt_conv *c, const struct vmt_fault *f)
 {
   if (!c->o.syms && !f->chain.seen)
     return;
-  const struct vmt_proc *p = f->begin.pid ? procs_find(&c->procs, f->begin.pid) : NULL;
+  struct whose w = { .kernel = f->begin.pid == 0 };
+  if (!w.kernel)
+    w.p = procs_find(&c->procs, f->begin.pid);
   if (c->o.syms)
-    write_at(c, p, f->begin.b);
-  write_stack(c, p, f);
+    write_at(c, w, f->begin.b);
+  write_stack(c, w, f);
 }

@@ -102,7 +102,7 @@ static struct vmt_prog_syms *prog(struct vmt_syms *s, const char *name)
   return p;
 }
 
-static const struct sym_image *kernel(struct vmt_syms *s)
+const struct sym_image *vmt_syms_kernel(struct vmt_syms *s, uint64 pc)
 {
   char err[256];
   if (!s->kernel_tried && s->kernel_path) {
@@ -112,15 +112,14 @@ static const struct sym_image *kernel(struct vmt_syms *s)
     else if (!(s->kernel_ok = sym_has_funcs(&s->kernel)))
       warn(s, "the kernel", "stripped: no symbol table", s->kernel_path);
   }
-  return s->kernel_ok ? &s->kernel : NULL;
+  if (!s->kernel_ok || pc < s->kernel.elf.text_lo || pc >= s->kernel.elf.text_hi)
+    return NULL;
+  return &s->kernel;
 }
 
 const struct sym_image *vmt_syms_for(struct vmt_syms *s, const char *name,
                                      uint64 image_size, uint64 pc)
 {
-  const struct sym_image *k = kernel(s);
-  if (k && pc >= k->elf.text_lo && pc < k->elf.text_hi)
-    return k;
   if (!s->ndirs || !name || !name[0])
     return NULL;
   struct vmt_prog_syms *p = prog(s, name);

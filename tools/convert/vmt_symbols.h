@@ -45,10 +45,13 @@ void vmt_syms_page_size(struct vmt_syms *s, uint32 page_size);
 int vmt_syms_add_dir(struct vmt_syms *s, const char *dir);   // -1 if too many
 void vmt_syms_free(struct vmt_syms *s);
 
-// The image of pc for a process running `name` (VMT_SYMS_NAME bytes, NUL-padded) that
-// exec reported with image_size bytes (0: unknown, not checked): NULL when pc cannot be
-// named (then the caller writes hex). Kernel-text pcs go to the kernel's ELF.
+// The image of a user pc for a process running `name` (VMT_SYMS_NAME bytes, NUL-padded)
+// that exec reported with image_size bytes (0: unknown, not checked): NULL when pc
+// cannot be named (then the caller writes hex).
 const struct sym_image *vmt_syms_for(struct vmt_syms *s, const char *name,
                                      uint64 image_size, uint64 pc);
+// The kernel's image for a pc the kernel itself ran (never a user pc, even one that
+// points into kernel text: a user jump there names no kernel function); NULL if none.
+const struct sym_image *vmt_syms_kernel(struct vmt_syms *s, uint64 pc);
 
 #endif

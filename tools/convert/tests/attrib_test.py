@@ -13,7 +13,9 @@ three others, then check:
   - a version-1 style recording without chain records gets a one-frame stack;
   - the ELF missing, stripped, or not the one exec'd (wrong image size): every address
     stays hex, and stderr has exactly one warning line for the program;
-  - without --symbols, no `at` and a hex stack.
+  - without --symbols, no `at` and a hex stack;
+  - with --kernel-symbols, a user pc that points into kernel text stays hex, and a
+    fault recorded in kernel context (pid 0) is named from the kernel.
 Exit status 0 if all passed.
 """
 
@@ -58,13 +60,13 @@ class Recording:
         self.add(EXEC, arg=size, a=int.from_bytes(raw[:8], "little"),
                  b=int.from_bytes(raw[8:], "little"))
 
-    def fault(self, epc, chain=None, truncated=False, source=SRC_USER):
-        self.add(FAULT_BEGIN, flags=source | 1 << 4, arg=15, a=0x10000, b=epc)
+    def fault(self, epc, chain=None, truncated=False, source=SRC_USER, pid=3):
+        self.add(FAULT_BEGIN, pid=pid, flags=source | 1 << 4, arg=15, a=0x10000, b=epc)
         if chain is not None:
             s = list(chain) + [0] * (5 - len(chain))
             self.add(FAULT_CHAIN, flags=len(chain) | (CHAIN_TRUNCATED if truncated else 0),
                      arg=s[0], a=s[1] | s[2] << 32, b=s[3] | s[4] << 32)
-        self.add(FAULT_END, flags=source, arg=0, a=0x10000, b=0x87000000)
+        self.add(FAULT_END, pid=pid, flags=source, arg=0, a=0x10000, b=0x87000000)
 
     def write(self, path):
         hdr = HEADER.pack(b"VMTRACE1", self.version, HEADER.size, RECORD.size, 1,
@@ -172,6 +174,22 @@ def main(argv):
         args, err = convert(conv, rec, [])
         check(all("at" not in a for a in args) and args[0].get("stack") == " < ".join(
             "0x%x" % x for x in [pc] + ras), "without --symbols: no at, a hex stack")
+        kfuncs = functions("kernel/kernel")
+        kpc = kfuncs["kalloc"][0] + 4
+        r3 = Recording(reader_version())
+        r3.exec_("lazytests", size)
+        r3.fault(kpc)                           # a user jump into kernel text
+        r3.fault(kpc, pid=0, source=SRC_KERNEL)  # the kernel's own fault
+        r3.write(rec)
+        args, err = convert(conv, rec, ["--symbols", userdir, "--kernel-symbols",
+                                        "kernel/kernel"])
+        check(args[0].get("at") == "0x%x" % kpc, "a user pc in kernel text stays hex (%s)"
+              % args[0].get("at"))
+        check(args[1].get("at", "").startswith("kalloc+0x4 (kernel/"),
+              "a kernel-context fault is named from the kernel (%s)" % args[1].get("at"))
+        args, err = convert(conv, rec, ["--kernel-symbols", os.path.join(empty, "kernel")])
+        check(err.count("\n") == 1 and "the kernel" in err, "a missing kernel ELF: one "
+              "warning (%r)" % err)
     print("attrib: %d failed" % len(failures))
     return 1 if failures else 0
 
