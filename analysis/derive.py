@@ -5,7 +5,8 @@
 
 Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
 recording summaries) and, if they are there, DATADIR/tracebench.csv and
-tracebench-icount.csv (the tracer's own benchmark, make bench-trace). DATADIR/before/
+tracebench-icount.csv (the tracer's own benchmark, make bench-trace) and
+chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c). DATADIR/before/
 holds data measured before the kernel fixes the report describes; its figures get the
 prefix "before.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -192,6 +193,16 @@ def tracing_numbers(path, n, prefix):
         n[prefix + ".runs"] = len(ratios)
 
 
+def chain_numbers(path, n):
+    """From chainbench's CSV lines (depth,metric,median,min,max,unit): chain.DEPTH.METRIC,
+    the median over its rounds."""
+    for r in csv.DictReader(open(path, newline="")):
+        n["chain.%s.%s" % (r["depth"], r["metric"])] = float(r["median"])
+        if r["metric"].startswith("fault_ns_"):   # whole workload per fault, instructions
+            n["chain.%s.fault_instr_%s" % (r["depth"], r["metric"][9:])] = (
+                float(r["median"]) / ICOUNT_NS)
+
+
 def one_hart_numbers(path, n):
     """fork under icount on one hart (make bench's extra boot), against three."""
     d = load_bench(path)
@@ -347,6 +358,9 @@ def main(argv):
                          ("tracebench-icount.csv", "trace.icount")):
         if os.path.exists(os.path.join(datadir, name)):
             tracing_numbers(os.path.join(datadir, name), n, prefix)
+    chains = os.path.join(datadir, "chainbench-icount.csv")
+    if os.path.exists(chains):
+        chain_numbers(chains, n)
     one_hart = os.path.join(datadir, "sbrkbench-icount-cpus1.csv")
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)

@@ -23,7 +23,7 @@
 // through p's page table, a word at a time and only from pages mapped PTE_V|PTE_U|PTE_R;
 // nothing faults, sleeps, allocates or takes a lock, so the caller may hold interrupts
 // off. Fixed worst case: at most VMT_CHAIN_MAX frames, two reads each, one page-table
-// walk per read.
+// walk per page read (one, mostly).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -32,22 +32,30 @@
 #include "kernel/vm.h"
 #include "tracing/callchain.h"
 
+#ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
+
 #define USER_READABLE (PTE_V | PTE_U | PTE_R)
 
-// The stack bounds a frame pointer must respect.
+// The stack bounds a frame pointer must respect, and the last page looked up (frames
+// are close together: most walks translate one page once).
 struct ustack {
   pagetable_t pt;
   uint64 lo, hi;   // fp in [lo + 16, hi]: its two words lie in [lo, hi)
+  uint64 va, pa;   // user page va is at kernel address pa; va = 1: none yet
 };
 
 // The 64-bit word at user address va (8-byte aligned, below MAXVA), if its page is
 // mapped for user reads. 0 if so, -1 if not.
-static int read_user_word(pagetable_t pt, uint64 va, uint64 *w)
+static int read_user_word(struct ustack *s, uint64 va, uint64 *w)
 {
-  pte_t *pte = walk(pt, va, 0);
-  if (pte == 0 || (*pte & USER_READABLE) != USER_READABLE)
-    return -1;
-  *w = *(uint64 *)(PTE2PA(*pte) + (va & (PGSIZE - 1)));
+  if (PGROUNDDOWN(va) != s->va) {
+    pte_t *pte = walk(s->pt, va, 0);
+    if (pte == 0 || (*pte & USER_READABLE) != USER_READABLE)
+      return -1;
+    s->va = PGROUNDDOWN(va);
+    s->pa = PTE2PA(*pte);
+  }
+  *w = *(uint64 *)(s->pa + (va & (PGSIZE - 1)));
   return 0;
 }
 
@@ -65,10 +73,10 @@ static int ret_ok(const struct ustack *s, uint64 pc)
 // Step from the frame at *fp: *ret gets the return address into its caller, *fp the
 // caller's fp. leaf_ra: the frame may be a leaf's, whose return address is this.
 // 0, or -1 if the frame cannot be read.
-static int step(const struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
+static int step(struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
 {
   uint64 w;
-  if (read_user_word(s->pt, *fp - 8, &w) < 0)
+  if (read_user_word(s, *fp - 8, &w) < 0)
     return -1;
   if (leaf_ra && fp_ok(s, w) && w > *fp) {
     *ret = *leaf_ra;
@@ -76,12 +84,12 @@ static int step(const struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *l
     return 0;
   }
   *ret = w;
-  return read_user_word(s->pt, *fp - 16, fp);
+  return read_user_word(s, *fp - 16, fp);
 }
 
 int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  struct ustack s = { p->pagetable, p->stack_base, p->heap_base };
+  struct ustack s = { p->pagetable, p->stack_base, p->heap_base, 1, 0 };
   struct trapframe *tf = p->trapframe;
   uint64 fp = tf->s0, pc = tf->ra;
   int n = 0;
@@ -100,3 +108,5 @@ int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
   }
   return n == VMT_CHAIN_MAX && fp_ok(&s, fp) ? n | VMT_CHAIN_TRUNCATED : n;
 }
+
+#endif // FAULTLINE_NO_TRACE

@@ -161,16 +161,16 @@ void trace_exec(const char *name, uint64 sz)
 }
 
 // A fault's begin and, right after it on the same CPU, the current process's user call
-// chain (tracing/callchain.c). The chain is walked first, so that its cost falls before
-// the fault's begin timestamp, not inside the fault's latency; the two records are then
-// emitted with interrupts off, so that no switch (a preemption of a fault taken in a
-// system call) comes between them.
+// chain (tracing/callchain.c). Interrupts are off throughout, so that no switch (a
+// preemption of a fault taken in a system call) comes between the two records. The
+// chain is walked first, so that its cost falls before the fault's begin timestamp,
+// not inside the fault's latency.
 void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
-  int flags = callchain_user(myproc(), from_ra, ret);
   push_off();
+  int flags = callchain_user(mycpu()->proc, from_ra, ret);
   int wake = trace_emit(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
   wake |= trace_emit(VMT_FAULT_CHAIN, flags, ret[0], ret[1] | (uint64)ret[2] << 32,
                      ret[3] | (uint64)ret[4] << 32);

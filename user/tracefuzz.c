@@ -427,9 +427,11 @@ static void check_small_reads(int fd)
   check(read(fd, big, REC) == 0, "read of empty rings with tracing off is not EOF", 0, 0);
 }
 
+// "events 0x10000": the bit of the first type that does not exist (1 << VMT_NTYPES).
+typedef char first_unknown_type_check[VMT_NTYPES == 16 ? 1 : -1];
 static const char *const bad_commands[] = {
   "", "\n", "enable 1", "enabled", "disable now", "reset 0", "events", "events 0",
-  "events 0x1", "events 0x8000", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
+  "events 0x1", "events 0x10000", "events 0xzz", "events -1", "events 0x", "pid", "pid -1",
   "pid x", "bufsize", "bufsize 0", "bufsize 15", "bufsize 0x", "bufsize -16",
   "bufsize 99999999999999999999", "Enable", " enable", "enable\n\n", "frobnicate",
   "pid 1 2", "events 0x2 0x4", "block", "block -1", "block 101", "block x", "block 1 2",

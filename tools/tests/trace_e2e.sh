@@ -11,6 +11,14 @@
 #                      they started; no drops (the rings hold producers back rather
 #                      than drop, tracing/vmtrace_dev.c)
 #   usertests sbrkbasic one usertests test, per-test split included
+#   faultsite          call chains (user/faultsite.c): every fault's pc and return
+#                      addresses fall in the functions of a known call structure, a
+#                      copyout fault's chain names the system call's caller, and wild
+#                      or random frame pointers give short chains, no panic
+#                      (tools/tests/faultsite_check.py, on the program's symbols);
+#                      the converter's at and stack args name them
+#                      (tools/convert/tests/faultsite_attrib.py), and the fault report
+#                      counts every fault
 #
 # and for each: every process that exited has as many unmaps as maps and frees as many
 # page-table pages as it allocated, all under its own pid (tools/tests/vmt_owners.py);
@@ -28,29 +36,51 @@ pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 
+# Every fault begin has its call chain (vmtcheck has checked that each chain follows
+# its begin): as many of one as of the other in vmtcheck's table.
+chains_complete() {
+  tools/vmtcheck "$1" | awk '$1 == "fault_begin" { b = $NF } $1 == "chain" { c = $NF }
+                           END { exit !(b > 0 && b == c) }'
+}
+
 # The value of "label: ... key N" in vmtcheck's report.
 count() { tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | head -1; }
 
 rm -rf "$out"
 "$PYTHON" tools/qemu-trace.py --cpus "$CPUS" --icount 3 --out "$out" --split \
-  tracedemo lazytests "usertests sbrkbasic" > "$out.log" 2>&1
-check "recording tracedemo, lazytests and usertests sbrkbasic" test $? -eq 0 \
+  --symbols user --kernel-symbols kernel/kernel tracedemo lazytests "usertests sbrkbasic" faultsite > "$out.log" 2>&1
+check "recording tracedemo, lazytests, usertests sbrkbasic and faultsite" test $? -eq 0 \
   || tail -20 "$out.log"
 
-# tracedemo: grow 10 pages, touch 7, shrink 5; see user/tracedemo.c.
-faults=$(for i in 1 2 3 4 5 6 7; do printf 'fault_begin,kalloc,map,fault_end,'; done)
+# tracedemo: grow 10 pages, touch 7, shrink 5; see user/tracedemo.c. Each fault's call
+# chain follows its begin.
+faults=$(for i in 1 2 3 4 5 6 7; do printf 'fault_begin,chain,kalloc,map,fault_end,'; done)
 check "tracedemo: exact events between its markers, in order" \
   tools/vmtcheck -q --between "tracedemo: begin,tracedemo: end" \
     -e fault_mapped=7 -e kalloc_in_fault=7 -e map_in_fault=7 -e unmap=2 -e kfree=2 \
     -e sbrk=2 --sequence "sbrk,${faults}unmap,kfree,unmap,kfree,sbrk" "$out/tracedemo.vmt"
 
-for rec in tracedemo lazytests usertests; do
+check "faultsite: each fault's pc and call chain lie in the functions that made it" \
+  "$PYTHON" tools/tests/faultsite_check.py "$out/faultsite.vmt" user/_faultsite
+check "faultsite: the converter's at and stack name g's line, g < f < main, the syscall's caller" \
+  "$PYTHON" tools/convert/tests/faultsite_attrib.py "$out/faultsite.json"
+
+# The fault report (tools/report/) counts every fault the recording has.
+report_total() { sed -n 's/^Page faults by site: \([0-9]*\) faults.*/\1/p' "$1"; }
+begins() { tools/vmtcheck "$1" | awk '$1 == "fault_begin" { print $NF }'; }
+for rec in lazytests faultsite; do
+  check "$rec: the fault report counts every fault" \
+    test "$(report_total "$out/$rec.report.txt")" = "$(begins "$out/$rec.vmt")"
+done
+
+for rec in tracedemo lazytests usertests faultsite; do
   f=$out/$rec.vmt
   check "$rec: no events dropped" tools/vmtcheck -q -e dropped=0 "$f"
+  check "$rec: every fault has its call chain" chains_complete "$f"
   check "$rec: each exited process's maps and page tables balance under its own pid" \
     "$PYTHON" tools/tests/vmt_owners.py "$f"
   check "$rec: checker, converter, perfetto_check and trace engine agree" \
-    sh tools/tests/check_recording.sh "$f"
+    env CONVERT_ARGS="--symbols user" sh tools/tests/check_recording.sh "$f"
   mapped=$(count "$f" faults: mapped)
   # A fault that runs out of memory for a page-table page frees the data page it got:
   # what faults keep is kallocs - kfrees inside them.

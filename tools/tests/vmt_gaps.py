@@ -20,7 +20,7 @@ import sys
 HEADER = struct.Struct("<8sIIIIQIIQQ")
 RECORD = struct.Struct("<QIIHBBIQQ")
 MAGIC = b"VMTRACE1"
-VERSION = 1
+VERSIONS = (1, 2)       # VMT_VERSION_OLDEST .. VMT_VERSION
 VMT_LOST = 14
 
 
@@ -32,7 +32,7 @@ def read_header(data):
     if len(data) < HEADER.size:
         raise Bad("offset 0: file shorter than the header")
     magic, version, hsize, rsize, ncpu, hz, page, flags, free, start = HEADER.unpack_from(data)
-    if magic != MAGIC or version != VERSION:
+    if magic != MAGIC or version not in VERSIONS:
         raise Bad("offset 0: bad magic or version (%r, %d)" % (magic, version))
     if hsize != HEADER.size or rsize != RECORD.size:
         raise Bad("offset 0: header says %d/%d bytes, expected %d/%d"
