@@ -225,6 +225,7 @@ help:
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
 	@echo "make fuzz-converter  libFuzzer on the converter (FUZZ_SECONDS=N)"
+	@echo "make fuzz-symbols  libFuzzer on the ELF/DWARF symbol reader (FUZZ_SECONDS=N)"
 	@echo "make clean         remove everything built"
 
 -include kernel/*.d user/*.d tracing/*.d $(NOTRACE_OBJS:.o=.d)
