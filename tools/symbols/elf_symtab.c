@@ -38,7 +38,7 @@ static int code_label(const struct elf_file *ef, uint8_t type, uint16_t shndx,
   struct elf_section s;
   if ((type != STT_NOTYPE && type != STT_FUNC) || shndx >= SHN_LORESERVE ||
       elf_section_at(ef, shndx, &s) < 0 || !(s.flags & SHF_EXEC) ||
-      f->lo < s.addr || f->lo - s.addr >= s.size)
+      s.addr + s.size < s.addr || f->lo < s.addr || f->lo - s.addr >= s.size)
     return 0;
   if (f->name[0] == '$' || strncmp(f->name, ".L", 2) == 0)
     return 0;
