@@ -8,7 +8,9 @@ SYMRESOLVE is the symresolve binary (the sanitized build in tests). For each ELF
      our function+offset equals nm's, our file:line equals riscv64 addr2line's;
   2. addresses outside every function and beyond the text resolve to nothing;
   3. a copy with --strip-debug keeps the functions but no lines; --strip-all resolves
-     nothing; both load without error.
+     nothing; both load without error;
+  4. the first ELF with its (version 3) line tables relabelled version 2 resolves the
+     same (the two share a layout; gcc -gdwarf-2 writes version 3).
 Then for the first ELF, rebuilt copies are not needed: broken copies (truncated at many
 lengths, bytes flipped at random in the headers and in .debug_line and .symtab) must
 each give exit status 0 or 1, a one-line message when 1, and never a crash or a
@@ -126,6 +128,27 @@ def check_stripped(tool, elf, tmp, funcs):
     check(got == "??", "%s --strip-all: %s, expected nothing" % (elf, got))
 
 
+def check_dwarf2(tool, elf, tmp, funcs):
+    """gcc's -gdwarf-2 line tables are version 3, whose layout version 2 shares: a copy
+    with every version-3 unit relabelled 2 must resolve exactly as the original."""
+    off, size = sections(elf)[".debug_line"]
+    buf = bytearray(open(elf, "rb").read())
+    at, units = off, 0
+    while at + 6 <= off + size:
+        length = int.from_bytes(buf[at:at + 4], "little")
+        if length >= 0xfffffff0:
+            break
+        if int.from_bytes(buf[at + 4:at + 6], "little") == 3:
+            buf[at + 4:at + 6] = (2).to_bytes(2, "little")
+            units += 1
+        at += 4 + length
+    v2 = os.path.join(tmp, "dwarf2")
+    open(v2, "wb").write(buf)
+    addrs = [a for a, _, _ in probes(funcs)]
+    check(units > 0 and resolve(tool, v2, addrs) == resolve(tool, elf, addrs),
+          "%s relabelled DWARF 2 (%d units): the same answers" % (elf, units))
+
+
 def run_broken(tool, path, what):
     r = subprocess.run([tool, path, "0", "10", "100", "1000"], capture_output=True, text=True,
                        errors="replace")
@@ -179,6 +202,7 @@ def main(argv):
             if funcs:
                 check_outside(tool, elf, funcs)
                 check_stripped(tool, elf, tmp, funcs)
+        check_dwarf2(tool, elfs[0], tmp, nm_funcs(elfs[0]))
         check_broken(tool, elfs[0], tmp)
     print("symbols: %d ELF files against nm and addr2line, broken copies: %s" % (
         len(elfs), "FAILED (%d)" % len(failures) if failures else "ok"))
