@@ -164,7 +164,8 @@ int dl_load(struct dwarf_lines *d, const struct elf_file *ef, char *err, size_t 
       return -1;
     }
   }
-  qsort(d->range, d->n, sizeof *d->range, by_lo);
+  if (d->n)                                // no ranges: no array to sort
+    qsort(d->range, d->n, sizeof *d->range, by_lo);
   return 0;
 }
 

@@ -10,7 +10,8 @@ SYMRESOLVE is the symresolve binary (the sanitized build in tests). For each ELF
   3. a copy with --strip-debug keeps the functions but no lines; --strip-all resolves
      nothing; both load without error;
   4. the first ELF with its (version 3) line tables relabelled version 2 resolves the
-     same (the two share a layout; gcc -gdwarf-2 writes version 3).
+     same (the two share a layout; gcc -gdwarf-2 writes version 3), and with an empty
+     .debug_line it names functions without lines.
 Then for the first ELF, rebuilt copies are not needed: broken copies (truncated at many
 lengths, bytes flipped at random in the headers and in .debug_line and .symtab) must
 each give exit status 0 or 1, a one-line message when 1, and never a crash or a
@@ -149,6 +150,33 @@ def check_dwarf2(tool, elf, tmp, funcs):
           "%s relabelled DWARF 2 (%d units): the same answers" % (elf, units))
 
 
+def section_header(data, name):
+    """Offset of the section header of section `name` (ELF64 little-endian)."""
+    shoff = int.from_bytes(data[0x28:0x30], "little")
+    entsize, num, strndx = (int.from_bytes(data[o:o + 2], "little") for o in (0x3a, 0x3c, 0x3e))
+    stroff = int.from_bytes(data[shoff + strndx * entsize + 0x18:][:8], "little")
+    for i in range(num):
+        h = shoff + i * entsize
+        at = stroff + int.from_bytes(data[h:h + 4], "little")
+        if data[at:data.index(b"\0", at)] == name.encode():
+            return h
+    raise SystemExit("no section %s" % name)
+
+
+def check_empty_lines(tool, elf, tmp, funcs):
+    """An empty .debug_line (found by the fuzzer: nothing to sort) loads, names
+    functions and gives no lines."""
+    buf = bytearray(open(elf, "rb").read())
+    h = section_header(buf, ".debug_line")
+    buf[h + 0x20:h + 0x28] = bytes(8)                  # sh_size = 0
+    path = os.path.join(tmp, "nolines")
+    open(path, "wb").write(buf)
+    lo = funcs[0][0]
+    got = resolve(tool, path, [lo])[lo]
+    check(re.fullmatch(r"\S+\+0x0", got) is not None, "%s with an empty .debug_line: %s"
+          % (elf, got))
+
+
 def run_broken(tool, path, what):
     r = subprocess.run([tool, path, "0", "10", "100", "1000"], capture_output=True, text=True,
                        errors="replace")
@@ -203,6 +231,7 @@ def main(argv):
                 check_outside(tool, elf, funcs)
                 check_stripped(tool, elf, tmp, funcs)
         check_dwarf2(tool, elfs[0], tmp, nm_funcs(elfs[0]))
+        check_empty_lines(tool, elfs[0], tmp, nm_funcs(elfs[0]))
         check_broken(tool, elfs[0], tmp)
     print("symbols: %d ELF files against nm and addr2line, broken copies: %s" % (
         len(elfs), "FAILED (%d)" % len(failures) if failures else "ok"))
