@@ -188,7 +188,7 @@ test: deps-test test-host test-analysis test-kernel test-fuzz-short test-trace
 # Tracing end to end on real recordings (tools/tests/trace_e2e.sh), and drops with
 # tiny rings (tools/tests/trace-drops.sh).
 test-trace: kernel/kernel fs.img $(HOST_TOOLS) tools/node_modules/.package-lock.json
-	CPUS=$(CPUS) PYTHON="$(PYTHON)" sh tools/tests/trace_e2e.sh
+	CPUS=$(CPUS) PYTHON="$(PYTHON)" NM="$(TOOLPREFIX)nm" sh tools/tests/trace_e2e.sh
 	$(MAKE) --no-print-directory test-trace-drops
 
 deps-test:

@@ -22,8 +22,8 @@
 // Guarantees, whatever the user registers and stack hold: user memory is read only
 // through p's page table, a word at a time and only from pages mapped PTE_V|PTE_U|PTE_R;
 // nothing faults, sleeps, allocates or takes a lock, so the caller may hold interrupts
-// off. Fixed worst case: at most VMT_CHAIN_MAX frames, two reads each, one page-table
-// walk per page read (one, mostly).
+// off. Fixed worst case: VMT_CHAIN_MAX frames and a look at the next (is the chain
+// truncated?), two reads each, one page-table walk per page read (one, mostly).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -106,7 +106,10 @@ int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
     if (fp <= prev)
       return n;
   }
-  return n == VMT_CHAIN_MAX && fp_ok(&s, fp) ? n | VMT_CHAIN_TRUNCATED : n;
+  // Full: truncated only if one more frame is really there (not _main's end).
+  if (n == VMT_CHAIN_MAX && fp_ok(&s, fp) && step(&s, &fp, &pc, 0) == 0 && ret_ok(&s, pc))
+    return n | VMT_CHAIN_TRUNCATED;
+  return n;
 }
 
 #endif // FAULTLINE_NO_TRACE

@@ -104,13 +104,14 @@ enum vmt_page_use { VMT_PAGE_DATA = 0, VMT_PAGE_TABLE = 1 };
 
 #define VMT_MORE 0x1       // VMT_MARKER flags
 
-// VMT_FAULT_CHAIN: at most this many return addresses (one record's five 32-bit slots;
-// user text lies below 4 GiB). A walk that stopped at the bound with frames left sets
-// VMT_CHAIN_TRUNCATED; one that met a frame pointer outside the user stack, an unmapped
-// frame or a pc at or above 4 GiB just ends there.
 // The event group "fault" of the tools' event lists: a fault's begin, end and chain.
 #define VMT_FAULT_EVENTS (1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_END | 1u << VMT_FAULT_CHAIN)
 
+// VMT_FAULT_CHAIN: at most this many return addresses (one record's five 32-bit slots;
+// user text lies below 4 GiB). A walk that stopped at the bound with frames left sets
+// VMT_CHAIN_TRUNCATED; one that met a frame pointer outside the user stack, an unmapped
+// frame, a return address of 0 (the outermost frame) or one outside user text just
+// ends there.
 #define VMT_CHAIN_MAX       5
 #define VMT_CHAIN_COUNT     0x0f   // flags & VMT_CHAIN_COUNT: slots used
 #define VMT_CHAIN_TRUNCATED 0x10

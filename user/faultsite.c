@@ -10,10 +10,13 @@
 //                         stub, chain returns into readinto, main, _main
 //   "faultsite: deep"     main calls deep, recursing DEPTH times, then g touches one
 //                         page: a chain of VMT_CHAIN_MAX frames, truncated
+//   "faultsite: full"     the same at depth FULL_DEPTH: exactly VMT_CHAIN_MAX frames,
+//                         deep x 3 < main < _main, and nothing left: not truncated
 //   "wild NAME"           one user fault and one copyout fault with the frame pointer
 //                         (and, for the system call, ra) pointed somewhere no frame
-//                         is: the kernel must record a short chain (the count in
-//                         wild[] below), not panic, not hang
+//                         is: the kernel must record a short chain (its length per
+//                         case: WILD in tools/tests/faultsite_check.py), not panic,
+//                         not hang
 //   "faultsite: random"   RANDOM user faults and RANDOM copyout faults with random frame
 //                         pointers (in the stack, aligned or not, or anywhere) and ra:
 //                         the walk follows whatever the stack holds; at most
@@ -34,9 +37,10 @@
 #define USER_PAGES 4
 #define SYSCALL_PAGES 2
 #define DEPTH 8
+#define FULL_DEPTH 2
 #define NWILD 8
 #define RANDOM 32
-#define TOTAL_PAGES (USER_PAGES + SYSCALL_PAGES + 1 + 2 * NWILD + 2 * RANDOM)
+#define TOTAL_PAGES (USER_PAGES + SYSCALL_PAGES + 2 + 2 * NWILD + 2 * RANDOM)
 
 static void die(const char *what)
 {
@@ -206,9 +210,11 @@ int main(int argc, char *argv[])
   n += readinto(fd, heap + USER_PAGES * PGSIZE, SYSCALL_PAGES);
   vmtrace_mark("faultsite: deep");
   n += deep(heap + (USER_PAGES + SYSCALL_PAGES) * PGSIZE, DEPTH);
-  wild(heap + (USER_PAGES + SYSCALL_PAGES + 1) * PGSIZE, end, fd);
+  vmtrace_mark("faultsite: full");
+  n += deep(heap + (USER_PAGES + SYSCALL_PAGES + 1) * PGSIZE, FULL_DEPTH);
+  wild(heap + (USER_PAGES + SYSCALL_PAGES + 2) * PGSIZE, end, fd);
   vmtrace_mark("faultsite: random");
-  random_frames(heap + (USER_PAGES + SYSCALL_PAGES + 1 + 2 * NWILD) * PGSIZE, fd);
+  random_frames(heap + (USER_PAGES + SYSCALL_PAGES + 2 + 2 * NWILD) * PGSIZE, fd);
   vmtrace_mark("faultsite: end");
   printf("faultsite: ok (%d)\n", n);
   exit(0);

@@ -12,6 +12,8 @@ checks each section user/faultsite.c marks:
     faultsite: syscall   2 kernel (copyout) faults, pc in the read stub,
                          chain readinto < main < _main
     faultsite: deep      1 user fault, pc in g, 5 frames of deep, truncated
+    faultsite: full      1 user fault, pc in g, deep < deep < deep < main < _main: 5
+                         frames and no more, not truncated
     wild NAME            a user fault and a copyout fault with wild frame pointers: the
                          chain lengths in WILD (nothing more is readable there)
     faultsite: random    RANDOM user and RANDOM copyout faults with random frame
@@ -165,6 +167,7 @@ def main(argv):
         expect(s, funcs, "faultsite: syscall", SYSCALL_PAGES, SRC_KERNEL, "read",
                ["readinto", "main", "_main"])
         expect(s, funcs, "faultsite: deep", 1, SRC_USER, "g", ["deep"] * vf.CHAIN_MAX, True)
+        expect(s, funcs, "faultsite: full", 1, SRC_USER, "g", ["deep"] * 3 + ["main", "_main"])
         expect_wild(s, funcs)
         expect_random(s)
         if "faultsite: end" not in s:

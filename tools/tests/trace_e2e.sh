@@ -29,7 +29,8 @@
 # recordings are the same from run to run whatever the host's load.
 set -u
 out=traces/test
-: "${PYTHON:=python3}" "${CPUS:=3}"
+: "${PYTHON:=python3}" "${CPUS:=3}" "${NM:=riscv64-unknown-elf-nm}"
+export NM   # tools/tests/faultsite_check.py names addresses with it
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "PASS $*"; }
