@@ -97,6 +97,8 @@ UPROGS  = $(patsubst user/%.c,$(UOUT)/_%,$(wildcard user/*.c)) \
 $(UOUT)/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+# Where the unstripped programs are: the converter names fault pcs from them.
+SYMBOL_DIRS ?= $(UOUT)
 
 # System call stubs come from the one list of numbers in kernel/syscall.h.
 $(UOUT)/usys.S: kernel/syscall.h tools/setup/gen-usys.sh
@@ -175,6 +177,7 @@ ICOUNT_SHIFT ?= 3
 RECORD_ARGS ?=
 AFTER ?=
 QEMU_TRACE = $(PYTHON) tools/qemu/qemu_trace.py --cpus $(CPUS) --policy $(POLICY) \
+             $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) --kernel-symbols kernel/kernel \
              $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
              $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
              $(if $(AFTER),--after "$(AFTER)")
@@ -198,7 +201,8 @@ qemu: deps kernel/kernel fs.img $(HOST_TOOLS)
 	@mkdir -p traces
 	$(RUNNER) --interactive --hostlink traces/session.vmt "vmtrace record -- sh"
 	$(TOOLS_BUILD)/vmtcheck -q traces/session.vmt
-	$(TOOLS_BUILD)/vmtrace2perfetto traces/session.vmt -o traces/session.json
+	$(TOOLS_BUILD)/vmtrace2perfetto $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) \
+	  --kernel-symbols kernel/kernel traces/session.vmt -o traces/session.json
 	@echo "traces/session.json: open it in https://ui.perfetto.dev"
 else
 qemu: deps kernel/kernel fs.img
@@ -219,7 +223,7 @@ deps-test:
 
 # The host tools' tests (tools/tools.mk), the Python record reader's, then the QEMU
 # runner's self-test (no QEMU).
-test-host: $(HOST_TOOLS) test-tools
+test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-open
 	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh
@@ -235,6 +239,7 @@ help:
 	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"
+	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
 	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
@@ -243,6 +248,8 @@ help:
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
 	@echo "make fuzz-converter  libFuzzer on the converter (FUZZ_SECONDS=N)"
+	@echo "make fuzz-symbols  libFuzzer on the ELF/DWARF symbol reader (FUZZ_SECONDS=N)"
+	@echo "make open TRACE=traces/NAME.json  serve a timeline and print its ui.perfetto.dev link"
 	@echo "make clean         remove everything built"
 
 -include $(KERNEL_OBJS:.o=.d) $(NOTRACE_OBJS:.o=.d) $(ULIB_OBJS:.o=.d) $(UTESTLIB_OBJS:.o=.d) \

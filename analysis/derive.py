@@ -307,6 +307,22 @@ def recording_numbers(datadir, n):
             n["icount.handler_outside_instr"] = n["icount.handler_outside_us"] * 1000 / ICOUNT_NS
 
 
+def site_numbers(datadir, n):
+    """fault-sites.csv (analysis/fault_sites.py): sites.SUITE.{faults,sites} and
+    sites.SUITE.rankK.{faults,share_pct} for the top sites."""
+    path = os.path.join(datadir, "fault-sites.csv")
+    if not os.path.exists(path):
+        return
+    for r in csv.DictReader(open(path, newline="")):
+        key = "sites." + r["suite"]
+        if r["site"] == "(all)":
+            n[key + ".faults"] = float(r["faults"])
+            n[key + ".sites"] = float(r["top_chain"].split()[0])
+        elif r["rank"] != "0":
+            n["%s.rank%s.faults" % (key, r["rank"])] = float(r["faults"])
+            n["%s.rank%s.share_pct" % (key, r["rank"])] = float(r["share_pct"])
+
+
 def info_numbers(datadir, n):
     """lazytests-info.csv: every numeric value as rec.KEY, and the lost share; returns
     the file as a dict of strings."""
@@ -415,6 +431,7 @@ def main(argv):
         one_hart_numbers(one_hart, n)
     recording_numbers(datadir, n)
     pagecost_before_numbers(datadir, n)
+    site_numbers(datadir, n)
     before_numbers(datadir, n)
 
     tmp = argv[1] + ".tmp"

@@ -7,7 +7,8 @@
 #    as gnuplot variables -> OUTDIR/numbers.gp (the density figure marks the crossover);
 # 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv);
 # 3. matplotlib: fault_latency, resident_vs_virtual, faults_per_cpu (from the recording's
-#    summaries, analysis/data/lazytests-*.csv).
+#    summaries, analysis/data/lazytests-*.csv); fault_sites (faults by code site in
+#    lazytests and usertests, analysis/data/fault-sites.csv).
 # Each figure is written as PNG and SVG. DATA, PYTHON, PLOT_PYTHON (a python3 with
 # matplotlib: Debian's /usr/bin/python3) and GNUPLOT may be set in the environment.
 set -eu
@@ -24,4 +25,5 @@ mkdir -p "$OUT"
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'" analysis/sbrk_latency.gp
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'; numbers='$OUT/numbers.gp'" analysis/density.gp
 "$PLOT_PYTHON" analysis/recording_figures.py "$DATA" "$OUT"
+"$PLOT_PYTHON" analysis/fault_sites_figure.py "$DATA" "$OUT"
 echo "analysis: figures in $OUT/ (PNG and SVG), numbers in $OUT/numbers.csv"

@@ -31,7 +31,7 @@ import test_vmt_procs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ["sbrk_latency", "density", "fault_latency", "resident_vs_virtual",
-           "faults_per_cpu"]
+           "faults_per_cpu", "fault_sites"]
 MIN_BYTES = 10000           # a figure with axes, labels and data is bigger than this
 MIN_PNG_SIDE = 400
 QUOTE_RE = re.compile(r"(-?[0-9][0-9,]*(?:\.[0-9]+)?)<!--= *([A-Za-z0-9_.]+) *-->")

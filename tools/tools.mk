@@ -19,9 +19,13 @@ TOOLS_HDRS = $(wildcard tools/*/*.h tools/*/tests/*.h) tracing/vmtrace_format.h 
              kernel/types.h kernel/param.h kernel/mempolicy.h
 
 include tools/mkfs/mkfs.mk
+# The ELF/DWARF reader before the converter, which links it (SYMBOLS_SRCS).
+include tools/symbols/symbols.mk
 include tools/convert/convert.mk
+include tools/convert/attrib.mk
 include tools/check/check.mk
 include tools/gen/gen.mk
+include tools/open/open.mk
 
 # The unit tests of the converter and the checker, one binary (tools/convert/tests/).
 SRCS_unit_tests = $(CONVERT_TEST_SRCS) $(CHECK_TEST_SRCS) \

@@ -8,7 +8,8 @@
 #
 # usage: tools/check/check-recording.sh REC.vmt [OUT.json] [-- VMTCHECK-ARGS...]
 # OUT defaults to REC with .vmt replaced by .json. TOOLS=dir picks the binaries
-# (default build/tools/; the tests use the sanitizer builds). Run from the repository root.
+# (default build/tools/; the tests use the sanitizer builds); CONVERT_ARGS adds converter
+# flags (e.g. "--symbols build/user"). Run from the repository root.
 set -u
 rec=${1:?usage: check-recording.sh REC.vmt [OUT.json] [-- VMTCHECK-ARGS...]}
 shift
@@ -23,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "check-recording: $rec: $*" >&2; exit 1; }
 
 "$bin/vmtcheck" -q "$@" "$rec" || fail "vmtcheck failed"
-"$bin/vmtrace2perfetto" "$rec" -o "$out" || fail "conversion failed"
+"$bin/vmtrace2perfetto" ${CONVERT_ARGS:-} "$rec" -o "$out" || fail "conversion failed"
 "$bin/perfetto_check" "$out" > "$tmp/ours" || { tail -1 "$tmp/ours" >&2; fail "perfetto_check found violations"; }
 node "$node_script" "$out" > "$tmp/engine" || fail "the trace engine could not load $out"
 grep '^slices ' "$tmp/ours" > "$tmp/ours.slices"

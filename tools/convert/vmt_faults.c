@@ -6,6 +6,7 @@
 // Memory is bounded by VMT_OPEN_FAULTS groups of VMT_FAULT_KIDS events.
 #include <string.h>
 
+#include "tools/convert/vmt_attrib.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_faults.h"
 
@@ -53,6 +54,7 @@ static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
     te_arg_u64(te, "scause", f->begin.arg);
   te_arg_lit(te, "source", vmt_source_name(f->begin.flags & 0xf));
   te_arg_lit(te, "access", vmt_access_name(f->begin.flags >> 4));
+  vmt_attrib_args(c, f);
   if (!end) {
     te_arg_lit(te, "outcome", "unfinished");
     return;
@@ -154,6 +156,7 @@ void vmt_fault_begin(struct vmt_conv *c, struct vmt_track *t, const struct vmt_r
   f->begin = *r;
   f->begin_ns = ns;
   f->nkid = 0;
+  f->chain = (struct vmt_chain){ 0 };
   t->fault = i;
 }
 

@@ -6,6 +6,8 @@
 
 #include "tracing/vmtrace_format.h"
 
+struct vmt_syms;
+
 #define VMT_MAX_PIDS 64               // --pid options
 
 struct vmt_filter {
@@ -15,6 +17,8 @@ struct vmt_filter {
   uint64 from_ns, to_ns;              // show only what starts in [from, to] (ns after start)
   uint64 counter_ns;                  // counter samples about this far apart (vmt_thin.h);
                                       // 0: every change
+  struct vmt_syms *syms;              // where the converter names pcs (vmt_symbols.h);
+                                      // NULL: no `at`, hex stacks
 };
 
 #define VMT_COUNTER_NS_DEFAULT 250000 // the converter's: 250 us

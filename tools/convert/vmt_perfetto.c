@@ -11,6 +11,7 @@
 #include "tools/convert/vmt_faults.h"
 #include "tools/convert/vmt_pairs.h"
 #include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_symbols.h"
 
 // The process table is about to forget exited process p: what it holds back is written
 // now, or never.
@@ -29,6 +30,8 @@ struct vmt_conv *vmt_conv_new(struct jw *w, const struct vmt_header *h,
   te_init(&c->te, w);
   c->h = *h;
   c->o = *o;
+  if (o->syms)                // the image size each ELF should have depends on it
+    vmt_syms_page_size(o->syms, h->page_size);
   c->free_pages = (long long)h->free_pages;
   if (1000000000ull % h->timer_hz == 0)
     c->ns_per_tick = 1000000000ull / h->timer_hz;

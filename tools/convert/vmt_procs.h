@@ -52,6 +52,7 @@ struct vmt_proc {
   long long resident;    // user pages mapped minus unmapped
   uint64 vpages;         // break / page size, rounded up
   uint64 exec_ts;        // when EXEC replaced the image
+  uint64 image_size;     // bytes, as EXEC reported (0: unknown); checks its symbols
   struct vmt_thin resident_thin, virtual_thin;   // what its counter tracks hold back
   struct vmt_track track;
 };

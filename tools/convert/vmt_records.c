@@ -2,6 +2,7 @@
 // writes events only for what the filters show.
 #include <stdint.h>
 
+#include "tools/convert/vmt_attrib.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_counters.h"
 #include "tools/convert/vmt_cpus.h"
@@ -111,9 +112,12 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   procs_set_dead(&c->procs, k, 0);
   k->vpages = parent.vpages;
   k->vknown = parent.vknown;
+  k->image_size = parent.image_size;
   k->exec_ts = ns;                      // its image, if of unknown size, dates from now
-  if (vmt_filter_pid(&c->o, k->pid))
-    vmt_conv_use(c, &k->track);         // the child's track exists from its fork on
+  // The child's track exists from its fork on, if the fork is inside the window: a
+  // per-test timeline names only the processes that appear in that test.
+  if (vmt_filter_pid(&c->o, k->pid) && ns >= c->o.from_ns && ns <= c->o.to_ns)
+    vmt_conv_use(c, &k->track);
   if (k->vknown)
     vmt_ctr_virtual(c, k, (long long)k->vpages, ns);
 }
@@ -138,6 +142,7 @@ static void on_exec(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     p->announced = 0;
     p->vknown = r->arg != 0;            // the new image's size; 0 from kernels without it
     p->vpages = pages(c, r->arg);
+    p->image_size = r->arg;
     p->exec_ts = ns ? ns : 1;
     if (p->vknown)
       vmt_ctr_virtual(c, p, (long long)p->vpages, ns);
@@ -215,5 +220,6 @@ void vmt_conv_record(struct vmt_conv *c, const struct vmt_record *r)
   case VMT_SWITCH: vmt_cpu_switch(c, r, ns); break;
   case VMT_MARKER: vmt_cpu_marker(c, r, ns); break;
   case VMT_LOST: on_lost(c, r, ns); break;
+  case VMT_FAULT_CHAIN: if (t != &c->orphan) vmt_attrib_chain(c, t, r); break;
   }
 }

@@ -30,6 +30,11 @@ struct vmt_kid {                // an event held inside an open fault
   uint8 flags;
 };
 
+struct vmt_chain {              // a fault's VMT_FAULT_CHAIN (vmt_attrib.h)
+  uint32 ra[VMT_CHAIN_MAX];     // return addresses, innermost first
+  uint8 n, truncated, seen;
+};
+
 struct vmt_fault {
   uint8 used;
   uint8 cpu;                    // for pid 0: whose kernel track
@@ -37,6 +42,7 @@ struct vmt_fault {
   uint64 begin_ns;
   struct vmt_kid kid[VMT_FAULT_KIDS];
   unsigned nkid;
+  struct vmt_chain chain;
 };
 
 struct vmt_marker {

@@ -9,6 +9,7 @@
 
 #include "tools/convert/atomic_out.h"
 #include "tools/convert/vmt_convert.h"
+#include "tools/convert/vmt_symbols.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_stream.h"
 #include "tools/convert/vmt_summary.h"
@@ -30,6 +31,12 @@ static const char usage[] =
   "  -c, --counters US  write counter samples about US microseconds apart at most\n"
   "                     (default 250; 0: every change); peaks, troughs, the value\n"
   "                     before each pause and the last value are always written\n"
+  "      --symbols DIR  name fault pcs and call chains from each program's ELF in DIR\n"
+  "                     (DIR/_NAME or DIR/NAME, NAME as exec'd; repeatable): fault\n"
+  "                     slices gain `at` (function+offset, file:line) and `stack`;\n"
+  "                     a program whose ELF is missing, stripped or does not match\n"
+  "                     keeps hex addresses, with one warning on stderr\n"
+  "      --kernel-symbols ELF  name kernel pcs from ELF (kernel/kernel)\n"
   "  -s, --summary      print counts per type and CPU instead of writing JSON\n"
   "  -w, --window N     records the per-CPU merge may hold (default 524288, at most\n"
   "                     1048576); raise it if a record is reported as arriving late\n"
@@ -40,6 +47,7 @@ static const char usage[] =
 
 struct cli {
   struct vmt_filter o;
+  struct vmt_syms syms;
   const char *in, *out;
   uint32 window;
   int summary;
@@ -95,6 +103,12 @@ static int parse_option(struct cli *c, int opt, const char *arg)
   case 't': return parse_us(arg, &c->o.to_ns) < 0 ? usage_error("bad time", arg) : 0;
   case 'c': return parse_us(arg, &c->o.counter_ns) < 0 ? usage_error("bad interval", arg) : 0;
   case 's': c->summary = 1; return 0;
+  case 'S':
+    if (vmt_syms_add_dir(&c->syms, arg) < 0)
+      return usage_error("too many --symbols options at", arg);
+    c->o.syms = &c->syms;
+    return 0;
+  case 'K': c->syms.kernel_path = arg; c->o.syms = &c->syms; return 0;
   case 'w':
     if (parse_u64(arg, VMT_MERGE_WINDOW_MAX, &v) < 0 || v == 0)
       return usage_error("bad window", arg);
@@ -112,6 +126,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
     { "to", required_argument, 0, 't' },     { "summary", no_argument, 0, 's' },
     { "window", required_argument, 0, 'w' }, { "help", no_argument, 0, 'h' },
     { "version", no_argument, 0, 'V' },      { "counters", required_argument, 0, 'c' },
+    { "symbols", required_argument, 0, 'S' }, { "kernel-symbols", required_argument, 0, 'K' },
     { 0, 0, 0, 0 },
   };
   int opt, rc;
@@ -206,6 +221,7 @@ int main(int argc, char **argv)
 {
   struct cli c = { .window = VMT_MERGE_WINDOW_DEFAULT };
   vmt_filter_all(&c.o);
+  vmt_syms_init(&c.syms, stderr);
   c.o.counter_ns = VMT_COUNTER_NS_DEFAULT;
   int rc = parse_args(&c, argc, argv);
   if (rc)
@@ -213,8 +229,11 @@ int main(int argc, char **argv)
   FILE *in = strcmp(c.in, "-") == 0 ? stdin : fopen(c.in, "rb");
   if (!in)
     return fail(c.in, strerror(errno));
+  if (c.syms.kernel_path)
+    vmt_syms_kernel(&c.syms, 0);        // loads it now: a bad path is reported up front
   rc = c.summary ? summarize(&c, in) : convert(&c, in);
   if (in != stdin)
     fclose(in);
+  vmt_syms_free(&c.syms);
   return rc;
 }

@@ -15,7 +15,11 @@ the workload back (user/vmtrace.c lists the flags). The recording lands in
 OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" under the eager
 policy). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
-suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md.
+suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md. Fault pcs and
+call chains are named from the programs' ELF files in the --symbols directories and
+the kernel's (--kernel-symbols); OUT/NAME.report.txt (top fault sites and call chains
+per program) and OUT/NAME.folded (folded stacks) are written beside the timeline by
+tools/report/fault_report.py.
 
 While a workload runs it shows the tests as they finish and the bytes recorded so far;
 at the end it says where each JSON file is and what it holds.
@@ -110,15 +114,34 @@ def markers(rec):
     return sorted(found)
 
 
+def symbol_args(args):
+    """The converter's flags naming where the unstripped programs and kernel are."""
+    out = []
+    for d in args.symbols:
+        out += ["--symbols", d]
+    if args.kernel_symbols:
+        out += ["--kernel-symbols", args.kernel_symbols]
+    return out
+
+
 def convert(rec, out, extra=()):
     r = subprocess.run(["build/tools/vmtrace2perfetto", rec, "-o", out, *extra],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if r.returncode != 0:
+    if r.stdout:                       # the error, or warnings (ELF files without symbols)
         print(r.stdout, end="", file=sys.stderr)
     return r.returncode == 0
 
 
-def split_tests(rec, outdir):
+def write_report(json_path, base):
+    """base.report.txt and base.folded from the timeline. Returns success."""
+    r = subprocess.run([sys.executable, "tools/report/fault_report.py", json_path,
+                        "-o", base + ".report.txt", "--folded", base + ".folded"])
+    if r.returncode == 0:
+        print("  fault report in %s.report.txt, folded stacks in %s.folded" % (base, base))
+    return r.returncode == 0
+
+
+def split_tests(rec, outdir, extra):
     """One JSON per "test NAME" marker window, and an index. Returns success."""
     tests = [(t, m[5:]) for t, m in markers(rec) if m.startswith("test ")]
     if not tests:
@@ -129,7 +152,7 @@ def split_tests(rec, outdir):
         end = tests[i + 1][0] if i + 1 < len(tests) else None
         window = ["--from", "%.3f" % start] + (["--to", "%.3f" % end] if end else [])
         out = os.path.join(outdir, "%s.json" % name)
-        if not convert(rec, out, window):
+        if not convert(rec, out, window + extra):
             return False
         rows.append((name, out, start, end, os.path.getsize(out)))
     with open(os.path.join(outdir, "index.md"), "w") as f:
@@ -167,9 +190,12 @@ def run_workload(args, workload):
         return fail("recording %s failed; console log in %s" % (name, log)), None
     if subprocess.run(["build/tools/vmtcheck", "-q", rec]).returncode != 0:
         return fail("%s is not a well-formed recording" % rec), None
-    if not convert(rec, out):
+    if not convert(rec, out, symbol_args(args)):
         return fail("converting %s failed" % rec), None
-    if args.split and not split_tests(rec, os.path.join(args.out, name)):
+    if not write_report(out, os.path.join(args.out, name)):
+        return fail("the fault report of %s failed" % out), None
+    if args.split and not split_tests(rec, os.path.join(args.out, name),
+                                      symbol_args(args)):
         return fail("splitting %s per test failed" % rec), None
     return 0, (rec, out)
 
@@ -192,6 +218,9 @@ def parse_args(argv):
     ap.add_argument("--after", action="append", default=[], metavar="CMD",
                     help='a command run in the guest after the recording, e.g. '
                     '"vmtrace stat" (repeatable)')
+    ap.add_argument("--symbols", action="append", default=[], metavar="DIR",
+                    help="where the unstripped programs are (DIR/_NAME; repeatable)")
+    ap.add_argument("--kernel-symbols", metavar="ELF", help="the kernel with symbols")
     ap.add_argument("workloads", nargs="+", metavar="WORKLOAD")
     return ap.parse_args(argv)
 

@@ -15,7 +15,10 @@
 #                      addresses fall in the functions of a known call structure, a
 #                      copyout fault's chain names the system call's caller, and wild
 #                      or random frame pointers give short chains, no panic
-#                      (tools/systest/faultsite_check.py, on the program's symbols)
+#                      (tools/systest/faultsite_check.py, on the program's symbols);
+#                      the converter's at and stack args name them
+#                      (tools/systest/faultsite_attrib.py), and the fault report
+#                      counts every fault
 #
 # and for each: every process that exited has as many unmaps as maps and frees as many
 # page-table pages as it allocated, all under its own pid (tools/systest/vmt_owners.py);
@@ -47,6 +50,7 @@ count() { build/tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | he
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 "$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --icount 3 --out "$out" --split \
+  --symbols build/user --kernel-symbols kernel/kernel \
   tracedemo lazytests "usertests sbrkbasic" faultsite > "$out.log" 2>&1
 check "recording tracedemo, lazytests, usertests sbrkbasic and faultsite" test $? -eq 0 \
   || tail -20 "$out.log"
@@ -61,6 +65,16 @@ check "tracedemo: exact events between its markers, in order" \
 
 check "faultsite: each fault's pc and call chain lie in the functions that made it" \
   "$PYTHON" tools/systest/faultsite_check.py "$out/faultsite.vmt" build/user/_faultsite
+check "faultsite: the converter's at and stack name g's line, g < f < main, the syscall's caller" \
+  "$PYTHON" tools/systest/faultsite_attrib.py "$out/faultsite.json"
+
+# The fault report (tools/report/) counts every fault the recording has.
+report_total() { sed -n 's/^Page faults by site: \([0-9]*\) faults.*/\1/p' "$1"; }
+begins() { build/tools/vmtcheck "$1" | awk '$1 == "fault_begin" { print $NF }'; }
+for rec in lazytests faultsite; do
+  check "$rec: the fault report counts every fault" \
+    test "$(report_total "$out/$rec.report.txt")" = "$(begins "$out/$rec.vmt")"
+done
 
 for rec in tracedemo lazytests usertests faultsite; do
   f=$out/$rec.vmt
@@ -69,7 +83,7 @@ for rec in tracedemo lazytests usertests faultsite; do
   check "$rec: each exited process's maps and page tables balance under its own pid" \
     "$PYTHON" tools/systest/vmt_owners.py "$f"
   check "$rec: checker, converter, perfetto_check and trace engine agree" \
-    sh tools/check/check-recording.sh "$f"
+    env CONVERT_ARGS="--symbols build/user" sh tools/check/check-recording.sh "$f"
   # Pages faults mapped: one per mapped fault, plus fault-around's extra pages.
   mapped=$(( $(count "$f" faults: mapped) + $(count "$f" faults: around) ))
   # A fault that runs out of memory for a page-table page frees the data page it got:

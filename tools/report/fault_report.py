@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Where a recording's page faults happen, like `perf report`: from a converted timeline.
+
+    python3 tools/report/fault_report.py TRACE.json [-o REPORT.txt] [--folded OUT.folded]
+                                         [--top N]
+
+Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it) and
+prints, per program (the name the process exec'd, most faults first): the top N fault
+sites (the slice's `at`, else its epc) by count, with their share of the program's
+faults, total and median latency (the slices' durations); then the top N call chains
+(`stack`). Plain text within 80 columns. --folded writes one line per distinct chain,
+outermost frame first, rooted at the program, with its fault count
+(`lazytests;main;fill;touch 32`), the input flame-graph tools read.
+Exit status: 0 done, 1 unreadable input, 2 bad usage.
+"""
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+
+WIDTH = 80
+
+
+class Program:
+    def __init__(self, name):
+        self.name = name
+        self.n = 0
+        self.total_us = 0.0
+        self.sites = defaultdict(list)   # at -> [durations in us]
+        self.chains = Counter()          # stack -> faults
+        self.site_chains = Counter()     # (at, stack) -> faults
+
+
+def read_faults(path):
+    """{program name: Program} from the fault slices, named as their pid was then."""
+    names, programs = {}, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if '"page fault"' not in line and '"process_name"' not in line:
+                continue
+            ev = json.loads(line.rstrip().rstrip(","))
+            if ev.get("name") == "process_name" and ev.get("ph") == "M":
+                names[ev["pid"]] = ev["args"]["name"]
+                continue
+            if ev.get("name") != "page fault" or ev.get("ph") != "X":
+                continue
+            args = ev.get("args", {})
+            name = names.get(ev["pid"], "pid %d" % ev["pid"])
+            p = programs.setdefault(name, Program(name))
+            dur = float(ev.get("dur", 0))
+            site = args.get("at", args.get("epc", "?"))
+            p.n += 1
+            p.total_us += dur
+            p.sites[site].append(dur)
+            chain = args.get("stack", site)
+            p.chains[chain] += 1
+            p.site_chains[site, chain] += 1
+    return programs
+
+
+def median(xs):
+    s = sorted(xs)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+
+
+def fit(text, width):
+    """text cut to width: a site first loses its offset (function and line stay)."""
+    if len(text) > width:
+        text = re.sub(r"\+0x[0-9a-f]+ ", " ", text, count=1)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def ms(x_us):
+    return "%.1f" % (x_us / 1000) if x_us < 1e9 else "%.3g" % (x_us / 1000)
+
+
+def report(programs, top, out):
+    allf = sum(p.n for p in programs.values())
+    out.write("Page faults by site: %d faults in %d programs\n" % (allf, len(programs)))
+    for p in sorted(programs.values(), key=lambda p: (-p.n, p.name)):
+        out.write("\n%s\n" % fit("%s: %d faults, %s ms in faults (%d sites, %d chains)" % (
+            p.name, p.n, ms(p.total_us), len(p.sites), len(p.chains)), WIDTH))
+        out.write("%7s %6s %8s %7s  %s\n" % ("faults", "share", "total ms", "med us",
+                                             "site"))
+        sites = sorted(p.sites.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        for site, durs in sites[:top]:
+            head = "%7d %5.1f%% %8s %7.1f  " % (len(durs), 100.0 * len(durs) / p.n,
+                                             ms(sum(durs)), median(durs))
+            out.write(head + fit(site, WIDTH - len(head)) + "\n")
+        if len(sites) > top:
+            rest = sum(len(d) for _, d in sites[top:])
+            out.write("%7d %5.1f%% in %d more sites\n" % (rest, 100.0 * rest / p.n,
+                                                          len(sites) - top))
+        out.write("%7s %6s  %s\n" % ("faults", "share", "call chain (innermost first)"))
+        for chain, n in sorted(p.chains.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+            head = "%7d %5.1f%%  " % (n, 100.0 * n / p.n)
+            out.write(head + fit(chain, WIDTH - len(head)) + "\n")
+
+
+def folded(programs, out):
+    for p in sorted(programs.values(), key=lambda p: p.name):
+        for chain, n in sorted(p.chains.items()):
+            frames = [f.replace(";", ":").replace(" ", "_")
+                      for f in reversed(chain.split(" < "))]
+            out.write("%s %d\n" % (";".join([p.name.replace(" ", "_")] + frames), n))
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="Page faults by site and call chain.")
+    ap.add_argument("trace")
+    ap.add_argument("-o", "--output", help="the report (default: standard output)")
+    ap.add_argument("--folded", help="also write folded stacks here")
+    ap.add_argument("--top", type=int, default=10, help="sites and chains per program")
+    args = ap.parse_args(argv)
+    if args.top < 1:
+        ap.error("--top must be at least 1")
+    try:
+        programs = read_faults(args.trace)
+    except (OSError, ValueError, KeyError) as e:
+        print("fault_report: %s: %s" % (args.trace, e), file=sys.stderr)
+        return 1
+    out = open(args.output, "w") if args.output else sys.stdout
+    report(programs, args.top, out)
+    if args.output:
+        out.close()
+    if args.folded:
+        with open(args.folded, "w") as f:
+            folded(programs, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
