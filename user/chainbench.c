@@ -22,6 +22,8 @@
 #include "kernel/mempolicy.h"
 #include "user/user.h"
 #include "user/printf_check.h"
+#include "user/lib/number.h"
+#include "user/testlib/testlib.h"
 #include "tracing/vmtrace_format.h"
 
 #define NOIPA __attribute__((noipa))
@@ -29,11 +31,9 @@
 #define CYCLE_PAGES 64
 #define DEPTH 8
 #define MAX_ROUNDS 41
-#define NS_PER_TICK 100   // the time CSR ticks at 10 MHz on QEMU virt
-#define ALL_TYPES (((1u << VMT_NTYPES) - 1) & ~1u)
 
 enum { CHAIN, NOCHAIN, QUIET, NMASKS };
-static const uint masks[NMASKS] = { ALL_TYPES, ALL_TYPES & ~(1u << VMT_FAULT_CHAIN),
+static const uint masks[NMASKS] = { VMT_EVENTS_ALL, VMT_EVENTS_ALL & ~(1u << VMT_FAULT_CHAIN),
                                     1u << VMT_LOST };
 static const char *const mask_names[NMASKS] = { "chain", "nochain", "quiet" };
 
@@ -41,13 +41,6 @@ static void die(const char *msg)
 {
   fprintf(2, "chainbench: %s\n", msg);
   exit(1);
-}
-
-static uint64 now(void)
-{
-  uint64 t;
-  asm volatile("rdtime %0" : "=r"(t));
-  return t;
 }
 
 static void ctl(const char *cmd)
@@ -58,28 +51,25 @@ static void ctl(const char *cmd)
 
 static void set_events(uint mask)
 {
-  char cmd[32] = "events 0x";
-  char *p = cmd + strlen(cmd);
-  for (int shift = 28; shift >= 0; shift -= 4)
-    *p++ = "0123456789abcdef"[(mask >> shift) & 0xf];
-  *p = 0;
+  char cmd[32];
+  append_num(append_str(cmd, "events "), mask, 16);
   ctl(cmd);
 }
 
 // FAULTS lazy faults, CYCLE_PAGES at a time. Returns ns.
 NOIPA long run_faults(void)
 {
-  uint64 t0 = now();
+  uint64 t0 = clock_now();
   for (int c = 0; c < FAULTS / CYCLE_PAGES; c++) {
     char *p = sbrk(CYCLE_PAGES * PGSIZE);
-    if (p == (char *)-1)
+    if (p == SBRK_FAILED)
       die("sbrk failed");
     for (int i = 0; i < CYCLE_PAGES; i++)
       p[(long)i * PGSIZE] = i;
-    if (sbrk(-CYCLE_PAGES * PGSIZE) == (char *)-1)
+    if (sbrk(-CYCLE_PAGES * PGSIZE) == SBRK_FAILED)
       die("shrink failed");
   }
-  return (now() - t0) * NS_PER_TICK;
+  return clock_ns(clock_now() - t0);
 }
 
 // run_faults below depth more frames.
@@ -99,25 +89,6 @@ static long timed(uint mask, int deep)
   return deep ? nested(DEPTH) : run_faults();
 }
 
-struct stat3 {
-  long median, min, max;
-};
-
-static struct stat3 summarize(const long *v, int n)
-{
-  long s[MAX_ROUNDS];
-  for (int i = 0; i < n; i++)
-    s[i] = v[i];
-  for (int i = 1; i < n; i++)
-    for (int j = i; j > 0 && s[j - 1] > s[j]; j--) {
-      long t = s[j];
-      s[j] = s[j - 1];
-      s[j - 1] = t;
-    }
-  struct stat3 r = { s[n / 2], s[0], s[n - 1] };
-  return r;
-}
-
 // v / 100 with two decimals (values are scaled by 100).
 static void print2(long v)
 {
@@ -131,7 +102,7 @@ static void print2(long v)
 static void report(const char *depth, const char *metric, const long *v, int n,
                    const char *unit)
 {
-  struct stat3 s = summarize(v, n);
+  struct stat3 s = stat3_of(v, n);
   printf("  %-8s %-24s ", depth, metric);
   print2(s.median);
   printf(" %s [", unit);
@@ -199,7 +170,7 @@ int main(int argc, char *argv[])
   printf("chainbench: %d faults per run, %d rounds, medians [min .. max]\n", FAULTS, n);
   bench_depth(0, n);
   bench_depth(1, n);
-  set_events(ALL_TYPES);
+  set_events(VMT_EVENTS_ALL);
   ctl("disable");
   ctl("reset");
   exit(0);

@@ -193,25 +193,6 @@ static struct round run_round(void)
 
 // ---- Statistics ------------------------------------------------------------------------------
 
-struct stat3 {
-  long median, min, max;
-};
-
-static struct stat3 summarize(const long *v, int n)
-{
-  long s[MAX_ROUNDS];
-  for (int i = 0; i < n; i++)
-    s[i] = v[i];
-  for (int i = 1; i < n; i++)   // insertion sort: n is tiny
-    for (int j = i; j > 0 && s[j - 1] > s[j]; j--) {
-      long t = s[j];
-      s[j] = s[j - 1];
-      s[j - 1] = t;
-    }
-  struct stat3 r = { s[n / 2], s[0], s[n - 1] };
-  return r;
-}
-
 // a / b with 4 decimals, as an integer scaled by 10000.
 static long ratio4(long a, long b)
 {
@@ -293,8 +274,8 @@ static void keep(struct rounds *rs, int i, struct round r)
 
 static void report_rounds(const char *mode, const char *cas, struct rounds *rs, int n)
 {
-  struct stat3 f = summarize(rs->fault, n), k = summarize(rs->fork, n);
-  struct stat3 t = summarize(rs->total, n);
+  struct stat3 f = stat3_of(rs->fault, n), k = stat3_of(rs->fork, n);
+  struct stat3 t = stat3_of(rs->total, n);
   printf(" %s (%d rounds):\n", cas, n);
   show_ns_as_ms("fault phase", f);
   show_ns_as_ms("fork phase", k);
@@ -358,8 +339,8 @@ static void report_ratio(const char *label, const char *metric, const char *metr
   long r[MAX_ROUNDS];
   for (int i = 0; i < n; i++)
     r[i] = ratio4(on[i], off[i]);
-  struct stat3 pairs = summarize(r, n);
-  long m = ratio4(summarize(on, n).min, summarize(off, n).min);
+  struct stat3 pairs = stat3_of(r, n);
+  long m = ratio4(stat3_of(on, n).min, stat3_of(off, n).min);
   struct stat3 fastest = { m, m, m };
   printf("  %-28s ", label);
   print_fixed(pairs.median, 4);
@@ -476,8 +457,8 @@ static void per_event(struct emit_series *es, int n, struct stat3 *pairs, struct
   long v[MAX_ROUNDS], e = es->events ? es->events : 1;
   for (int i = 0; i < n; i++)
     v[i] = (es->on[i] - es->off[i]) * 100 / e;
-  *pairs = summarize(v, n);
-  long m = (summarize(es->on, n).min - summarize(es->off, n).min) * 100 / e;
+  *pairs = stat3_of(v, n);
+  long m = (stat3_of(es->on, n).min - stat3_of(es->off, n).min) * 100 / e;
   struct stat3 f = { m, m, m };
   *fastest = f;
 }
@@ -522,7 +503,7 @@ static long read_round(void)
 
 static void report_read(long *v, int n)
 {
-  struct stat3 r = summarize(v, n);
+  struct stat3 r = stat3_of(v, n);
   printf(" read: draining the rings with 4 KiB reads\n");
   show("read cost", r, 2, "ns/record");
   csv("emit", "read", "read_ns", n, r, 2, "ns");
@@ -545,7 +526,7 @@ static long csr_round(void)
 
 static void report_csr(long *v, int n)
 {
-  struct stat3 r = summarize(v, n);
+  struct stat3 r = stat3_of(v, n);
   show("one CSR access (rdtime)", r, 2, "ns");
   csv("emit", "csr", "rdtime_ns", n, r, 2, "ns");
 }
@@ -612,7 +593,7 @@ static void mode_link(int n)
   close(fd);
   printf("tracebench link: clock %s; %d MiB per round; bytes written %ld\n", clock_name,
          LINK_BYTES >> 20, 2L * n * LINK_BYTES);
-  struct stat3 small = summarize(mbs[0], n), big = summarize(mbs[1], n);
+  struct stat3 small = stat3_of(mbs[0], n), big = stat3_of(mbs[1], n);
   show("4 KiB writes", small, 2, "MB/s");
   show("64 KiB writes", big, 2, "MB/s");
   csv("link", "write_4k", "throughput", n, small, 2, "MB/s");

@@ -35,6 +35,16 @@ uint64 rng_mix(uint64 x);
 // The next number of the sequence whose state is *state (any value is a seed).
 uint64 rng_next(uint64 *state);
 
+// ---- Statistics (stats.c) ------------------------------------------------------------
+#define STATS_MAX 64   // the most measurements stat3_of reads
+
+struct stat3 {
+  long median, min, max;
+};
+// The median (the upper one for even n), minimum and maximum of v[0 .. n-1], for
+// 1 <= n <= STATS_MAX; v is left as it is.
+struct stat3 stat3_of(const long *v, int n);
+
 // ---- Memory (memory.c) --------------------------------------------------------------
 // Load or store one byte at va, for real: in assembly, out of line, so that the
 // compiler can neither drop the access nor reason about the address (address 0 is
