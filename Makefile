@@ -235,7 +235,7 @@ clean:
 help:
 	@echo "make               build the kernel, fs.img and the host tools"
 	@echo "make qemu-trace    record lazytests and usertests, convert to traces/*.json"
-	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy ICOUNT=1"
+	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy|faultaround ICOUNT=1"
 	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"

@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """From boot to Perfetto timeline: record workloads under vmtrace and convert them.
 
-    python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager] [--icount SHIFT]
+    python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager|faultaround] [--icount SHIFT]
                                 [--out traces] [--split] [--record-args ARGS]
                                 [--after CMD]... WORKLOAD...
 
 For each WORKLOAD (a shell command line such as "lazytests" or "usertests sbrkbasic"),
 faultline boots headless with the host link attached, runs
-`vmtrace record [ARGS] -- [eager|lazy] WORKLOAD`, then each --after CMD (a shell command
+`vmtrace record [ARGS] -- POLICY WORKLOAD` (POLICY: the wrapper program `lazy`, `eager` or
+`faultaround`), then each --after CMD (a shell command
 line run in the guest once the recording is done, e.g. "vmtrace stat" for the kernel's
 counters; its output is in the console log), and halts. --record-args passes more flags
 to `vmtrace record`, e.g. "-b 16 -w 0" for 16-record rings that drop rather than hold
 the workload back (user/vmtrace.c lists the flags). The recording lands in
-OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" under the eager
-policy). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
+OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" or
+"-faultaround" under those policies). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
 suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md. Fault pcs and
 call chains are named from the programs' ELF files in the --symbols directories and
@@ -50,7 +51,7 @@ def fail(msg):
 
 def workload_name(workload, policy):
     name = os.path.basename(workload.split()[0])
-    return name + ("-eager" if policy == "eager" else "")
+    return name + ("" if policy == "lazy" else "-" + policy)
 
 
 def record(args, workload, rec, log):
@@ -204,7 +205,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description="Record workloads on faultline and convert "
                                  "them to Perfetto JSON.")
     ap.add_argument("--cpus", type=int, default=3)
-    ap.add_argument("--policy", choices=("lazy", "eager"), default="lazy")
+    ap.add_argument("--policy", choices=("lazy", "eager", "faultaround"), default="lazy")
     ap.add_argument("--icount", type=int, metavar="SHIFT",
                     help="repeatable virtual time (see tools/qemu/qemu_run.py)")
     ap.add_argument("--kernel", default="kernel/kernel")
