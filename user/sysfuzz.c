@@ -728,13 +728,15 @@ static void op_retire(void)
 
 static void op_mempolicy(void)
 {
-  static const int args[] = { MEMPOLICY_QUERY, MEMPOLICY_LAZY, MEMPOLICY_EAGER, 2, -2,
+  static const int args[] = { MEMPOLICY_QUERY, MEMPOLICY_LAZY, MEMPOLICY_EAGER,
+                              MEMPOLICY_FAULTAROUND, MEMPOLICY_FAULTAROUND + 1, -2,
                               100, INT_MIN, INT_MAX };
-  int a = args[below(8)];
+  int a = args[below(sizeof args / sizeof args[0])];
   note("mempolicy", a, fz.policy, 0);
   count(1);
   int r = mempolicy(a);
-  if (a == MEMPOLICY_LAZY || a == MEMPOLICY_EAGER || a == MEMPOLICY_QUERY) {
+  if (a == MEMPOLICY_LAZY || a == MEMPOLICY_EAGER || a == MEMPOLICY_FAULTAROUND ||
+      a == MEMPOLICY_QUERY) {
     check(r == fz.policy, "mempolicy did not return the old policy", r, fz.policy);
     if (a != MEMPOLICY_QUERY)
       fz.policy = a;
