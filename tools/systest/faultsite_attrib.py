@@ -7,11 +7,11 @@ FAULTSITE.json: `vmtrace record -- faultsite` converted with --symbols (qemu-tra
 that). Between faultsite's markers (see the top of user/faultsite.c):
   "faultsite: user"     every fault's `at` is g+OFF (user/faultsite.c:LINE), one line,
                         inside g's body; `stack` is exactly g < f < main < _main
-  "faultsite: syscall"  kernel-side faults: `at` in the read stub (usys.S), `stack`
+  "faultsite: syscall"  kernel-side faults: `at` in the read stub (build/user/usys.S, generated), `stack`
                         read < readinto < main < _main (the system call's caller)
   "faultsite: deep"     `stack` begins g < deep and ends in "< ..." (truncated).
-Exit status 0 if all passed. Needs user/faultsite.c (the attrib-kernel branch): run it
-from tools/tests/trace_e2e.sh on a faultsite recording.
+Exit status 0 if all passed. tools/systest/trace-e2e.sh runs it on its faultsite
+recording.
 """
 
 import json
@@ -63,7 +63,7 @@ def main(argv):
           "user: stack g < f < main < _main")
     sysc = by.get("faultsite: syscall", [])
     check(len(sysc) > 0 and all(a["source"] == "kernel" and
-                                re.fullmatch(r"read\+0x[0-9a-f]+ \(user/usys\.S:\d+\)",
+                                re.fullmatch(r"read\+0x[0-9a-f]+ \(build/user/usys\.S:\d+\)",
                                              a.get("at", "")) for a in sysc),
           "syscall: kernel-side faults at the read stub")
     check(all(a.get("stack") == "read < readinto < main < _main" for a in sysc),
