@@ -7,8 +7,9 @@ FAULTSITE.json: `vmtrace record -- faultsite` converted with --symbols (qemu-tra
 that). Between faultsite's markers (see the top of user/faultsite.c):
   "faultsite: user"     every fault's `at` is g+OFF (user/faultsite.c:LINE), one line,
                         inside g's body; `stack` is exactly g < f < main < _main
-  "faultsite: syscall"  kernel-side faults: `at` in the read stub (build/user/usys.S, generated), `stack`
-                        read < readinto < main < _main (the system call's caller)
+  "faultsite: syscall"  kernel-side faults: `at` in the read stub (build/user/usys.S,
+                        generated), `stack` read < readinto < main < _main (the system
+                        call's caller)
   "faultsite: deep"     `stack` begins g < deep and ends in "< ..." (truncated).
 Exit status 0 if all passed. tools/systest/trace-e2e.sh runs it on its faultsite
 recording.
