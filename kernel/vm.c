@@ -191,6 +191,21 @@ int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
   return 0;
 }
 
+int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm)
+{
+  pte_t *pte = walk(pagetable, va, 1);
+  if (pte == 0)
+    return -1;
+  if (*pte & PTE_V)
+    return 1;
+  char *mem = kalloc_zeroed();
+  if (mem == 0)
+    return -1;
+  *pte = PA2PTE((uint64)mem) | perm | PTE_V;
+  trace_map(va, (uint64)mem, perm);
+  return 0;
+}
+
 pagetable_t uvmcreate(void)
 {
   return kalloc_pagetable();

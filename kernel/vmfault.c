@@ -101,11 +101,9 @@ static int map_around(struct proc *p, uint64 va, int want)
 {
   int n = 0, oom = 0;
   for (uint64 a = va + PGSIZE; n < want - 1 && a < p->sz; a += PGSIZE, n++) {
-    pte_t *pte = walk(p->pagetable, a, 0);
-    if (pte && (*pte & PTE_V))
-      break;
-    if (uvmmap_zeroed(p->pagetable, a, HEAP_PERM, 0) != 0) {
-      oom = 1;
+    int r = uvmmap_zeroed_if_absent(p->pagetable, a, HEAP_PERM);
+    if (r != 0) {
+      oom = r < 0;
       break;
     }
   }
