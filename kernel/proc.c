@@ -23,6 +23,7 @@
 #include "kernel/memstat.h"
 #include "kernel/proc.h"
 #include "tracing/trace.h"
+#include "tracing/vmtrace_dev.h"
 
 struct cpu cpus[NCPU];
 static struct proc procs[NPROC];
@@ -367,8 +368,27 @@ int wait(uint64 addr)
 
 // ---- Scheduling -----------------------------------------------------------------------
 
-// Each hart runs this loop forever: pick a RUNNABLE process, switch to it, and come back
-// here when it gives up the CPU.
+// Switch to p if it is RUNNABLE; back here when it gives up the CPU. Returns 1 if it ran.
+static int run_if_runnable(struct cpu *c, struct proc *p)
+{
+  int ran = 0;
+  acquire(&p->lock);
+  if (p->state == RUNNABLE) {
+    p->state = RUNNING;
+    c->proc = p;
+    trace_switch();
+    swtch(&c->context, &p->context);
+    c->proc = 0;
+    ran = 1;
+  }
+  release(&p->lock);
+  return ran;
+}
+
+// Each hart runs this loop forever: pick a RUNNABLE process, round robin, switch to it,
+// and come back here when it gives up the CPU. A trace reader woken because a ring
+// filled goes ahead of the round (vmtrace_run_first): behind a dozen busy processes it
+// would wait a dozen ticks, and the producers it holds back would drop records instead.
 void scheduler(void)
 {
   struct cpu *c = mycpu();
@@ -378,16 +398,10 @@ void scheduler(void)
     intr_on();   // let devices interrupt, or every hart may wait forever
     int ran = 0;
     for (struct proc *p = procs; p < &procs[NPROC]; p++) {
-      acquire(&p->lock);
-      if (p->state == RUNNABLE) {
-        p->state = RUNNING;
-        c->proc = p;
-        trace_switch();
-        swtch(&c->context, &p->context);
-        c->proc = 0;
-        ran = 1;
-      }
-      release(&p->lock);
+      struct proc *first = vmtrace_run_first();
+      if (first)
+        ran |= run_if_runnable(c, first);
+      ran |= run_if_runnable(c, p);
     }
     if (!ran) {
       if (idle_traced == 0)

@@ -16,7 +16,11 @@
 // vmtrace_backoff where the interrupted process may be switched out: it yields, so the
 // reader can run on this CPU at once, and past RING_HOLD_LEVEL it waits (up to `block`
 // ticks, set through /dev/vmtracectl) until the reader has drained the ring to
-// RING_WAKE_LEVEL. A traced fault storm slows down instead of losing events. The reader
+// RING_WAKE_LEVEL. A traced fault storm slows down instead of losing events. A reader
+// woken at a watermark runs next on the first hart that picks (vmtrace_run_first, the
+// scheduler asks before each pick): in the round robin it waited behind every busy
+// process, up to a tick each, while the rings filled (lazytests' oomall storm, 9
+// children on 3 harts, left it runnable for 1.5 s and dropped records). The reader
 // itself is never held back, and the time limit keeps a reader that depends on a
 // waiting process (say, one writing to a file while the process holds the log) from
 // deadlocking: it only costs drops.
@@ -139,6 +143,28 @@ static int vmtrace_write(int user_src, uint64 src, int n)
 // `tracebench resets`; a disable at the end of a recording hung the machine this way when
 // a tick hit an emit on CPU 0). Waking is left to a later tick.
 
+static int run_first;   // a watermark woke the reader: the scheduler runs it next, once
+
+// Wake the reader. At a watermark (urgent) it also goes ahead of the scheduler's round.
+static void wake_reader(int urgent)
+{
+  acquire(&trace_lock);
+  wakeup(&wake_chan);
+  release(&trace_lock);
+  if (urgent)
+    __atomic_store_n(&run_first, 1, __ATOMIC_RELEASE);
+}
+
+struct proc *vmtrace_run_first(void)
+{
+  if (__atomic_load_n(&run_first, __ATOMIC_RELAXED) == 0 ||
+      __atomic_exchange_n(&run_first, 0, __ATOMIC_ACQUIRE) == 0)
+    return 0;
+  // Read without trace_lock: a stale pointer still points into procs[], and the
+  // scheduler runs it only if it is RUNNABLE.
+  return *(struct proc *volatile *)&vt.reader;
+}
+
 // Wake the reader once some ring reaches RING_WAKE_LEVEL, so it drains well before
 // drops; and at least twice a second while anything is buffered, so small traces flow
 // too. Called from the timer interrupt.
@@ -153,18 +179,16 @@ void vmtrace_tick(void)
     release(&trace_lock);
   }
   ticks_since_wake++;
-  int wake = 0;
+  int full = 0, waited = 0;
   for (int i = 0; i < NCPU; i++) {
     uint64 fill = ring_fill(i);
-    if (fill >= RING_WAKE_LEVEL(ring_size()) || (fill > 0 && ticks_since_wake >= TICK_HZ / 2))
-      wake = 1;
+    full |= fill >= RING_WAKE_LEVEL(ring_size());
+    waited |= fill > 0 && ticks_since_wake >= TICK_HZ / 2;
   }
-  if (!wake)
-    return;
-  ticks_since_wake = 0;
-  acquire(&trace_lock);
-  wakeup(&wake_chan);
-  release(&trace_lock);
+  if (full || waited) {
+    ticks_since_wake = 0;
+    wake_reader(full);
+  }
 }
 
 // Called from the software interrupt a ring raises after an emit; never inside one as
@@ -173,9 +197,7 @@ int vmtrace_kick(void)
 {
   if (!vt.reader_open || trace_emit_busy())
     return 0;
-  acquire(&trace_lock);
-  wakeup(&wake_chan);
-  release(&trace_lock);
+  wake_reader(1);
   return 1;
 }
 

@@ -5,10 +5,13 @@
 
 #include "kernel/types.h"
 
+struct proc;
+
 #ifdef FAULTLINE_NO_TRACE
 static inline void vmtrace_tick(void) { }
 static inline int vmtrace_kick(void) { return 0; }
 static inline void vmtrace_backoff(void) { }
+static inline struct proc *vmtrace_run_first(void) { return 0; }
 #else
 // Boot: the device's entry in devsw, the default hold-back limit.
 void vmtrace_dev_init(void);
@@ -20,6 +23,11 @@ int vmtrace_kick(void);
 // After vmtrace_kick, where the current process may be switched out (no spinlock
 // held): yield to the reader, or wait for it if this CPU's ring is nearly full.
 void vmtrace_backoff(void);
+// For the scheduler, before each pick: the reader, once after a ring's watermark woke
+// it (it should run next, ahead of the round robin), else 0. One-shot, so that a reader
+// that spins instead of draining gets no more than its share of the CPU. The process
+// returned may have changed state since: the caller checks under its lock.
+struct proc *vmtrace_run_first(void);
 
 // For the control device (tracing/control.c); the caller holds trace_lock.
 // Tracing went off: the reader drains and sees end of file, held processes go on.
