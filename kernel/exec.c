@@ -25,6 +25,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/sleeplock.h"
 #include "kernel/proc.h"
+#include "kernel/vmfault.h"
 #include "kernel/elf.h"
 #include "kernel/inode.h"
 #include "kernel/log.h"
@@ -264,6 +265,7 @@ commit(struct proc *p, struct image *img, const char *path)
   p->sz = img->sz;
   p->stack_base = img->stack_base;
   p->heap_base = img->heap_base;
+  vm_fault_end_run(p);   // the run was in the old image's heap
 
   p->trapframe->epc = img->entry;
   p->trapframe->sp = img->sp;

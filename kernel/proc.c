@@ -22,6 +22,7 @@
 #include "kernel/mempolicy.h"
 #include "kernel/memstat.h"
 #include "kernel/proc.h"
+#include "kernel/vmfault.h"
 #include "tracing/trace.h"
 #include "tracing/vmtrace_dev.h"
 
@@ -151,8 +152,7 @@ static void freeproc(struct proc *p)
   p->killed = 0;
   p->xstate = 0;
   p->mempolicy = MEMPOLICY_LAZY;
-  p->around_next = 0;
-  p->around_pages = 0;
+  vm_fault_end_run(p);
   p->state = UNUSED;
 }
 
@@ -263,7 +263,7 @@ int growproc(long n)
       return -1;   // would free data, text or stack
     uvmdealloc(p->pagetable, oldsz, newsz);
     if (p->around_next > newsz)
-      p->around_next = 0;   // the run's pages are gone: a fault there starts a new one
+      vm_fault_end_run(p);   // the run's pages are gone: a fault there starts a new one
   }
   trace_sbrk(oldsz, newsz, p->mempolicy);
   p->sz = newsz;

@@ -5,6 +5,7 @@
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
+#include "kernel/vmfault.h"
 #include "kernel/kalloc.h"
 #include "kernel/trap.h"
 #include "kernel/sysarg.h"
@@ -104,7 +105,7 @@ uint64 sys_mempolicy(void)
   if (policy < 0 || policy >= MEMPOLICY_COUNT)
     return -1;
   p->mempolicy = policy;
-  p->around_next = 0;   // setting a policy ends any fault-around run (kernel/vmfault.c)
+  vm_fault_end_run(p);
   return old;
 }
 

@@ -86,6 +86,12 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
   return KIND_LAZY;
 }
 
+void vm_fault_end_run(struct proc *p)
+{
+  p->around_next = 0;
+  p->around_pages = 0;
+}
+
 // How many pages the fault at page-aligned va maps in all, its own included.
 static int window_pages(struct proc *p, uint64 va)
 {

@@ -26,6 +26,12 @@ enum fault_outcome {
 // kills: the caller decides what a failure means (usertrap kills, copyin returns -1).
 enum fault_outcome vm_fault(uint64 va, enum fault_access access, enum fault_source source);
 
+// End p's fault-around run: its next lazy fault maps its page alone and starts a new
+// one. For whoever changes what a run assumes: the policy, the heap below the run's
+// next page, or the whole address space (exec). Caller: p itself, or p's exclusive owner.
+struct proc;
+void vm_fault_end_run(struct proc *p);
+
 // usertrap's entry: handle page-fault scause at stval; kills the process (with one
 // console line saying why) if the fault cannot be resolved.
 void vm_fault_user(uint64 scause, uint64 stval);

@@ -34,8 +34,11 @@
 #include "user/user.h"
 #include "user/printf_check.h"
 #include "user/testlib/testlib.h"
+#include "user/lib/number.h"
+#include "tracing/vmtrace_format.h"
 
 #define TMPFILE "lazytests.tmp"
+#define AROUND_CAP (VMT_AROUND_MAX + 1)   // the kernel's AROUND_MAX_PAGES
 
 // ---- Failing a test ---------------------------------------------------------------------
 
@@ -178,6 +181,20 @@ static int print_policy(void)
   int policy = mempolicy(MEMPOLICY_QUERY);
   printf("lazytests --print-policy: %s\n", policy_name(policy));
   return 10 + policy;
+}
+
+// `lazytests --touch-at ADDR`: grow the heap past ADDR, store to it, and exit with 10 +
+// the number of pages that store made resident (the window test_aroundexec asks about).
+static int touch_at(const char *arg)
+{
+  uint64 addr = number_at(arg, 0);
+  uint64 top = (uint64)sbrk(0);
+  if (addr < top)
+    fail("--touch-at %s: below the break %p, so maybe already present", arg, (void *)top);
+  grow((long)(addr - top) + 2 * AROUND_CAP * PGSIZE);
+  uint64 before = resident();
+  *(volatile char *)addr = 1;
+  return 10 + (int)(resident() - before);
 }
 
 // The arguments test_sysexec passes, all stored in fresh heap. The empty one sits in a
@@ -1040,7 +1057,6 @@ static void test_residency(void)
 // mapped maps twice as many pages (up to AROUND_CAP), any other maps its page alone
 // (kernel/vmfault.c). Each test below sets the policy itself and ends the window one way.
 
-#define AROUND_CAP 128   // the kernel's AROUND_MAX_PAGES
 
 // Move the break up to a page boundary, so that the pages counted from it start fresh
 // (the page holding an unaligned break may already be present).
@@ -1201,6 +1217,36 @@ static void test_aroundshrink(void)
     fail("page 6 came back with its old contents");
 }
 
+// exec ends the run: the new image's first fault maps its page alone, even at the very
+// address where the old image's run would have gone on with a window of 16 pages. (The
+// same program keeps the same heap start, so that address is in the new heap.) The run
+// is built in the child that execs, since fork starts the child without one.
+static void test_aroundexec(void)
+{
+  enum { N = 64 };
+  int pid = fork();
+  if (pid < 0)
+    fail("fork failed");
+  if (pid == 0) {
+    uint64 from;
+    char *base = around_heap(N, &from);
+    touch_expect(base, 0, from, 1, "first fault");
+    touch_expect(base, 1, from, 3, "second fault");    // pages 1, 2
+    touch_expect(base, 3, from, 7, "third fault");     // pages 3 .. 6
+    touch_expect(base, 7, from, 15, "fourth fault");   // pages 7 .. 14; next: 16 from 15
+    char addr[24];
+    append_num(addr, (uint64)(base + 15 * PGSIZE), 16);
+    char *argv[] = { progname, "--touch-at", addr, 0 };
+    exec(progname, argv);
+    fail("exec %s failed", progname);
+  }
+  int status;
+  wait(&status);
+  if (status != 10 + 1)
+    fail("after exec, the first fault where the old run would go on mapped %d pages, "
+         "want 1", status - 10);
+}
+
 // ---- The runner ---------------------------------------------------------------------------
 
 struct test {
@@ -1238,6 +1284,7 @@ static struct test tests[] = {
   { "aroundbrk", test_aroundbrk },
   { "aroundoom", test_aroundoom },
   { "aroundshrink", test_aroundshrink },
+  { "aroundexec", test_aroundexec },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 
@@ -1380,6 +1427,8 @@ int main(int argc, char *argv[])
     return print_policy();
   if (argc >= 2 && strcmp(argv[1], "--check-args") == 0)
     return check_args(argc, argv);
+  if (argc == 3 && strcmp(argv[1], "--touch-at") == 0)
+    return touch_at(argv[2]);
 
   // Which tests: all, or those named. Unknown names are an error before anything runs.
   static struct test *chosen[NTESTS];
