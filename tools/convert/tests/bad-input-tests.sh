@@ -112,5 +112,5 @@ t "vmtcheck: a call chain that does not follow a fault begin fails" stray_chain
 cp "$S/chain.vmt" "$S/chain-v1.vmt"
 patch "$S/chain-v1.vmt" 8 '\001'
 t "bad input: a call chain in a version 1 recording" rejected "$S/chain-v1.vmt" $R10
-t "an old recording (traces/example.vmt, version 1) still converts" \
-  "$A/vmtrace2perfetto" traces/example.vmt -o "$S/example.json"
+t "an old recording (tests/data/v1-tracedemo.vmt, version 1) still converts" \
+  "$A/vmtrace2perfetto" tools/convert/tests/data/v1-tracedemo.vmt -o "$S/example.json"

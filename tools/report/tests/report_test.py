@@ -103,7 +103,8 @@ def main(argv):
             check(err.count("\n") == 1 and "(user/" not in text,
                   "example: tracedemo rebuilt since the recording: hex sites, one warning")
         else:
-            check("(user/tracedemo.c:" in text, "example: sites named with file:line")
+            check("touch_pages+0x" in text and "(user/testlib/memory.c:" in text,
+                  "example: sites named with file:line")
     print("report: %d failed" % len(failures))
     return 1 if failures else 0
 
