@@ -223,7 +223,7 @@ deps-test:
 
 # The host tools' tests (tools/tools.mk), the Python record reader's, then the QEMU
 # runner's self-test (no QEMU).
-test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-open
+test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-report test-open
 	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh

@@ -23,6 +23,7 @@ include tools/mkfs/mkfs.mk
 include tools/symbols/symbols.mk
 include tools/convert/convert.mk
 include tools/convert/attrib.mk
+include tools/report/report.mk
 include tools/check/check.mk
 include tools/gen/gen.mk
 include tools/open/open.mk
