@@ -16,7 +16,7 @@ FIGURES_DIR   ?= $(ANALYSIS_DIR)/figures
 # Debian's python3 has matplotlib; a python3 earlier on PATH (pyenv) may not.
 PLOT_PYTHON   ?= /usr/bin/python3
 GNUPLOT       ?= gnuplot
-BENCH_REPEATS ?= 11
+BENCH_REPEATS ?= 21   # sbrkbench's most: short host-clock cases need them (REPORT, section 8)
 ifeq ($(ICOUNT),1)
 BENCH_CLOCKS  ?= icount
 else

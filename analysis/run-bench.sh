@@ -31,7 +31,7 @@ set -eu
 cd "$(dirname "$0")/.." || exit 2
 
 CLOCKS="host icount"
-REPEATS=11
+REPEATS=21
 CPUS=3
 RECORD=1
 RECORD_CLOCK=icount
