@@ -241,6 +241,16 @@ class RunnerTest(unittest.TestCase):
         self.assertNotIn(self.fs, drive, "booted on fs.img itself, not a copy")
         self.assertTrue(drive.endswith(",if=none,format=raw,id=fsdisk"))
 
+    def test_icount_two_harts_warns(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--cpus", "2", "--icount", "3",
+                                       "usertests")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("warning: --icount with 2 harts", err)
+        rc, out, err = self.run_runner(usertests_ok(), "--cpus", "3", "--icount", "3",
+                                       "usertests")
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("warning", err)
+
     def test_fs_copy_and_keep(self):
         steps = BOOT + [["disk", "DIRTY"], ["line", "halt"], ["exit", 0]]
         rc, out, err = self.run_runner(steps)
