@@ -84,16 +84,14 @@ uint64 walkaddr(pagetable_t pagetable, uint64 va)
   return PTE2PA(*pte);
 }
 
-// Install one leaf PTE for va; 0, or -1 if a page-table page cannot be allocated.
-static int set_leaf(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
+// va's leaf entry, which must be absent (a remap is a kernel bug); 0 if a page-table
+// page cannot be allocated.
+static pte_t *empty_leaf(pagetable_t pagetable, uint64 va)
 {
   pte_t *pte = walk(pagetable, va, 1);
-  if (pte == 0)
-    return -1;
-  if (*pte & PTE_V)
+  if (pte && (*pte & PTE_V))
     panic("mappages: remap");
-  *pte = PA2PTE(pa) | perm | PTE_V;
-  return 0;
+  return pte;
 }
 
 // Not traced: the kernel's map and each process's trampoline and trap frame. User
@@ -102,9 +100,12 @@ int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 {
   if (va % PGSIZE || size % PGSIZE || size == 0)
     panic("mappages: unaligned");
-  for (uint64 off = 0; off < size; off += PGSIZE)
-    if (set_leaf(pagetable, va + off, pa + off, perm) != 0)
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = empty_leaf(pagetable, va + off);
+    if (pte == 0)
       return -1;   // the pages mapped so far stay mapped; the caller owns the cleanup
+    *pte = PA2PTE(pa + off) | perm | PTE_V;
+  }
   return 0;
 }
 
@@ -159,13 +160,20 @@ void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
 
 // ---- User address spaces --------------------------------------------------------------
 
-// Every mapping of user memory goes through here: these are the pages traces and
-// resident counts describe.
+// Every mapping of user memory is installed here: these are the pages traces and
+// resident counts describe. pte is va's leaf entry, not valid.
+static void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm)
+{
+  *pte = PA2PTE(pa) | perm | PTE_V;
+  trace_map(va, pa, perm);
+}
+
 static int uvmmap(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
 {
-  if (set_leaf(pagetable, va, pa, perm) != 0)
+  pte_t *pte = empty_leaf(pagetable, va);
+  if (pte == 0)
     return -1;
-  trace_map(va, pa, perm);
+  uvm_install(pte, va, pa, perm);
   return 0;
 }
 
@@ -177,22 +185,10 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)how);
 }
 
-int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
+int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
 {
-  char *mem = kalloc_zeroed();
-  if (mem == 0)
-    return -1;
-  if (uvmmap(pagetable, va, (uint64)mem, perm) != 0) {
-    kfree(mem);
-    return -1;
-  }
-  if (pa)
-    *pa = (uint64)mem;
-  return 0;
-}
-
-int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm)
-{
+  // Walk first, allocate second: running out of memory for a page-table page then
+  // leaves no data page to give back.
   pte_t *pte = walk(pagetable, va, 1);
   if (pte == 0)
     return -1;
@@ -201,9 +197,18 @@ int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm)
   char *mem = kalloc_zeroed();
   if (mem == 0)
     return -1;
-  *pte = PA2PTE((uint64)mem) | perm | PTE_V;
-  trace_map(va, (uint64)mem, perm);
+  uvm_install(pte, va, (uint64)mem, perm);
+  if (pa)
+    *pa = (uint64)mem;
   return 0;
+}
+
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
+{
+  int r = uvmmap_zeroed_if_absent(pagetable, va, perm, pa);
+  if (r == 1)
+    panic("uvmmap_zeroed: remap");
+  return r;
 }
 
 pagetable_t uvmcreate(void)

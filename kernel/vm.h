@@ -25,13 +25,13 @@ void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm);
 #define HEAP_PERM (PTE_R | PTE_W | PTE_U)
 
 pagetable_t uvmcreate(void);
-// Give user page va (page-aligned, absent) a zeroed frame mapped with perm; *pa gets
-// the frame if pa is not 0. 0, or -1 with nothing left allocated (out of memory).
+// Give user page va (page-aligned, absent: a remap panics) a zeroed frame mapped with
+// perm; *pa gets the frame if pa is not 0. 0, or -1 if memory ran out (no data page is
+// left allocated; a page-table page it allocated stays, for the process's later use).
 int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);
-// The same for a page that may be mapped already (fault-around's window), with one
-// page-table walk: 1 if va is mapped (nothing done), 0 if it now has a zeroed frame, -1
-// if memory ran out (a page-table page it allocated stays, for the process's later use).
-int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm);
+// The same for a page that may be mapped already (fault-around's window), with the same
+// one page-table walk: 1 if va is mapped (nothing done), else as uvmmap_zeroed.
+int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);
 // Grow to newsz with fresh zeroed pages mapped R|U|xperm; returns newsz, or 0 and undoes all.
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);
 // The same for the heap (eager sbrk): pages mapped HEAP_PERM.

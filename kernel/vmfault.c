@@ -107,7 +107,7 @@ static int map_around(struct proc *p, uint64 va, int want)
 {
   int n = 0, oom = 0;
   for (uint64 a = va + PGSIZE; n < want - 1 && a < p->sz; a += PGSIZE, n++) {
-    int r = uvmmap_zeroed_if_absent(p->pagetable, a, HEAP_PERM);
+    int r = uvmmap_zeroed_if_absent(p->pagetable, a, HEAP_PERM, 0);
     if (r != 0) {
       oom = r < 0;
       break;
