@@ -10,9 +10,10 @@
 //            bufsize N         records per CPU ring, TRACE_RING_MIN .. TRACE_RING_MAX,
 //                              rounded down to a power of two (also resets)
 //            block N           when a CPU's ring reaches RING_HOLD_LEVEL, the process
-//                              running there waits up to N ticks (TICK_HZ a second) for
-//                              the reader to drain it, instead of losing events; 0: never
-//                              wait, drop (tracing/vmtrace_dev.c, "Back-pressure")
+//                              running there waits for the reader to drain it, instead
+//                              of losing events, unless the reader takes nothing for N
+//                              ticks (TICK_HZ a second); 0: never wait, drop
+//                              (tracing/vmtrace_dev.c, "Back-pressure")
 //          An unknown command or bad number fails the write (-1) and changes nothing.
 //   read   status text, "name value" lines: enabled, events, pid, reader (1 while
 //          /dev/vmtrace is open for reading), bufsize, block, held (processes that

@@ -14,16 +14,21 @@
 // Back-pressure. A ring raises its CPU's software interrupt at RING_WAKE_LEVEL (wake the
 // reader) and again at RING_HOLD_LEVEL (the reader is falling behind). trap.c then calls
 // vmtrace_backoff where the interrupted process may be switched out: it yields, so the
-// reader can run on this CPU at once, and past RING_HOLD_LEVEL it waits (up to `block`
-// ticks, set through /dev/vmtracectl) until the reader has drained the ring to
-// RING_WAKE_LEVEL. A traced fault storm slows down instead of losing events. A reader
+// reader can run on this CPU at once, and past RING_HOLD_LEVEL it waits until the reader
+// has drained the ring to RING_WAKE_LEVEL. A traced fault storm slows down instead of
+// losing events, however slow the reader: the wait ends early only when the reader has
+// taken nothing for `block` ticks (set through /dev/vmtracectl), which is a stuck reader,
+// not a slow one. (A limit on the wait itself dropped records whenever a storm on every
+// hart outran one reader for half a second, as lazytests' oomall did on a busy host.) A reader
 // woken at a watermark runs next on the first hart that picks (vmtrace_run_first, the
 // scheduler asks before each pick): in the round robin it waited behind every busy
 // process, up to a tick each, while the rings filled (lazytests' oomall storm, 9
 // children on 3 harts, left it runnable for 1.5 s and dropped records). The reader
-// itself is never held back, and the time limit keeps a reader that depends on a
+// itself is never held back, and the stall limit keeps a reader that depends on a
 // waiting process (say, one writing to a file while the process holds the log) from
-// deadlocking: it only costs drops.
+// deadlocking: it only costs drops. Each read starts at the ring after the one the last
+// read started at, so that a ring refilled as fast as it drains cannot keep the reader
+// from the others (whose processes would then wait on a reader that is not stuck).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -39,13 +44,15 @@
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
-#define TRACE_BLOCK_TICKS (TICK_HZ / 2)   // the default longest wait for the reader
+#define TRACE_BLOCK_TICKS (TICK_HZ / 2)   // the default longest stall of the reader
 
 // Under trace_lock (tracing/control.h).
 static struct {
   int reader_open;
   struct proc *reader;    // the process that last read /dev/vmtrace: never held back
-  uint32 block_ticks;     // longest wait for the reader; 0: drop instead
+  uint32 block_ticks;     // longest the reader may take nothing before a held process
+                          // gives up; 0: drop instead of holding
+  uint64 last_take;       // ticks when the reader last took records
   uint64 held;            // processes held back, since boot
   int waiting;            // processes held back now
 } vt;
@@ -93,11 +100,15 @@ static void flush_lost(void)
     ring_flush_lost(cpu);
 }
 
-// Copy as many whole records as fit in n bytes, CPU by CPU. Returns bytes or -1.
+// Copy as many whole records as fit in n bytes, ring by ring, starting one ring further
+// on at each call (see "Back-pressure"). Returns bytes or -1. Caller holds trace_lock.
 static int drain(int user_dst, uint64 dst, int n)
 {
+  static int first;
   uint64 max = n / sizeof(struct vmt_record), got = 0;
-  for (int cpu = 0; cpu < NCPU && got < max; cpu++) {
+  first = (first + 1) % NCPU;
+  for (int i = 0; i < NCPU && got < max; i++) {
+    int cpu = (first + i) % NCPU;
     long k = ring_take(cpu, user_dst, dst + got * sizeof(struct vmt_record), max - got);
     if (k < 0)
       return got ? got * sizeof(struct vmt_record) : -1;
@@ -126,6 +137,8 @@ static int vmtrace_read(int user_dst, uint64 dst, int n, uint off)
   // Drain under the lock so that a reset cannot move the rings under the copy.
   vt.reader = myproc();
   int r = drain(user_dst, dst, n);
+  if (r > 0)
+    vt.last_take = ticks;
   if (vt.waiting)
     wakeup(&room_chan);
   release(&trace_lock);
@@ -173,7 +186,7 @@ void vmtrace_tick(void)
   static uint ticks_since_wake;
   if (!vt.reader_open || trace_emit_busy())
     return;
-  if (vt.waiting) {   // they count ticks for their time limit
+  if (vt.waiting) {   // they watch the clock for a stuck reader
     acquire(&trace_lock);
     wakeup(&room_chan);
     release(&trace_lock);
@@ -201,11 +214,20 @@ int vmtrace_kick(void)
   return 1;
 }
 
-// Whether a process held back by ring cpu may go on. Caller holds trace_lock.
+// Whether the reader has taken nothing for block ticks, counted from since at the
+// earliest. Caller holds trace_lock.
+static int reader_stuck(uint64 since)
+{
+  uint64 last = vt.last_take > since ? vt.last_take : since;
+  return ticks - last >= vt.block_ticks;
+}
+
+// Whether a process held back by ring cpu since tick `since` may go on. Caller holds
+// trace_lock.
 static int may_go_on(struct proc *p, int cpu, uint64 since)
 {
   return !vt.reader_open || !trace_enabled() || ring_fill(cpu) <= RING_WAKE_LEVEL(ring_size()) ||
-         ticks - since >= vt.block_ticks || killed(p);
+         reader_stuck(since) || killed(p);
 }
 
 // See "Back-pressure" at the top. Caller: trap.c, after vmtrace_kick said there is a

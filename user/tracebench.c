@@ -21,6 +21,9 @@
 //   tracebench resets [-c CYCLES]       CYCLES ring resets (default 20000) while three
 //                                       processes churn the break: the drop test's
 //                                       regression test for a tick/reset deadlock
+//   tracebench stuck [-p PAGES]         without a recorder: a reader that never reads
+//                                       while a child touches PAGES pages twice; the
+//                                       child must finish, at the cost of drops
 //
 // The workload, one "round": FAULT_CYCLES times grow the heap by CYCLE_PAGES, store to
 // every page (one lazy fault each) and shrink it back; then FORKS times fork a child
@@ -689,6 +692,46 @@ static void mode_resets(int cycles)
   printf("tracebench resets: %d resets while 3 processes churned\n", cycles);
 }
 
+// ---- stuck: for the drop test ----------------------------------------------------------------------
+
+// Run with no recorder. This process opens /dev/vmtrace, so it is the reader, and then
+// reads nothing while a child storms into 64-record rings: back-pressure holds the child
+// only until the reader has taken nothing for `block` ticks, then lets it go on and
+// drops. A reader that never reads must cost drops, not hang the machine. Afterwards it
+// reads what is left and prints the drops it found and the records it read.
+static void mode_stuck(int pages)
+{
+  int fd = open("/dev/vmtrace", O_RDONLY);
+  if (fd < 0)
+    die("stuck: cannot open /dev/vmtrace (is a recorder running?)");
+  long block = status_value("block");
+  if (vmtrace_ctl("bufsize 64") < 0 || vmtrace_ctl("block 2") < 0 ||
+      vmtrace_ctl("enable") < 0)
+    die("stuck: /dev/vmtracectl refused the setup");
+  int pid = fork();
+  if (pid < 0)
+    die("fork failed");
+  if (pid == 0) {
+    storm_here(pages);
+    exit(0);
+  }
+  wait(0);
+  vmtrace_ctl("disable");
+  static struct vmt_record buf[64];
+  uint64 records = 0, dropped = 0;
+  int n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0)
+    for (int i = 0; i < n / sizeof(buf[0]); i++, records++)
+      if (buf[i].type == VMT_LOST)
+        dropped += buf[i].a;
+  close(fd);
+  char restore[32];
+  append_num(append_str(restore, "block "), block, 10);
+  vmtrace_ctl(restore);
+  printf("tracebench stuck: %d faults stormed past a reader that never read: "
+         "%lu records read, %lu dropped\n", 2 * pages, records, dropped);
+}
+
 // ---- Main ----------------------------------------------------------------------------------------
 
 static void usage(void)
@@ -696,7 +739,8 @@ static void usage(void)
   fprintf(2, "usage: tracebench off|on|emit|link [-n ROUNDS] [-i]\n"
              "       tracebench storm [-p PAGES]\n"
              "       tracebench churn [-c CYCLES]\n"
-             "       tracebench resets [-c CYCLES]\n");
+             "       tracebench resets [-c CYCLES]\n"
+             "       tracebench stuck [-p PAGES]\n");
   exit(2);
 }
 
@@ -740,6 +784,7 @@ static const struct {
   { "storm", mode_storm, STORM_PAGES },
   { "churn", mode_churn, CHURN_CYCLES },
   { "resets", mode_resets, RESET_CYCLES },
+  { "stuck", mode_stuck, STORM_PAGES },
 };
 
 int main(int argc, char **argv)

@@ -42,9 +42,9 @@ static void usage(int status)
              "              unmap, sbrk, fork, exec, exit, kill, switch, marker; chain\n"
              "              (a fault's user call chain) comes only with fault_begin\n"
              "  -b RECORDS  per-CPU ring size in records (16 .. 32768, a power of two)\n"
-             "  -w TICKS    when a CPU's ring is 3/4 full, its process waits up to TICKS\n"
-             "              (0.1 s each) for the recorder instead of losing events;\n"
-             "              0: never wait, drop (default 5)\n");
+             "  -w TICKS    when a CPU's ring is 3/4 full, its process waits for the\n"
+             "              recorder instead of losing events, unless the recorder takes\n"
+             "              nothing for TICKS (0.1 s each); 0: never wait, drop (default 5)\n");
   exit(status);
 }
 
