@@ -185,11 +185,14 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)how);
 }
 
-int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
+// The one body of "a zeroed frame at user page va": leaf is va's leaf entry if the
+// caller has walked to it, else 0. Returns 1 if va is mapped (nothing done), else as
+// uvmmap_zeroed.
+static int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm, uint64 *pa)
 {
   // Walk first, allocate second: running out of memory for a page-table page then
   // leaves no data page to give back.
-  pte_t *pte = walk(pagetable, va, 1);
+  pte_t *pte = leaf ? leaf : walk(pagetable, va, 1);
   if (pte == 0)
     return -1;
   if (*pte & PTE_V)
@@ -203,9 +206,14 @@ int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *
   return 0;
 }
 
-int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
+int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
 {
-  int r = uvmmap_zeroed_if_absent(pagetable, va, perm, pa);
+  return map_zeroed(pagetable, 0, va, perm, pa);
+}
+
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa)
+{
+  int r = map_zeroed(pagetable, leaf, va, perm, pa);
   if (r == 1)
     panic("uvmmap_zeroed: remap");
   return r;
@@ -234,7 +242,7 @@ static uint64 alloc_range(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int
   if (newsz <= oldsz)
     return oldsz;
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    if (uvmmap_zeroed(pagetable, va, perm, 0) != 0) {
+    if (uvmmap_zeroed(pagetable, va, perm, 0, 0) != 0) {
       uvmdealloc(pagetable, newsz, oldsz);
       return 0;
     }

@@ -26,9 +26,11 @@ void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm);
 
 pagetable_t uvmcreate(void);
 // Give user page va (page-aligned, absent: a remap panics) a zeroed frame mapped with
-// perm; *pa gets the frame if pa is not 0. 0, or -1 if memory ran out (no data page is
-// left allocated; a page-table page it allocated stays, for the process's later use).
-int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);
+// perm; *pa gets the frame if pa is not 0. leaf: va's leaf entry, if the caller has
+// walked to it already (walk(pagetable, va, 0), nothing mapped since), so that it is not
+// walked twice; else 0. 0, or -1 if memory ran out (no data page is left allocated; a
+// page-table page it allocated stays, for the process's later use).
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa);
 // The same for a page that may be mapped already (fault-around's window), with the same
 // one page-table walk: 1 if va is mapped (nothing done), else as uvmmap_zeroed.
 int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);

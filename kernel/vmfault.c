@@ -50,7 +50,9 @@ static uint64 access_bit(enum fault_access access)
   }
 }
 
-// *pte gets the entry found for va (0 if none), so that resolve need not walk again.
+// *pte gets va's leaf entry as the walk found it (0 if no last-level table), so that
+// resolve need not walk again: a spurious fault reads its frame there, and a lazy one
+// installs its page there when the table exists.
 static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access access,
                                 pte_t **ptep, const char **why)
 {
@@ -136,7 +138,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pa) != 0)
+    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pte, pa) != 0)
       return FAULT_NOMEM;
     *around = map_around(p, PGROUNDDOWN(va), window_pages(p, PGROUNDDOWN(va)));
     return FAULT_MAPPED;
