@@ -19,7 +19,7 @@
 // losing events, however slow the reader: the wait ends early only when the reader has
 // taken nothing for `block` ticks (set through /dev/vmtracectl), which is a stuck reader,
 // not a slow one. (A limit on the wait itself dropped records whenever a storm on every
-// hart outran one reader for half a second, as lazytests' oomall did on a busy host.) A reader
+// hart outran one reader for half a second, as lazytests' oomall did in CI.) A reader
 // woken at a watermark runs next on the first hart that picks (vmtrace_run_first, the
 // scheduler asks before each pick): in the round robin it waited behind every busy
 // process, up to a tick each, while the rings filled (lazytests' oomall storm, 9
