@@ -72,8 +72,9 @@ uint64 ring_fill(int cpu)
 }
 
 // Copies in at most two runs (to the end of the slot array, then from its start), not
-// record by record: each either_copyout translates the user page and copies byte by
-// byte, and per-record calls made the reader cost about 600 instructions a record.
+// record by record: each either_copyout walks the user page table before it copies, and
+// per-record calls (with byte-by-byte copies, then) cost the reader about 600
+// instructions a record.
 long ring_take(int cpu, int user, uint64 dst, uint64 max)
 {
   struct trace_ring *r = &trace_rings[cpu];
