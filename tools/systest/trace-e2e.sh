@@ -40,7 +40,9 @@ passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "PASS $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+# check NAME CMD...: PASS or FAIL by CMD's status, which check returns, so that a caller
+# can add what to show on failure (check ... || show).
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; return 1; fi; }
 
 # Every fault begin has its call chain (vmtcheck has checked that each chain follows
 # its begin): as many of one as of the other in vmtcheck's table.
@@ -83,7 +85,8 @@ done
 
 for rec in tracedemo lazytests usertests faultsite; do
   f=$out/$rec.vmt
-  check "$rec: no events dropped" build/tools/vmtcheck -q -e dropped=0 "$f"
+  check "$rec: no events dropped" build/tools/vmtcheck -q -e dropped=0 "$f" ||
+    "$PYTHON" tools/systest/vmt_gaps.py --where "$f"   # which test, when, which CPU
   check "$rec: every fault has its call chain" chains_complete "$f"
   check "$rec: each exited process's maps and page tables balance under its own pid" \
     "$PYTHON" tools/systest/vmt_owners.py "$f"

@@ -11,7 +11,10 @@ records used up those numbers. (build/tools/vmtcheck accepts any first number an
 count that merely covers the gap; this checks that the counts explain the gaps exactly.)
 
 Prints one line per CPU, "cpuN records R dropped D lost_records L", and exits 1 at the
-first violation with its byte offset. Standard library only.
+first violation with its byte offset. With --where (before REC.vmt) it first says where
+each drop happened: "lost cpuN D records before T s, in MARKER", MARKER being the last
+marker any CPU wrote before (a suite's "test NAME"), which is where to look when a test
+that must not drop does. Standard library only.
 """
 
 import os
@@ -80,7 +83,36 @@ def run(argv, prog, examine):
         return 1, None
 
 
+def where(data):
+    """A "lost" line for every VMT_LOST record, with the marker in effect before it."""
+    h = read_header(data)
+    pieces = {}            # cpu -> marker text so far, while VMT_MORE continues it
+    last = "(no marker yet)"
+    for _, r in F.records(data, h):
+        if r.type == F.MARKER:
+            text = pieces.pop(r.cpu, b"") + F.text16(r.a, r.b).rstrip(b"\0")
+            if r.flags & F.MORE:
+                pieces[r.cpu] = text
+            else:
+                last = text.decode("utf-8", "replace")
+        elif r.type == F.LOST:
+            print("lost cpu%d %d records before %.3f s, in %s"
+                  % (r.cpu, r.a, (r.ts - h.start_ts) / h.timer_hz, last))
+
+
 def main(argv):
+    args = argv[1:]
+    show_where = args[:1] == ["--where"]
+    if show_where:
+        args = args[1:]
+    if len(args) != 1:
+        print("usage: vmt_gaps.py [--where] REC.vmt", file=sys.stderr)
+        return 2
+    argv = argv[:1] + args
+    if show_where:
+        rc, _ = run(argv, "vmt_gaps", where)
+        if rc is not None:
+            return rc
     rc, result = run(argv, "vmt_gaps", check)
     if rc is not None:
         return rc
