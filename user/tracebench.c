@@ -24,6 +24,9 @@
 //   tracebench stuck [-p PAGES]         without a recorder: a reader that never reads
 //                                       while a child touches PAGES pages twice; the
 //                                       child must finish, at the cost of drops
+//   tracebench slowreader [-p PAGES]    without a recorder: a reader that takes 8
+//                                       records a tick while a child touches PAGES
+//                                       pages (default 32) twice; nothing may drop
 //
 // The workload, one "round": FAULT_CYCLES times grow the heap by CYCLE_PAGES, store to
 // every page (one lazy fault each) and shrink it back; then FORKS times fork a child
@@ -75,6 +78,7 @@
 #define STORM_PAGES 4096
 #define CHURN_CYCLES 100000
 #define RESET_CYCLES 20000
+#define SLOW_READER_PAGES 32
 
 // Only loss reports: every trace point's bit is clear, so each costs exactly what it
 // does with tracing disabled (one test of trace_mask), yet the reader stays attached.
@@ -732,6 +736,77 @@ static void mode_stuck(int pages)
          "%lu records read, %lu dropped\n", 2 * pages, records, dropped);
 }
 
+// ---- slowreader: for the drop test -------------------------------------------------------------------
+
+#define SLOW_READ_RECORDS 8   // a quarter of what a 64-record ring drains from hold to wake
+
+// The reader's side: configure, report ready on `ready`, then read SLOW_READ_RECORDS a
+// tick until end of file. Prints what it read and the drops among it.
+static void slow_reader(int ready)
+{
+  int fd = open("/dev/vmtrace", O_RDONLY);
+  if (fd < 0)
+    die("slowreader: cannot open /dev/vmtrace (is a recorder running?)");
+  if (vmtrace_ctl("bufsize 64") < 0 || vmtrace_ctl("block 2") < 0 ||
+      vmtrace_ctl("enable") < 0)
+    die("slowreader: /dev/vmtracectl refused the setup");
+  write(ready, "r", 1);
+  close(ready);
+  struct vmt_record buf[SLOW_READ_RECORDS];
+  uint64 records = 0, dropped = 0;
+  int n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    for (int i = 0; i < n / sizeof(buf[0]); i++, records++)
+      if (buf[i].type == VMT_LOST)
+        dropped += buf[i].a;
+    sleep(1);
+  }
+  printf("tracebench slowreader: %lu records read, %lu dropped\n", records, dropped);
+  exit(0);
+}
+
+// Run with no recorder. A reader that takes SLOW_READ_RECORDS records a tick (64-record
+// rings take four such reads to drain from the hold level to the wake level) while a
+// child touches PAGES pages twice, with `block` at 2 ticks: the reader is slow but never
+// stuck, so back-pressure must hold the storm as long as it takes, and nothing may be
+// dropped. The reader's own sleeps add two switch records a tick, which nothing holds
+// back: a reader much slower than this would drop those.
+static void mode_slowreader(int pages)
+{
+  long block = status_value("block");
+  int ready[2];
+  if (pipe(ready) < 0)
+    die("pipe failed");
+  int reader = fork();
+  if (reader < 0)
+    die("fork failed");
+  if (reader == 0) {
+    close(ready[0]);
+    slow_reader(ready[1]);
+  }
+  close(ready[1]);
+  char c;
+  if (read(ready[0], &c, 1) != 1)
+    die("slowreader: the reader did not start");
+  close(ready[0]);
+  int storm = fork();
+  if (storm < 0)
+    die("fork failed");
+  if (storm == 0) {
+    storm_here(pages);
+    exit(0);
+  }
+  // The reader ends only at end of file, after the disable: the first child back is
+  // the storm.
+  if (wait(0) != storm)
+    die("slowreader: the reader ended before the storm did");
+  vmtrace_ctl("disable");
+  wait(0);
+  char restore[32];
+  append_num(append_str(restore, "block "), block, 10);
+  vmtrace_ctl(restore);
+}
+
 // ---- Main ----------------------------------------------------------------------------------------
 
 static void usage(void)
@@ -740,7 +815,8 @@ static void usage(void)
              "       tracebench storm [-p PAGES]\n"
              "       tracebench churn [-c CYCLES]\n"
              "       tracebench resets [-c CYCLES]\n"
-             "       tracebench stuck [-p PAGES]\n");
+             "       tracebench stuck [-p PAGES]\n"
+             "       tracebench slowreader [-p PAGES]\n");
   exit(2);
 }
 
@@ -785,6 +861,7 @@ static const struct {
   { "churn", mode_churn, CHURN_CYCLES },
   { "resets", mode_resets, RESET_CYCLES },
   { "stuck", mode_stuck, STORM_PAGES },
+  { "slowreader", mode_slowreader, SLOW_READER_PAGES },
 };
 
 int main(int argc, char **argv)
