@@ -696,22 +696,45 @@ static void mode_resets(int cycles)
   printf("tracebench resets: %d resets while 3 processes churned\n", cycles);
 }
 
-// ---- stuck: for the drop test ----------------------------------------------------------------------
+// ---- stuck and slowreader: a reader of our own, for the drop test ---------------------------------
 
-// Run with no recorder. This process opens /dev/vmtrace, so it is the reader, and then
-// reads nothing while a child storms into 64-record rings: back-pressure holds the child
-// only until the reader has taken nothing for `block` ticks, then lets it go on and
-// drops. A reader that never reads must cost drops, not hang the machine. Afterwards it
-// reads what is left and prints the drops it found and the records it read.
-static void mode_stuck(int pages)
+#define OWN_RING 64           // records per ring while our own reader reads
+#define SLOW_READ_RECORDS 8   // a quarter of what an OWN_RING ring drains from hold to wake
+
+// Open /dev/vmtrace as the reader and start tracing into OWN_RING-record rings, with
+// `block` at 2 ticks. Returns the descriptor. There must be no recorder running.
+static int start_own_reader(void)
 {
   int fd = open("/dev/vmtrace", O_RDONLY);
   if (fd < 0)
-    die("stuck: cannot open /dev/vmtrace (is a recorder running?)");
-  long block = status_value("block");
-  if (vmtrace_ctl("bufsize 64") < 0 || vmtrace_ctl("block 2") < 0 ||
-      vmtrace_ctl("enable") < 0)
-    die("stuck: /dev/vmtracectl refused the setup");
+    die("cannot open /dev/vmtrace (is a recorder running?)");
+  char cmd[32];
+  append_num(append_str(cmd, "bufsize "), OWN_RING, 10);
+  ctl_or_die(cmd);
+  ctl_or_die("block 2");
+  ctl_or_die("enable");
+  return fd;
+}
+
+// Read fd to end of file, per_read records at a time (at most OWN_RING), sleeping
+// `pause` ticks after each read; count the records and the drops VMT_LOST reports.
+static void read_to_end(int fd, int per_read, int pause, uint64 *records, uint64 *dropped)
+{
+  static struct vmt_record buf[OWN_RING];
+  int n;
+  *records = *dropped = 0;
+  while ((n = read(fd, buf, per_read * sizeof(buf[0]))) > 0) {
+    for (int i = 0; i < n / sizeof(buf[0]); i++, (*records)++)
+      if (buf[i].type == VMT_LOST)
+        *dropped += buf[i].a;
+    if (pause)
+      sleep(pause);
+  }
+}
+
+// A child that touches pages heap pages twice (storm_here) and exits. Returns its pid.
+static int fork_storm(int pages)
+{
   int pid = fork();
   if (pid < 0)
     die("fork failed");
@@ -719,55 +742,50 @@ static void mode_stuck(int pages)
     storm_here(pages);
     exit(0);
   }
+  return pid;
+}
+
+static void set_block(long ticks)
+{
+  char cmd[32];
+  append_num(append_str(cmd, "block "), ticks, 10);
+  vmtrace_ctl(cmd);
+}
+
+// Run with no recorder. This process is the reader, and reads nothing while a child
+// storms: back-pressure holds the child only until the reader has taken nothing for
+// `block` ticks, then lets it go on and drops. A reader that never reads must cost
+// drops, not hang the machine. Afterwards it reads what is left and prints the drops.
+static void mode_stuck(int pages)
+{
+  long block = status_value("block");
+  int fd = start_own_reader();
+  fork_storm(pages);
   wait(0);
   vmtrace_ctl("disable");
-  static struct vmt_record buf[64];
-  uint64 records = 0, dropped = 0;
-  int n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0)
-    for (int i = 0; i < n / sizeof(buf[0]); i++, records++)
-      if (buf[i].type == VMT_LOST)
-        dropped += buf[i].a;
+  uint64 records, dropped;
+  read_to_end(fd, OWN_RING, 0, &records, &dropped);
   close(fd);
-  char restore[32];
-  append_num(append_str(restore, "block "), block, 10);
-  vmtrace_ctl(restore);
+  set_block(block);
   printf("tracebench stuck: %d faults stormed past a reader that never read: "
          "%lu records read, %lu dropped\n", 2 * pages, records, dropped);
 }
 
-// ---- slowreader: for the drop test -------------------------------------------------------------------
-
-#define SLOW_READ_RECORDS 8   // a quarter of what a 64-record ring drains from hold to wake
-
-// The reader's side: configure, report ready on `ready`, then read SLOW_READ_RECORDS a
-// tick until end of file. Prints what it read and the drops among it.
+// The slow reader: start, say so on `ready`, read SLOW_READ_RECORDS a tick to the end.
 static void slow_reader(int ready)
 {
-  int fd = open("/dev/vmtrace", O_RDONLY);
-  if (fd < 0)
-    die("slowreader: cannot open /dev/vmtrace (is a recorder running?)");
-  if (vmtrace_ctl("bufsize 64") < 0 || vmtrace_ctl("block 2") < 0 ||
-      vmtrace_ctl("enable") < 0)
-    die("slowreader: /dev/vmtracectl refused the setup");
+  int fd = start_own_reader();
   write(ready, "r", 1);
   close(ready);
-  struct vmt_record buf[SLOW_READ_RECORDS];
-  uint64 records = 0, dropped = 0;
-  int n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    for (int i = 0; i < n / sizeof(buf[0]); i++, records++)
-      if (buf[i].type == VMT_LOST)
-        dropped += buf[i].a;
-    sleep(1);
-  }
+  uint64 records, dropped;
+  read_to_end(fd, SLOW_READ_RECORDS, 1, &records, &dropped);
   printf("tracebench slowreader: %lu records read, %lu dropped\n", records, dropped);
   exit(0);
 }
 
-// Run with no recorder. A reader that takes SLOW_READ_RECORDS records a tick (64-record
-// rings take four such reads to drain from the hold level to the wake level) while a
-// child touches PAGES pages twice, with `block` at 2 ticks: the reader is slow but never
+// Run with no recorder. A reader that takes SLOW_READ_RECORDS records a tick (a ring
+// takes four such reads to drain from the hold level to the wake level) while a child
+// touches PAGES pages twice, with `block` at 2 ticks: the reader is slow but never
 // stuck, so back-pressure must hold the storm as long as it takes, and nothing may be
 // dropped. The reader's own sleeps add two switch records a tick, which nothing holds
 // back: a reader much slower than this would drop those.
@@ -789,22 +807,14 @@ static void mode_slowreader(int pages)
   if (read(ready[0], &c, 1) != 1)
     die("slowreader: the reader did not start");
   close(ready[0]);
-  int storm = fork();
-  if (storm < 0)
-    die("fork failed");
-  if (storm == 0) {
-    storm_here(pages);
-    exit(0);
-  }
+  int storm = fork_storm(pages);
   // The reader ends only at end of file, after the disable: the first child back is
   // the storm.
   if (wait(0) != storm)
     die("slowreader: the reader ended before the storm did");
   vmtrace_ctl("disable");
   wait(0);
-  char restore[32];
-  append_num(append_str(restore, "block "), block, 10);
-  vmtrace_ctl(restore);
+  set_block(block);
 }
 
 // ---- Main ----------------------------------------------------------------------------------------
