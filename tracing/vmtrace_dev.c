@@ -1,9 +1,11 @@
 // The reader device, /dev/vmtrace (major VMTRACE). Its control device,
 // /dev/vmtracectl, is tracing/control.c.
 //
-//   read   whole records (struct vmt_record) from the per-CPU rings, CPU after CPU,
-//          unmerged. A buffer smaller than one record is an error (-1). While tracing is
-//          on and nothing is buffered, read blocks until a ring reaches its watermark
+//   read   whole records (struct vmt_record) from the per-CPU rings, ring after ring,
+//          unmerged, each read starting one ring further on than the last (so that a
+//          ring refilled as fast as it drains cannot keep the reader from the others).
+//          A buffer smaller than one record is an error (-1). While tracing is on and
+//          nothing is buffered, read blocks until a ring reaches its watermark
 //          (RING_WAKE_LEVEL: the ring raises a software interrupt, see emit.c), the
 //          timer tick finds records waiting, or tracing is switched off; off and empty,
 //          it returns 0 (EOF).
@@ -15,20 +17,18 @@
 // reader) and again at RING_HOLD_LEVEL (the reader is falling behind). trap.c then calls
 // vmtrace_backoff where the interrupted process may be switched out: it yields, so the
 // reader can run on this CPU at once, and past RING_HOLD_LEVEL it waits until the reader
-// has drained the ring to RING_WAKE_LEVEL. A traced fault storm slows down instead of
-// losing events, however slow the reader: the wait ends early only when the reader has
-// taken nothing for `block` ticks (set through /dev/vmtracectl), which is a stuck reader,
-// not a slow one. (A limit on the wait itself dropped records whenever a storm on every
-// hart outran one reader for half a second, as lazytests' oomall did in CI.) A reader
-// woken at a watermark runs next on the first hart that picks (vmtrace_run_first, the
-// scheduler asks before each pick): in the round robin it waited behind every busy
-// process, up to a tick each, while the rings filled (lazytests' oomall storm, 9
-// children on 3 harts, left it runnable for 1.5 s and dropped records). The reader
-// itself is never held back, and the stall limit keeps a reader that depends on a
-// waiting process (say, one writing to a file while the process holds the log) from
-// deadlocking: it only costs drops. Each read starts at the ring after the one the last
-// read started at, so that a ring refilled as fast as it drains cannot keep the reader
-// from the others (whose processes would then wait on a reader that is not stuck).
+// has drained the ring to RING_WAKE_LEVEL.
+//   - However slow the reader, a traced fault storm slows down instead of losing events.
+//     The wait ends early only when the reader has taken nothing for `block` ticks (set
+//     through /dev/vmtracectl): a stuck reader, not a slow one. A limit on the wait
+//     itself would let released producers refill the ring, and a full ring drops
+//     without asking for back-pressure.
+//   - The stall limit keeps a reader that depends on a waiting process (say, one writing
+//     to a file while that process holds the log) from deadlocking: it only costs drops.
+//   - A reader woken at a watermark runs next on the first hart that picks
+//     (vmtrace_run_first, which the scheduler asks before each pick); in the round robin
+//     it would wait behind every busy process, up to a tick each.
+//   - The reader itself is never held back.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"

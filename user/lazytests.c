@@ -1057,7 +1057,6 @@ static void test_residency(void)
 // mapped maps twice as many pages (up to AROUND_CAP), any other maps its page alone
 // (kernel/vmfault.c). Each test below sets the policy itself and ends the window one way.
 
-
 // Move the break up to a page boundary, so that the pages counted from it start fresh
 // (the page holding an unaligned break may already be present).
 static void align_break(void)
