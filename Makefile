@@ -247,6 +247,7 @@ help:
 	@echo "make bench         eager against lazy benchmark into analysis/data/"
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
+	@echo "make bench-disk    disk-bound tests at 1 hart against 2 (the idle loop's cost)"
 	@echo "make fuzz-converter  libFuzzer on the converter (FUZZ_SECONDS=N)"
 	@echo "make fuzz-symbols  libFuzzer on the ELF/DWARF symbol reader (FUZZ_SECONDS=N)"
 	@echo "make open TRACE=traces/NAME.json  serve a timeline and print its ui.perfetto.dev link"

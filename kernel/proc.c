@@ -385,6 +385,38 @@ static int run_if_runnable(struct cpu *c, struct proc *p)
   return ran;
 }
 
+// Is any process RUNNABLE? Read without the locks: a second look for idle() only.
+static int any_runnable(void)
+{
+  for (struct proc *p = procs; p < &procs[NPROC]; p++)
+    if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) == RUNNABLE)
+      return 1;
+  return 0;
+}
+
+// The scan found nothing to run: wait for an interrupt. The caller scanned with
+// interrupts off and keeps them off here. That order is what makes the wait safe: a disk
+// completion or a tick that lands after the scan passed its sleeper cannot make the
+// sleeper runnable behind the scan's back; it stays pending, wfi returns at once for a
+// pending interrupt that sie enables (whatever sstatus.SIE says), and the scheduler's
+// loop takes it and scans again. With interrupts on across the scan (as this loop once
+// had), the handler ran early, the wakeup went unseen, and at one hart the sleeper waited
+// for the next tick: 100 ms a disk block, on every synchronous log commit.
+//
+// Before it waits, the hart looks once more. At one hart nothing can have become
+// runnable since the scan, so a process found here is that lost wakeup come back, and
+// the 1-hart test suites require the count to stay 0. With more harts, another hart may
+// have woken a process meanwhile (harts do not interrupt each other when they do): then
+// the scheduler scans again rather than leave it for a tick, and the count says how often.
+static void idle(struct cpu *c)
+{
+  if (any_runnable()) {
+    __atomic_fetch_add(&c->idle_rescans, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  asm volatile("wfi");
+}
+
 // Each hart runs this loop forever: pick a RUNNABLE process, round robin, switch to it,
 // and come back here when it gives up the CPU. A trace reader woken because a ring
 // filled goes ahead of the round (vmtrace_run_first): behind a dozen busy processes it
@@ -395,7 +427,10 @@ void scheduler(void)
   int idle_traced = 0;   // one idle event per idle stretch, not one per loop
   c->proc = 0;
   for (;;) {
-    intr_on();   // let devices interrupt, or every hart may wait forever
+    // Take whatever is pending (the last process may have run with interrupts off, and
+    // every hart could wait forever), then scan with them off: see idle().
+    intr_on();
+    intr_off();
     int ran = 0;
     for (struct proc *p = procs; p < &procs[NPROC]; p++) {
       struct proc *first = vmtrace_run_first();
@@ -407,12 +442,21 @@ void scheduler(void)
       if (idle_traced == 0)
         trace_switch();   // c->proc is 0: the CPU goes idle
       idle_traced = 1;
-      intr_on();
-      asm volatile("wfi");
+      idle(c);
     } else {
       idle_traced = 0;
     }
   }
+}
+
+// Times a hart about to wait in idle() found a process runnable after all, all harts
+// together since boot (see idle()).
+uint64 sched_idle_rescans(void)
+{
+  uint64 n = 0;
+  for (int i = 0; i < NCPU; i++)
+    n += __atomic_load_n(&cpus[i].idle_rescans, __ATOMIC_RELAXED);
+  return n;
 }
 
 // Switch to this hart's scheduler. Caller holds exactly p->lock and has set p->state.

@@ -21,6 +21,7 @@ struct cpu {
   struct context context;   // swtch() here to enter the scheduler
   int noff;                 // push_off depth
   int intena;               // were interrupts on before the first push_off?
+  uint64 idle_rescans;       // runnable work found on the way to idle (proc.c, idle())
 };
 
 extern struct cpu cpus[NCPU];
@@ -125,6 +126,7 @@ void wakeup(void *chan);
 void yield(void);
 void sched(void);
 void scheduler(void) __attribute__((noreturn));
+uint64 sched_idle_rescans(void);   // runnable work found on the way to idle, all harts
 void procdump(void);              // ^P
 // Fill *st for pid (0: the caller); -1 if no such process or it is running elsewhere.
 int  procmemstat(int pid, struct memstat *st);

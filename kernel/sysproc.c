@@ -5,6 +5,7 @@
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
+#include "kernel/printf.h"
 #include "kernel/vmfault.h"
 #include "kernel/kalloc.h"
 #include "kernel/trap.h"
@@ -82,9 +83,12 @@ uint64 sys_uptime(void)
 }
 
 // Power off through QEMU's test device. Every file-system call has committed by the
-// time it returns, so the disk is consistent.
+// time it returns, so the disk is consistent. The last line says how often a hart on its
+// way to idle found a process runnable after all (proc.c, idle()): the 1-hart test
+// suites require 0.
 uint64 sys_halt(void)
 {
+  printf("halt: %lu wakeups found on the way to idle\n", sched_idle_rescans());
   *(volatile uint32 *)TESTDEV = TESTDEV_POWEROFF;
   return -1;   // still here: no test device
 }

@@ -18,6 +18,8 @@
 #   make bench-trace        what tracing costs: tracing off, on and compiled out; writes
 #                           analysis/data/tracebench.csv (bench-trace.sh; figures, not
 #                           pass/fail; BENCH_TRACE_ARGS="--icount -r 5" etc.)
+#   make bench-disk         disk-bound usertests at 1 hart against 2: the idle loop's cost
+#                           (bench-disk.sh; figures, not pass/fail; BENCH_DISK_ARGS="-r 5")
 
 TEST_LOGS = build/test-logs
 # The kernel suites at the default CPU count and on a single hart.
@@ -28,10 +30,11 @@ PROCS ?= 3
 T ?=
 STRESS_ARGS ?=
 BENCH_TRACE_ARGS ?=
+BENCH_DISK_ARGS ?=
 
 FUZZ_KERNEL = sh tools/systest/fuzz-kernel.sh --qemu "$(QEMU)" --cpus $(CPUS)
 
-.PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace
+.PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace bench-disk
 
 test-kernel: kernel/kernel fs.img $(FSFREE)
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" FSFREE=$(FSFREE) sh tools/systest/test-kernel.sh $(TEST_CPUS)
@@ -55,3 +58,6 @@ stress: kernel/kernel fs.img $(HOST_TOOLS)
 
 bench-trace: kernel/kernel build/kernel-notrace fs.img $(TOOLS_BUILD)/vmtcheck
 	PYTHON="$(PYTHON)" sh tools/systest/bench-trace.sh --cpus $(CPUS) $(BENCH_TRACE_ARGS)
+
+bench-disk: kernel/kernel fs.img
+	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/bench-disk.sh $(BENCH_DISK_ARGS)

@@ -18,7 +18,9 @@
 # panic, no FAILED line and no timeout, and the suite left nothing on the disk: each
 # boot runs on a copy of the image, and build/tools/fsfree must count as many free
 # inodes and blocks on it afterwards as on a copy booted once with no command (init
-# makes /console and /dev on a fresh image; that is the baseline, not a leak). Ends with
+# makes /console and /dev on a fresh image; that is the baseline, not a leak), and at one
+# hart the kernel's halt line must report no wakeup found on the way to idle (the
+# scheduler's lost-wakeup check, kernel/proc.c). Ends with
 # "N passed, M failed"; exits 1 if any suite
 # failed, 2 on bad arguments. QEMU and PYTHON come from the environment (the Makefile
 # sets them); KERNEL and FS pick other images than kernel/kernel and fs.img, FSFREE
@@ -88,7 +90,7 @@ suite() {
   cp "$logs/start.img" "$img" || exit 2
   if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
        --cpus "$cpus" --timeout 600 --log "$log" "$@" > /dev/null \
-     && disk_unchanged "$img" "$log"; then
+     && disk_unchanged "$img" "$log" && no_lost_wakeups "$cpus" "$log"; then
     result=PASS
     passed=$((passed + 1))
     echo "PASS $cmds (CPUS=$cpus): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
@@ -111,6 +113,18 @@ disk_unchanged() {
   after=$("$FSFREE" "$1") || return 1
   [ "$baseline" = "$after" ] && return 0
   echo "disk: free after a boot with no command: $baseline; after this one: $after" |
+    tee -a "$2"
+  return 1
+}
+
+# no_lost_wakeups CPUS LOG: at one hart, the kernel's last line (printed by halt) must
+# count no process found runnable on a hart's way to idle: each would have been a wakeup
+# lost between the scheduler's scan and its wfi (kernel/proc.c, idle()). With more harts
+# another hart's wakeups make the count legitimately non-zero.
+no_lost_wakeups() {
+  [ "$1" -eq 1 ] || return 0
+  grep -q '^halt: 0 wakeups found on the way to idle' "$2" && return 0
+  echo "scheduler: at one hart, $(sed -n 's/^halt: \([0-9]*\) wakeups.*/\1/p' "$2" | tail -1) wakeups were found on the way to idle (none expected; lost wakeups?)" |
     tee -a "$2"
   return 1
 }
