@@ -223,7 +223,7 @@ deps-test:
 
 # The host tools' tests (tools/tools.mk), the Python record reader's, then the QEMU
 # runner's self-test (no QEMU).
-test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-report test-open
+test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-report test-flame test-open
 	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh
@@ -240,6 +240,7 @@ help:
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
+	@echo "make flame FOLDED=traces/NAME.folded  redraw its flame graph (OUT=FILE.svg)"
 	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
 	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"

@@ -20,7 +20,9 @@ suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md. Fault p
 call chains are named from the programs' ELF files in the --symbols directories and
 the kernel's (--kernel-symbols); OUT/NAME.report.txt (top fault sites and call chains
 per program) and OUT/NAME.folded (folded stacks) are written beside the timeline by
-tools/report/fault_report.py.
+tools/report/fault_report.py, and OUT/NAME.flame.svg (the flame graph) from the folded
+stacks by tools/report/flame_graph.py; with --split each test's too, OUT/NAME/TEST.folded
+and OUT/NAME/TEST.flame.svg (none for a test without faults).
 
 While a workload runs it shows the tests as they finish and the bytes recorded so far;
 at the end it says where each JSON file is and what it holds.
@@ -35,9 +37,14 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                                "tracing"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir)
+sys.path.insert(0, os.path.join(ROOT, "tracing"))
+sys.path.insert(0, os.path.join(ROOT, "tools", "report"))
 import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
+# In-process rather than as commands: a suite has a hundred tests, and each Python start
+# costs about half a second on a loaded machine.
+import fault_report  # noqa: E402
+import flame_graph  # noqa: E402
 
 PROGRESS_EVERY = 3.0                       # seconds between "recorded" lines
 SHOW_RE = re.compile(r"^(test \S+: |ALL TESTS PASSED|SOME TESTS FAILED|vmtrace: |"
@@ -133,13 +140,19 @@ def convert(rec, out, extra=()):
     return r.returncode == 0
 
 
-def write_report(json_path, base):
-    """base.report.txt and base.folded from the timeline. Returns success."""
-    r = subprocess.run([sys.executable, "tools/report/fault_report.py", json_path,
-                        "-o", base + ".report.txt", "--folded", base + ".folded"])
-    if r.returncode == 0:
-        print("  fault report in %s.report.txt, folded stacks in %s.folded" % (base, base))
-    return r.returncode == 0
+def write_report(json_path, base, title, report=True):
+    """base.folded and its flame graph base.flame.svg from the timeline, and with report
+    base.report.txt. A timeline without faults has nothing to draw: no flame graph (and
+    none left from an earlier run). Returns success."""
+    out = base + ".report.txt" if report else os.devnull
+    if fault_report.main([json_path, "-o", out, "--folded", base + ".folded"]) != 0:
+        return False
+    svg = base + ".flame.svg"
+    if os.path.getsize(base + ".folded") == 0:
+        if os.path.exists(svg):
+            os.remove(svg)
+        return True
+    return flame_graph.main([base + ".folded", "-o", svg, "--title", title]) == 0
 
 
 def split_tests(rec, outdir, extra):
@@ -153,17 +166,23 @@ def split_tests(rec, outdir, extra):
         end = tests[i + 1][0] if i + 1 < len(tests) else None
         window = ["--from", "%.3f" % start] + (["--to", "%.3f" % end] if end else [])
         out = os.path.join(outdir, "%s.json" % name)
-        if not convert(rec, out, window + extra):
+        if not convert(rec, out, window + extra) or \
+                not write_report(out, os.path.join(outdir, name), "%s, test %s" % (
+                    os.path.basename(outdir), name), report=False):
             return False
-        rows.append((name, out, start, end, os.path.getsize(out)))
+        svg = os.path.join(outdir, "%s.flame.svg" % name)
+        rows.append((name, out, start, end, os.path.getsize(out),
+                     os.path.basename(svg) if os.path.exists(svg) else "no faults"))
     with open(os.path.join(outdir, "index.md"), "w") as f:
         f.write("# %s, one timeline per test\n\n" % os.path.basename(rec))
-        f.write("| test | file | from (ms) | to (ms) | size (KiB) |\n|---|---|---|---|---|\n")
-        for name, out, start, end, size in rows:
-            f.write("| %s | %s | %.3f | %s | %.0f |\n" % (
+        f.write("| test | file | from (ms) | to (ms) | size (KiB) | flame graph |\n"
+                "|---|---|---|---|---|---|\n")
+        for name, out, start, end, size, flame in rows:
+            f.write("| %s | %s | %.3f | %s | %.0f | %s |\n" % (
                 name, os.path.basename(out), start / 1000,
-                "%.3f" % (end / 1000) if end else "end", size / 1024))
-    print("  %d per-test timelines in %s/ (index.md lists them)" % (len(rows), outdir))
+                "%.3f" % (end / 1000) if end else "end", size / 1024, flame))
+    print("  %d per-test timelines in %s/ with their folded stacks and flame graphs "
+          "(index.md lists them)" % (len(rows), outdir))
     return True
 
 
@@ -193,8 +212,12 @@ def run_workload(args, workload):
         return fail("%s is not a well-formed recording" % rec), None
     if not convert(rec, out, symbol_args(args)):
         return fail("converting %s failed" % rec), None
-    if not write_report(out, os.path.join(args.out, name)):
+    base = os.path.join(args.out, name)
+    if not write_report(out, base, name):
         return fail("the fault report of %s failed" % out), None
+    print("  fault report in %s.report.txt, folded stacks in %s.folded, %s" % (
+        base, base, "flame graph in %s.flame.svg" % base if os.path.exists(
+            base + ".flame.svg") else "no faults, so no flame graph"))
     if args.split and not split_tests(rec, os.path.join(args.out, name),
                                       symbol_args(args)):
         return fail("splitting %s per test failed" % rec), None

@@ -8,9 +8,11 @@ Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it) a
 prints, per program (the name the process exec'd, most faults first): the top N fault
 sites (the slice's `at`, else its epc) by count, with their share of the program's
 faults, total and median latency (the slices' durations); then the top N call chains
-(`stack`). Plain text within 80 columns. --folded writes one line per distinct chain,
-outermost frame first, rooted at the program, with its fault count
-(`lazytests;main;fill;touch 32`), the input flame-graph tools read.
+(`stack`). Plain text within 80 columns. --folded writes one line per distinct chain
+and fault kind: rooted at the program, the chain outermost frame first, then the kind
+as a frame of its own in brackets, then the fault count
+(`lazytests;main;fill;touch;[lazy] 32`), the input flame-graph tools read
+(tools/report/flame_graph.py draws it, coloured by kind).
 Exit status: 0 done, 1 unreadable input, 2 bad usage.
 """
 
@@ -22,6 +24,29 @@ from collections import Counter, defaultdict
 
 WIDTH = 80
 
+# What became of a fault, from its slice's args: the kinds the folded stacks end in, in
+# the order a legend lists them, with what each means. A kind the kernel grows later
+# (copy-on-write, say) is one more entry here and one more case in fault_kind.
+KINDS = {
+    "lazy": "a heap page allocated and mapped at its first touch",
+    "fault-around": "mapped its page and a window of the pages after it",
+    "killed": "failed in user mode: the process was killed",
+    "refused": "failed in copyin/copyout: the system call returned -1",
+    "unfinished": "no end recorded (the recording stopped inside it)",
+    "unknown": "an outcome this tool has no name for",
+}
+FAILED = ("illegal", "protection", "nomem")
+
+
+def fault_kind(args):
+    """The KINDS name of the fault whose slice args these are."""
+    outcome = args.get("outcome")
+    if outcome == "mapped":
+        return "fault-around" if args.get("around_pages") else "lazy"
+    if outcome in FAILED:
+        return "killed" if args.get("source") == "user" else "refused"
+    return "unfinished" if outcome == "unfinished" else "unknown"
+
 
 class Program:
     def __init__(self, name):
@@ -31,6 +56,7 @@ class Program:
         self.sites = defaultdict(list)   # at -> [durations in us]
         self.chains = Counter()          # stack -> faults
         self.site_chains = Counter()     # (at, stack) -> faults
+        self.chain_kinds = Counter()     # (stack, kind) -> faults
 
 
 def read_faults(path):
@@ -57,6 +83,7 @@ def read_faults(path):
             chain = args.get("stack", site)
             p.chains[chain] += 1
             p.site_chains[site, chain] += 1
+            p.chain_kinds[chain, fault_kind(args)] += 1
     return programs
 
 
@@ -101,11 +128,13 @@ def report(programs, top, out):
 
 
 def folded(programs, out):
+    """One line per (chain, kind); a frame cannot hold the separators ';' and ' '."""
     for p in sorted(programs.values(), key=lambda p: p.name):
-        for chain, n in sorted(p.chains.items()):
+        for (chain, kind), n in sorted(p.chain_kinds.items()):
             frames = [f.replace(";", ":").replace(" ", "_")
                       for f in reversed(chain.split(" < "))]
-            out.write("%s %d\n" % (";".join([p.name.replace(" ", "_")] + frames), n))
+            out.write("%s %d\n" % (";".join([p.name.replace(" ", "_")] + frames +
+                                             ["[%s]" % kind]), n))
 
 
 def main(argv):

@@ -10,7 +10,10 @@ and checks them against the JSON read independently (json.load, every event):
     the processes with that name, and the first line's total equals all of them;
   - with --top large enough, every site's count equals the JSON's count of slices
     with that `at` (or epc);
-  - the folded file's counts add up, per program, to the same numbers;
+  - the folded file's counts add up, per program, to the same numbers, and per fault
+    kind (its last frame, "[lazy]") to the JSON's outcomes: mapped without
+    around_pages is lazy, with it fault-around; illegal, protection or nomem from user
+    mode killed, from the kernel (copyin/copyout) refused;
   - every line fits 80 columns.
 Exit status 0 if all passed.
 """
@@ -33,9 +36,10 @@ def check(cond, what):
 
 
 def json_counts(path):
-    """program -> Counter(site) from the whole JSON, names as of each fault."""
+    """program -> Counter(site), and program -> Counter(kind), from the whole JSON,
+    names as of each fault."""
     events = json.load(open(path))["traceEvents"]
-    names, out = {}, {}
+    names, out, kinds = {}, {}, {}
     for ev in events:
         if ev.get("ph") == "M" and ev.get("name") == "process_name":
             names[ev["pid"]] = ev["args"]["name"]
@@ -43,7 +47,14 @@ def json_counts(path):
             a = ev["args"]
             prog = names.get(ev["pid"], "pid %d" % ev["pid"])
             out.setdefault(prog, Counter())[a.get("at", a["epc"])] += 1
-    return out
+            if a["outcome"] == "mapped":
+                kind = "fault-around" if a.get("around_pages", 0) > 0 else "lazy"
+            elif a["outcome"] in ("illegal", "protection", "nomem"):
+                kind = {"user": "killed", "kernel": "refused"}[a["source"]]
+            else:
+                kind = a["outcome"]
+            kinds.setdefault(prog.replace(" ", "_"), Counter())[kind] += 1
+    return out, kinds
 
 
 def parse_report(text):
@@ -70,7 +81,7 @@ def one(conv, rec, extra, tmp, label):
     subprocess.run([sys.executable, "tools/report/fault_report.py", js, "-o", rep,
                     "--folded", fold, "--top", "100000"], check=True)
     text = open(rep).read()
-    want = json_counts(js)
+    want, want_kinds = json_counts(js)
     total, got = parse_report(text)
     nfaults = sum(sum(c.values()) for c in want.values())
     check(nfaults > 0 and total == nfaults, "%s: total %s = JSON's %d" % (label, total, nfaults))
@@ -79,12 +90,16 @@ def one(conv, rec, extra, tmp, label):
           "%s: per-program counts equal the JSON's" % label)
     check(all(got[p]["sites"] == want[p] for p in want if p in got),
           "%s: per-site counts equal the JSON's" % label)
-    folded = Counter()
+    folded, kinds = Counter(), {}
     for line in open(fold):
         stack, n = line.rsplit(" ", 1)
-        folded[stack.split(";")[0]] += int(n)
+        frames = stack.split(";")
+        folded[frames[0]] += int(n)
+        kinds.setdefault(frames[0], Counter())[frames[-1].strip("[]")] += int(n)
     check(all(folded[p.replace(" ", "_")] == sum(want[p].values()) for p in want),
           "%s: folded counts add up per program" % label)
+    check(kinds == want_kinds, "%s: folded counts add up per program and kind: %s" % (
+        label, sorted(sum(want_kinds.values(), Counter()).items())))
     check(max(len(l) for l in text.splitlines()) <= 80, "%s: fits 80 columns" % label)
     return text, err
 
