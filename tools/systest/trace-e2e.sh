@@ -17,8 +17,10 @@
 #                      or random frame pointers give short chains, no panic
 #                      (tools/systest/faultsite_check.py, on the program's symbols);
 #                      the converter's at and stack args name them
-#                      (tools/systest/faultsite_attrib.py), and the fault report
-#                      counts every fault
+#                      (tools/systest/faultsite_attrib.py), the fault report
+#                      counts every fault, and its flame graph draws the folded
+#                      stacks, g < f < main < _main as wide as USER_PAGES faults
+#                      (tools/report/tests/flame_check.py)
 #
 # and for each: every process that exited has as many unmaps as maps and frees as many
 # page-table pages as it allocated, all under its own pid (tools/systest/vmt_owners.py);
@@ -78,9 +80,17 @@ check "faultsite: the converter's at and stack name g's line, g < f < main, the 
 # The fault report (tools/report/) counts every fault the recording has.
 report_total() { sed -n 's/^Page faults by site: \([0-9]*\) faults.*/\1/p' "$1"; }
 begins() { build/tools/vmtcheck "$1" | awk '$1 == "fault_begin" { print $NF }'; }
+# The flame graph against its folded stacks (and faultsite's against its known chains);
+# the checker's lines go to a log, its failures to the screen.
+flame_ok() {
+  "$PYTHON" tools/report/tests/flame_check.py "$out/$1.folded" "$out/$1.flame.svg" \
+    $([ "$1" = faultsite ] && echo --faultsite user/faultsite.c) > "$out/$1.flame-check.log"
+}
 for rec in lazytests faultsite; do
   check "$rec: the fault report counts every fault" \
     test "$(report_total "$out/$rec.report.txt")" = "$(begins "$out/$rec.vmt")"
+  check "$rec: the flame graph nests, counts and measures as the folded stacks" \
+    flame_ok "$rec" || grep -v "^PASS" "$out/$rec.flame-check.log"
 done
 
 for rec in tracedemo lazytests usertests faultsite; do
