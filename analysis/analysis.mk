@@ -6,8 +6,9 @@
 #                        record lazytests for the recording figures; results go to
 #                        analysis/data/ (analysis/run-bench.sh)
 #   make analysis        every figure from the committed data, into analysis/figures/
-#                        (PNG and SVG), and analysis/figures/numbers.csv, the numbers
-#                        analysis/REPORT.md quotes
+#                        (PNG and SVG; the flame graphs of fault chains SVG only), and
+#                        analysis/figures/numbers.csv, the numbers analysis/REPORT.md
+#                        quotes
 #   make test-analysis   the same into a temporary directory: every figure made and not
 #                        empty, every number REPORT.md quotes equal to the data's
 

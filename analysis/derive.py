@@ -5,11 +5,13 @@
 
 Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
 recording summaries) and, if they are there, DATADIR/tracebench.csv and
-tracebench-icount.csv (the tracer's own benchmark, make bench-trace) and
-chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c). DATADIR/before/
-holds data measured before the kernel fixes the report describes; its figures get the
-prefix "before."; DATADIR/before-pagecost/ holds sbrkbench from before issue 15 (each
-page zeroed once, fault-around), prefix "oldpage.". Writes
+tracebench-icount.csv (the tracer's own benchmark, make bench-trace),
+chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
+fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
+from make qemu-trace recordings). DATADIR/before/ holds data measured before the
+kernel fixes the report describes; its figures get the prefix "before.";
+DATADIR/before-pagecost/ holds sbrkbench from before issue 15 (each page zeroed once,
+fault-around), prefix "oldpage.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -23,6 +25,7 @@ cost of a system call, a fork and a child process. Standard library only.
 import csv
 import math
 import os
+import re
 import sys
 
 CLOCKS = ("host", "icount")
@@ -325,6 +328,22 @@ def site_numbers(datadir, n):
             n["%s.rank%s.share_pct" % (key, r["rank"])] = float(r["share_pct"])
 
 
+def kind_numbers(datadir, n):
+    """fault-chains-SUITE.folded (make qemu-trace's folded stacks, which end in the
+    fault's kind: "[killed]"): kinds.SUITE.KIND, faults of that kind ('-' in a kind
+    becoming '_', which a key cannot hold)."""
+    for name in sorted(os.listdir(datadir)):
+        m = re.fullmatch(r"fault-chains-(.+)\.folded", name)
+        if not m:
+            continue
+        for line in open(os.path.join(datadir, name), encoding="utf-8"):
+            stack, count = line.rsplit(" ", 1)
+            kind = re.search(r";\[([^\]]+)\]$", stack)
+            key = "kinds.%s.%s" % (m.group(1), (kind.group(1) if kind else "none")
+                                   .replace("-", "_"))
+            n[key] = n.get(key, 0.0) + int(count)
+
+
 def info_numbers(datadir, n):
     """lazytests-info.csv: every numeric value as rec.KEY, and the lost share; returns
     the file as a dict of strings."""
@@ -434,6 +453,7 @@ def main(argv):
     recording_numbers(datadir, n)
     pagecost_before_numbers(datadir, n)
     site_numbers(datadir, n)
+    kind_numbers(datadir, n)
     before_numbers(datadir, n)
 
     tmp = argv[1] + ".tmp"

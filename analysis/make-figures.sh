@@ -8,8 +8,11 @@
 # 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv);
 # 3. matplotlib: fault_latency, resident_vs_virtual, faults_per_cpu (from the recording's
 #    summaries, analysis/data/lazytests-*.csv); fault_sites (faults by code site in
-#    lazytests and usertests, analysis/data/fault-sites.csv).
-# Each figure is written as PNG and SVG. DATA, PYTHON, PLOT_PYTHON (a python3 with
+#    lazytests and usertests, analysis/data/fault-sites.csv);
+# 4. tools/report/flame_graph.py: fault_flame, the flame graph of the same recordings'
+#    folded stacks (analysis/data/fault-chains-*.folded), and fault_flame_failed, the
+#    faults among them that failed (killed or refused); SVG only.
+# Each figure but the flame graphs is written as PNG and SVG. DATA, PYTHON, PLOT_PYTHON (a python3 with
 # matplotlib: Debian's /usr/bin/python3) and GNUPLOT may be set in the environment.
 set -eu
 cd "$(dirname "$0")/.." || exit 2
@@ -26,4 +29,12 @@ mkdir -p "$OUT"
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'; numbers='$OUT/numbers.gp'" analysis/density.gp
 "$PLOT_PYTHON" analysis/recording_figures.py "$DATA" "$OUT"
 "$PLOT_PYTHON" analysis/fault_sites_figure.py "$DATA" "$OUT"
+chains=$(mktemp)
+trap 'rm -f "$chains"' EXIT
+cat "$DATA"/fault-chains-*.folded > "$chains"
+"$PYTHON" tools/report/flame_graph.py "$chains" -o "$OUT/fault_flame.svg" \
+  --title "lazytests and usertests"
+grep -hE ';\[(killed|refused)\] [0-9]+$' "$DATA"/fault-chains-*.folded > "$chains"
+"$PYTHON" tools/report/flame_graph.py "$chains" -o "$OUT/fault_flame_failed.svg" \
+  --title "lazytests and usertests, the faults that failed"
 echo "analysis: figures in $OUT/ (PNG and SVG), numbers in $OUT/numbers.csv"

@@ -5,7 +5,8 @@ are the data's.
     python3 analysis/test_analysis.py
 
 1. analysis/make-figures.sh into a temporary directory must succeed and make every
-   figure, PNG and SVG, each a real, non-trivial image.
+   figure, PNG and SVG, each a real, non-trivial image; the flame graphs (SVG only)
+   must pass tools/report/tests/flame_check.py against the folded stacks in the data.
 2. Every figure REPORT.md shows must be committed in analysis/figures/.
 3. Every number REPORT.md quotes is marked with the key of the figure it is, as
        4.4<!--= rec.mapped_user.p50_us --> µs
@@ -19,6 +20,7 @@ Prints one line per failure and "N passed, M failed"; exits 1 if anything failed
 """
 
 import csv
+import glob
 import os
 import re
 import shutil
@@ -32,6 +34,9 @@ import test_vmt_procs
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ["sbrk_latency", "density", "fault_latency", "resident_vs_virtual",
            "faults_per_cpu", "fault_sites"]
+# The flame graphs (tools/report/flame_graph.py, SVG only): the folded stacks each is
+# drawn from, as make-figures.sh picks them (all the data's, or the failed faults').
+FLAMES = {"fault_flame": r"", "fault_flame_failed": r";\[(killed|refused)\] [0-9]+$"}
 MIN_BYTES = 10000           # a figure with axes, labels and data is bigger than this
 MIN_PNG_SIDE = 400
 QUOTE_RE = re.compile(r"(-?[0-9][0-9,]*(?:\.[0-9]+)?)<!--= *([A-Za-z0-9_.]+) *-->")
@@ -76,6 +81,21 @@ def check_figures(t, out):
         t.check(ok, "%s.svg missing, not an SVG, or nearly empty" % name)
 
 
+def check_flames(t, out):
+    sys.path.insert(0, os.path.join(ROOT, "tools", "report", "tests"))
+    import flame_check
+    for name, pick in FLAMES.items():
+        folded = os.path.join(out, name + ".folded")
+        with open(folded, "w") as f:
+            for path in sorted(glob.glob(os.path.join(ROOT, "analysis", "data",
+                                                      "fault-chains-*.folded"))):
+                f.writelines(l for l in open(path) if re.search(pick, l))
+        bad = []
+        flame_check.check_svg(folded, os.path.join(out, name + ".svg"),
+                              lambda ok, what: ok or bad.append(what))
+        t.check(not bad, "%s.svg against the data's folded stacks: %s" % (name, bad))
+
+
 def check_report(t, numbers):
     with open(os.path.join(ROOT, "analysis", "REPORT.md"), encoding="utf-8") as f:
         report = f.read()
@@ -106,6 +126,7 @@ def main():
             print("%d passed, %d failed" % (t.passed, t.failed))
             return 1
         check_figures(t, out)
+        check_flames(t, out)
         with open(os.path.join(out, "numbers.csv"), newline="") as f:
             numbers = {row["key"]: float(row["value"]) for row in csv.DictReader(f)}
         check_report(t, numbers)
