@@ -260,7 +260,8 @@ def main(argv):
         if result:
             done.append(result)
     print("\nqemu-trace: %d of %d workloads recorded in %.0f s; open the JSON files in "
-          "https://ui.perfetto.dev (traces/README.md says what to look for)" % (
+          "https://ui.perfetto.dev and the .flame.svg files in a browser (traces/README.md "
+          "says what to look for)" % (
               len(done), len(args.workloads), time.monotonic() - started))
     for rec, out in done:
         describe(rec, out)

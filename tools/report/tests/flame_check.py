@@ -153,15 +153,20 @@ def check_faultsite(boxes, source, check):
               syscall, r and r.count))
 
 
-def main(argv):
-    failures = []
+class Checks:
+    """check(cond, what): prints PASS or FAIL and what, keeps the failures."""
+    def __init__(self):
+        self.failures = []
 
-    def check(cond, what):
+    def __call__(self, cond, what):
         print(("PASS " if cond else "FAIL ") + what)
         if not cond:
-            failures.append(what)
+            self.failures.append(what)
         return cond
 
+
+def main(argv):
+    check = Checks()
     args = argv[1:]
     source = None
     if "--faultsite" in args:
@@ -174,8 +179,8 @@ def main(argv):
     boxes = check_svg(args[0], args[1], check)
     if source:
         check_faultsite(boxes, source, check)
-    print("flame check: %d failed" % len(failures))
-    return 1 if failures else 0
+    print("flame check: %d failed" % len(check.failures))
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

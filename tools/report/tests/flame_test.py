@@ -35,14 +35,7 @@ import flame_graph  # noqa: E402
 FLAME = os.path.join(HERE, os.pardir, "flame_graph.py")
 REPORT = os.path.join(HERE, os.pardir, "fault_report.py")
 NS = flame_check.NS
-failures = []
-
-
-def check(cond, what):
-    print(("PASS " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
+check = flame_check.Checks()
 
 
 def draw(folded, out, *extra):
@@ -223,8 +216,8 @@ def main(argv):
         bad_dir = os.path.join(tmp, "bad")
         os.mkdir(bad_dir)
         bad_input(bad_dir)
-    print("flame: %d failed" % len(failures))
-    return 1 if failures else 0
+    print("flame: %d failed" % len(check.failures))
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":
