@@ -30,7 +30,7 @@ import sys
 import tempfile
 import zlib
 from collections import Counter
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fault_report import KINDS  # noqa: E402  (the kinds, in legend order)
