@@ -55,7 +55,7 @@ boot() {
   log="$WORK/$name-cpus$cpus.log"
   if ! "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$FS" \
        --cpus "$cpus" --timeout 1200 \
-       --log "$log" "$@" > /dev/null; then
+       --log "$log" "$@" > /dev/null 2>&1; then
     echo "bench-disk: the boot of '$*' at $cpus harts failed; its log: $log" >&2
     tail -5 "$log" >&2
     exit 1
