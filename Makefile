@@ -45,6 +45,9 @@ KERNEL_ASM  = $(wildcard kernel/*.S)
 # entry.o must come first: QEMU jumps to the start of the image.
 KERNEL_UNITS = kernel/entry.o $(filter-out kernel/entry.o,$(KERNEL_ASM:.S=.o)) $(KERNEL_SRCS:.c=.o)
 KERNEL_OBJS  = $(addprefix build/kernel/,$(KERNEL_UNITS))
+# Headers that xv6 programs include too (kernel/vm.h) show their kernel-only part to
+# kernel code alone.
+KERNEL_ONLY  = -DFAULTLINE_KERNEL
 
 kernel/kernel: $(KERNEL_OBJS) kernel/kernel.ld
 	$(LD) $(LDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
@@ -52,7 +55,7 @@ kernel/kernel: $(KERNEL_OBJS) kernel/kernel.ld
 
 build/kernel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(KERNEL_ONLY) -c -o $@ $<
 
 build/kernel/%.o: %.S
 	@mkdir -p $(dir $@)
@@ -71,7 +74,7 @@ build/kernel-notrace: $(NOTRACE_OBJS) kernel/kernel.ld
 
 build/notrace/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DFAULTLINE_NO_TRACE -c -o $@ $<
+	$(CC) $(CFLAGS) $(KERNEL_ONLY) -DFAULTLINE_NO_TRACE -c -o $@ $<
 
 build/notrace/%.o: %.S
 	@mkdir -p $(dir $@)

@@ -15,6 +15,7 @@
 #include "kernel/file.h"
 #include "kernel/virtio_disk.h"
 #include "kernel/hostlink.h"
+#include "kernel/bootargs.h"
 #include "tracing/control.h"
 
 static volatile int started = 0;
@@ -25,6 +26,7 @@ static void boot_hart0(void)
   consoleinit();
   printfinit();
   printf("\nfaultline kernel is booting\n\n");
+  bootargs_init();   // before kinit, which reuses the device tree's memory
   kinit();
   kvminit();
   kvminithart();

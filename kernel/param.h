@@ -17,6 +17,7 @@
 #define MAXARG       32   // exec arguments
 #define MAXOPBLOCKS  10   // blocks one file-system operation may write
 #define LOGSIZE      (MAXOPBLOCKS*3)  // blocks in the on-disk log
+#define LOGBLOCKS    LOGSIZE          // today's xv6-riscv's name for it
 #define NBUF         (MAXOPBLOCKS*3)  // buffer cache blocks
 #define FSSIZE       2000 // file system size in blocks (the disk's other figures: kernel/fs.h)
 #define MAXPATH      128  // longest path name

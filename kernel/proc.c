@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "kernel/exec.h"
 #include "kernel/mempolicy.h"
+#include "kernel/bootargs.h"
 #include "kernel/memstat.h"
 #include "kernel/proc.h"
 #include "kernel/vmfault.h"
@@ -151,7 +152,7 @@ static void freeproc(struct proc *p)
   p->chan = 0;
   p->killed = 0;
   p->xstate = 0;
-  p->mempolicy = MEMPOLICY_LAZY;
+  p->mempolicy = MEMPOLICY_DEFAULT;
   vm_fault_end_run(p);
   p->state = UNUSED;
 }
@@ -197,6 +198,7 @@ void userinit(void)
   if (p == 0)
     panic("userinit");
   initproc = p;
+  p->mempolicy = bootargs_mempolicy();   // inherited by every process of the boot
   safestrcpy(p->name, "init", sizeof(p->name));
   p->state = RUNNABLE;
   release(&p->lock);
@@ -247,25 +249,37 @@ int fork(void)
   return pid;
 }
 
-int growproc(long n)
+// How a growth asked for with type (SBRK_EAGER or SBRK_LAZY) happens under policy: the
+// call decides only when the process chose no policy (kernel/mempolicy.h).
+static int growth_of(int policy, int type)
+{
+  if (policy != MEMPOLICY_DEFAULT)
+    return policy;
+  return type == SBRK_EAGER ? MEMPOLICY_EAGER : MEMPOLICY_LAZY;
+}
+
+int growproc(long n, int type)
 {
   struct proc *p = myproc();
   uint64 oldsz = p->sz;
   uint64 newsz = oldsz + n;
+  int growth = growth_of(p->mempolicy, type);
 
   if (n >= 0) {
     if (newsz < oldsz || newsz > TRAPFRAME)
       return -1;   // wrapped around, or would reach the trap frame
-    if (p->mempolicy == MEMPOLICY_EAGER && uvmgrowheap(p->pagetable, oldsz, newsz) == 0)
+    if (growth == MEMPOLICY_EAGER && uvmgrowheap(p->pagetable, oldsz, newsz) == 0)
       return -1;
   } else {
-    if (newsz > oldsz || newsz < p->heap_base)
+    if (newsz > oldsz)
+      newsz = oldsz;   // below address 0: as on xv6, nothing changes and sbrk succeeds
+    else if (newsz < p->heap_base)
       return -1;   // would free data, text or stack
     uvmdealloc(p->pagetable, oldsz, newsz);
     if (p->around_next > newsz)
       vm_fault_end_run(p);   // the run's pages are gone: a fault there starts a new one
   }
-  trace_sbrk(oldsz, newsz, p->mempolicy);
+  trace_sbrk(oldsz, newsz, growth);
   p->sz = newsz;
   return 0;
 }

@@ -119,7 +119,9 @@ int  wait(uint64 addr);           // addr: user address for the status, or 0
 int  kill(int pid);
 void setkilled(struct proc *p);
 int  killed(struct proc *p);
-int  growproc(long n);            // sbrk's work: move the break by n under p's policy
+// sbrk's work: move the break by n, growing as type (SBRK_EAGER or SBRK_LAZY,
+// kernel/vm.h) asks unless p's policy overrides it. 0, or -1 and nothing changed.
+int  growproc(long n, int type);
 
 void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);

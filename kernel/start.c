@@ -3,6 +3,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
+#include "kernel/bootargs.h"
 
 void main(void);
 
@@ -25,8 +26,11 @@ static void open_pmp(void)
   w_pmpcfg0(0xf);   // TOR, read/write/execute
 }
 
-void start(void)
+// QEMU enters every hart with its id in a0 and the device tree's address in a1;
+// _entry leaves both alone.
+void start(uint64 hartid, uint64 fdt)
 {
+  boot_fdt = fdt;                // the same on every hart
   uint64 status = r_mstatus();
   status = (status & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S;
   w_mstatus(status);             // mret goes to supervisor mode ...

@@ -1,6 +1,7 @@
 // System call numbers: the one definition shared by the kernel's dispatch table and the
 // user-space stubs (build/user/usys.S is generated from this file). 1..21 are xv6-riscv's ABI
-// and never change; faultline's own calls follow.
+// and never change; faultline's own calls follow. A number may have two names (xv6
+// renamed sleep to pause): each gets a stub.
 #ifndef FAULTLINE_SYSCALL_H
 #define FAULTLINE_SYSCALL_H
 
@@ -15,8 +16,9 @@
 #define SYS_chdir    9
 #define SYS_dup     10
 #define SYS_getpid  11
-#define SYS_sbrk    12
-#define SYS_sleep   13
+#define SYS_sbrk    12   // sbrk(n, type); its user stub is sys_sbrk (user/user.h)
+#define SYS_sleep   13   // the course years' name
+#define SYS_pause   13   // today's xv6-riscv's name for the same call
 #define SYS_uptime  14
 #define SYS_open    15
 #define SYS_write   16

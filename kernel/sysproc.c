@@ -13,6 +13,7 @@
 #include "kernel/mempolicy.h"
 #include "kernel/memstat.h"
 #include "kernel/usercopy.h"
+#include "kernel/vm.h"
 
 uint64 sys_exit(void)
 {
@@ -38,18 +39,23 @@ uint64 sys_wait(void)
   return wait(addr);
 }
 
-// Returns the old break. How the new range gets memory depends on the process's
-// policy (growproc).
+// sbrk(n, type): returns the old break, or -1 (SBRK_ERROR) with nothing changed. type
+// says how the new range gets memory, unless the process's policy overrides it
+// (growproc); a type that is neither SBRK_EAGER nor SBRK_LAZY is refused.
 uint64 sys_sbrk(void)
 {
-  int n;
+  int n, type;
   argint(0, &n);
+  argint(1, &type);
+  if (type != SBRK_EAGER && type != SBRK_LAZY)
+    return -1;
   uint64 old = myproc()->sz;
-  if (growproc(n) < 0)
+  if (growproc(n, type) < 0)
     return -1;
   return old;
 }
 
+// sleep(n), or pause(n) as today's xv6 calls it: n ticks; n <= 0 returns at once.
 uint64 sys_sleep(void)
 {
   int n;

@@ -1,7 +1,18 @@
-// Page tables: the kernel's identity map and per-process user address spaces.
-// All sizes and addresses are bytes; "sz" is the top of a user address space.
+// Two things live at this path. For user programs, xv6-riscv's kernel/vm.h: the types
+// sys_sbrk takes (user/user.h's sbrk and sbrklazy pass them). For the kernel (built with
+// FAULTLINE_KERNEL defined), also the page tables: the kernel's identity map and
+// per-process user address spaces, where all sizes and addresses are bytes and "sz" is
+// the top of a user address space. The guard keeps kernel prototypes out of user
+// programs, whose own functions may share their names.
 #ifndef FAULTLINE_VM_H
 #define FAULTLINE_VM_H
+
+// sys_sbrk(n, type): how the new part of the heap gets memory, unless the process's
+// policy overrides it (kernel/mempolicy.h). xv6-riscv's names and values.
+#define SBRK_EAGER 1   // allocate and map every page now (what sbrk asks for)
+#define SBRK_LAZY  2   // only move the break; each page on its first touch (sbrklazy)
+
+#ifdef FAULTLINE_KERNEL
 
 #include "kernel/types.h"
 #include "kernel/riscv.h"
@@ -52,5 +63,7 @@ void uvmfree(pagetable_t pagetable, uint64 sz);
 void uvmclear(pagetable_t pagetable, uint64 va);
 // Number of present user pages in [0, sz).
 uint64 uvmresident(pagetable_t pagetable, uint64 sz);
+
+#endif // FAULTLINE_KERNEL
 
 #endif

@@ -62,11 +62,11 @@ NOIPA long run_faults(void)
   uint64 t0 = clock_now();
   for (int c = 0; c < FAULTS / CYCLE_PAGES; c++) {
     char *p = sbrk(CYCLE_PAGES * PGSIZE);
-    if (p == SBRK_FAILED)
+    if (p == SBRK_ERROR)
       die("sbrk failed");
     for (int i = 0; i < CYCLE_PAGES; i++)
       p[(long)i * PGSIZE] = i;
-    if (sbrk(-CYCLE_PAGES * PGSIZE) == SBRK_FAILED)
+    if (sbrk(-CYCLE_PAGES * PGSIZE) == SBRK_ERROR)
       die("shrink failed");
   }
   return clock_ns(clock_now() - t0);

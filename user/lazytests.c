@@ -75,7 +75,7 @@ static uint64 resident(void)
 static char *grow(long n)
 {
   char *p = sbrk(n);
-  if (p == SBRK_FAILED)
+  if (p == SBRK_ERROR)
     fail("sbrk(%ld) failed", n);
   return p;
 }
@@ -232,7 +232,7 @@ static void eager_sbrk_fails(void)
 {
   set_policy(MEMPOLICY_EAGER);
   char *brk = sbrk(0);
-  if (sbrk(SPARSE_SIZE) != SBRK_FAILED)
+  if (sbrk(SPARSE_SIZE) != SBRK_ERROR)
     fail("eager sbrk(1 GiB) succeeded on a machine with less memory than that");
   if (sbrk(0) != brk)
     fail("failed eager sbrk moved the break from %p to %p", brk, sbrk(0));
@@ -252,7 +252,7 @@ static void test_sparse(void)
   int policy = mempolicy(MEMPOLICY_QUERY);
   uint64 before = resident();
   char *base = sbrk(SPARSE_SIZE);
-  if (base == SBRK_FAILED)
+  if (base == SBRK_ERROR)
     fail("sbrk(1 GiB) = -1 under the %s policy%s", policy_name(policy),
          policy == MEMPOLICY_EAGER ? " (expected: only lazy sbrk can reserve more than RAM)"
                                    : "");
@@ -280,7 +280,7 @@ static void test_sparse(void)
       fail("untouched page at %p is not zero", base + off);
 
   // Shrinking frees the sparse range, whatever it holds.
-  if (sbrk(-SPARSE_SIZE) == SBRK_FAILED)
+  if (sbrk(-SPARSE_SIZE) == SBRK_ERROR)
     fail("sbrk(-1 GiB) failed");
   if (resident() != before)
     fail("%d pages still resident after sbrk(-1 GiB)", (int)(resident() - before));
@@ -434,7 +434,7 @@ static long take_all_memory(void)
   long taken = 0;
   set_policy(MEMPOLICY_EAGER);
   for (long chunk = 16 * MiB; chunk >= PGSIZE; ) {
-    if (sbrk(chunk) == SBRK_FAILED)
+    if (sbrk(chunk) == SBRK_ERROR)
       chunk /= 2;
     else
       taken += chunk;
@@ -459,7 +459,7 @@ static void test_oomsyscall(void)
          freemem());
 
   // Give the memory back: the same calls now work.
-  if (sbrk(-(taken + 2 * PGSIZE)) == SBRK_FAILED)
+  if (sbrk(-(taken + 2 * PGSIZE)) == SBRK_ERROR)
     fail("could not give the memory back");
   fresh = grow(2 * PGSIZE);
   if (fstat(fd, (struct stat *)fresh) != 0)
@@ -476,7 +476,7 @@ static void test_oomsyscall(void)
 static void leave_one_free_page(void)
 {
   take_all_memory();
-  while (freemem() > 1 && sbrk(PGSIZE) != SBRK_FAILED)
+  while (freemem() > 1 && sbrk(PGSIZE) != SBRK_ERROR)
     ;
   while (freemem() < 1)
     grow(-PGSIZE);
@@ -814,7 +814,7 @@ static void test_belowheap(void)
   for (int i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
     if (tries[i] < -0x7fffffff - 1)
       continue;   // does not fit sbrk's int
-    if (sbrk((int)tries[i]) != SBRK_FAILED)
+    if (sbrk((int)tries[i]) != SBRK_ERROR)
       fail("sbrk(%ld) below the heap start did not return -1", tries[i]);
     if (sbrk(0) != brk)
       fail("refused sbrk(%ld) moved the break", tries[i]);
@@ -824,13 +824,13 @@ static void test_belowheap(void)
   char *heap = grow(3 * PGSIZE + 10);
   memset(heap, 7, 3 * PGSIZE + 10);
   long all = (long)(sbrk(0) - (char *)st.heap_base);
-  if (sbrk(-(all + 1)) != SBRK_FAILED)
+  if (sbrk(-(all + 1)) != SBRK_ERROR)
     fail("sbrk one byte below the heap start did not return -1");
   if (heap[0] != 7 || heap[3 * PGSIZE + 9] != 7)
     fail("refused shrink damaged the heap");
   if (data != 12345 || self().resident != st.resident + 4)
     fail("refused shrink changed the data or the resident pages");
-  if (sbrk(-all) == SBRK_FAILED || (uint64)sbrk(0) != st.heap_base)
+  if (sbrk(-all) == SBRK_ERROR || (uint64)sbrk(0) != st.heap_base)
     fail("shrinking exactly to the heap start failed");
 }
 
@@ -844,7 +844,7 @@ static void test_overflow(void)
   char *start = sbrk(0);
   uint64 before = resident();
   int steps = 0;
-  while (sbrk(STEP) != SBRK_FAILED) {
+  while (sbrk(STEP) != SBRK_ERROR) {
     if (++steps > (int)(MAXVA / STEP))
       fail("sbrk went past MAXVA: break %p", sbrk(0));
   }
@@ -854,9 +854,9 @@ static void test_overflow(void)
   if (TRAPFRAME - brk >= STEP)
     fail("sbrk(%d) refused with %p still free below the trap frame", STEP,
          (void *)(TRAPFRAME - brk));
-  if (brk < TRAPFRAME && sbrk(TRAPFRAME - brk) == SBRK_FAILED)
+  if (brk < TRAPFRAME && sbrk(TRAPFRAME - brk) == SBRK_ERROR)
     fail("sbrk up to exactly the trap frame failed");
-  if (sbrk(1) != SBRK_FAILED || (uint64)sbrk(0) != TRAPFRAME)
+  if (sbrk(1) != SBRK_ERROR || (uint64)sbrk(0) != TRAPFRAME)
     fail("sbrk past the trap frame did not return -1 with the break unchanged");
 
   uint64 *top = (uint64 *)(TRAPFRAME - 8);
@@ -1158,7 +1158,7 @@ static void around_exhaust(uint64 unused)
   set_policy(MEMPOLICY_FAULTAROUND);
   long pages = freemem() + 2 * AROUND_CAP;
   char *base = sbrk(pages * PGSIZE);
-  if (base == SBRK_FAILED)
+  if (base == SBRK_ERROR)
     exit(2);
   long i = 0;
   while (i < pages && freemem() >= 2) {
@@ -1198,7 +1198,7 @@ static void test_aroundshrink(void)
   base[6 * PGSIZE + 100] = 6;
   int free_before = freemem();
   char *brk = sbrk(0);
-  if (sbrk(-(brk - (base + 5 * PGSIZE))) == SBRK_FAILED)
+  if (sbrk(-(brk - (base + 5 * PGSIZE))) == SBRK_ERROR)
     fail("shrinking to page 5 failed");
   // Pages 5 and 6 (the window) and the top page go.
   if (freemem() - free_before != 3 || resident() - from != 4)
@@ -1445,6 +1445,10 @@ int main(int argc, char *argv[])
     for (int i = 0; i < NTESTS; i++)
       chosen[nchosen++] = &tests[i];
 
+  // These tests are about lazy memory: a caller that chose no policy gets the lazy one
+  // (as `lazy lazytests` would); `eager lazytests` and `faultaround lazytests` keep theirs.
+  if (mempolicy(MEMPOLICY_QUERY) == MEMPOLICY_DEFAULT)
+    set_policy(MEMPOLICY_LAZY);
   printf("lazytests: %d tests, policy %s; \"killed\" lines from the kernel are expected\n",
          nchosen, policy_name(mempolicy(MEMPOLICY_QUERY)));
   int free_before = freemem();

@@ -58,7 +58,7 @@
 #define MAX_REPEATS 21
 #define MAX_CASES 19          // sbrk: 4 KiB * 2^0 .. 4 KiB * 2^18 = 1 GiB
 #define MAX_METRICS 5
-#define NPOLICIES MEMPOLICY_COUNT   // policies are 0 .. NPOLICIES-1
+#define NPOLICIES MEMPOLICY_GROWTHS   // lazy, eager, fault-around: 0 .. NPOLICIES-1
 
 // 32 MiB: big enough that k = 1024 still touches 8 pages, small enough that an eager
 // parent and its forked copy (64 MiB) fit in the 128 MiB machine.
@@ -93,7 +93,7 @@ static char *grow_and_touch(long n, long stride, uint64 *sbrk_ns, uint64 *touch_
   char *p = sbrk(n);
   *sbrk_ns = ns_since(t0);
   *touch_ns = 0;
-  if (p == SBRK_FAILED)
+  if (p == SBRK_ERROR)
     return 0;
   t0 = clock_now();
   for (long off = 0; off < n; off += stride * PGSIZE)
@@ -112,7 +112,7 @@ static void run_sbrk(long n, struct sample *s)
   uint64 t0 = clock_now();
   char *p = sbrk(n);
   s->v[0] = ns_since(t0);
-  s->ok = p != SBRK_FAILED;
+  s->ok = p != SBRK_ERROR;
 }
 
 static void run_dense(long n, struct sample *s)

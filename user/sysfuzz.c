@@ -512,6 +512,13 @@ static uint64 gen_path(int destructive, int *sim)
 
 // ---- The address space ----------------------------------------------------------------------
 
+// Does this process's plain sbrk allocate at once? Under the eager policy, and under
+// none (the default: sbrk eager, sbrklazy lazy; kernel/mempolicy.h).
+static int sbrk_is_eager(void)
+{
+  return fz.policy == MEMPOLICY_EAGER || fz.policy == MEMPOLICY_DEFAULT;
+}
+
 static uint64 brk(void)
 {
   count(1);
@@ -546,15 +553,15 @@ static void restore_zones(void)
 // Give every heap page back and start over with untouched zones.
 static void retire_heap(void)
 {
-  int policy = fz.policy;
+  int policy = fz.policy, eager = sbrk_is_eager();
   if (move_break(fz.heap_base) < 0)
     fail("cannot shrink the heap to its base", fz.sz, fz.heap_base);
-  if (policy == MEMPOLICY_EAGER) {   // regrow lazily: untouched zones
+  if (eager) {   // regrow lazily: untouched zones
     count(1);
     mempolicy(MEMPOLICY_LAZY);
   }
   restore_zones();
-  if (policy == MEMPOLICY_EAGER) {
+  if (eager) {
     count(1);
     mempolicy(policy);
   }
@@ -672,10 +679,10 @@ static int sbrk_should(long n)
 {
   uint64 newsz = fz.sz + n;
   if (n < 0)
-    return newsz >= fz.heap_base && newsz <= fz.sz;
+    return newsz >= fz.heap_base;   // below address 0 (newsz > fz.sz) succeeds too
   if (newsz > TRAPFRAME)
     return 0;
-  if (fz.policy == MEMPOLICY_EAGER && n > 0)
+  if (sbrk_is_eager() && n > 0)
     return fz.oom ? -1 : 1;
   return 1;
 }
@@ -685,7 +692,7 @@ static void op_sbrk(void)
   long n = gen_sbrk();
   // Outside OOM rounds, eager growth stays small: an exhausted machine would fail
   // other processes' checks.
-  if (fz.policy == MEMPOLICY_EAGER && !fz.oom && n > EAGER_STEP)
+  if (sbrk_is_eager() && !fz.oom && n > EAGER_STEP)
     n = below(EAGER_STEP);
   int should = sbrk_should(n);
   uint64 old = fz.sz;
@@ -695,7 +702,8 @@ static void op_sbrk(void)
   if (r != ~0UL) {
     check(should != 0, "sbrk succeeded where it must fail", n, old);
     check(r == old, "sbrk returned the wrong old break", r, old);
-    fz.sz = old + n;
+    if (n >= 0 || old + n < old)
+      fz.sz = old + n;   // a shrink below address 0 changes nothing
   } else {
     check(should != 1, "sbrk failed where it must succeed", n, old);
   }
@@ -729,14 +737,13 @@ static void op_retire(void)
 static void op_mempolicy(void)
 {
   static const int args[] = { MEMPOLICY_QUERY, MEMPOLICY_LAZY, MEMPOLICY_EAGER,
-                              MEMPOLICY_FAULTAROUND, MEMPOLICY_FAULTAROUND + 1, -2,
-                              100, INT_MIN, INT_MAX };
+                              MEMPOLICY_FAULTAROUND, MEMPOLICY_DEFAULT, MEMPOLICY_COUNT,
+                              -2, 100, INT_MIN, INT_MAX };
   int a = args[below(sizeof args / sizeof args[0])];
   note("mempolicy", a, fz.policy, 0);
   count(1);
   int r = mempolicy(a);
-  if (a == MEMPOLICY_LAZY || a == MEMPOLICY_EAGER || a == MEMPOLICY_FAULTAROUND ||
-      a == MEMPOLICY_QUERY) {
+  if (a == MEMPOLICY_QUERY || (a >= 0 && a < MEMPOLICY_COUNT)) {
     check(r == fz.policy, "mempolicy did not return the old policy", r, fz.policy);
     if (a != MEMPOLICY_QUERY)
       fz.policy = a;
@@ -1601,7 +1608,7 @@ static void check_pattern(uint64 a, int n, uint64 seed, const char *what)
 static uint64 fresh_pages(int npages)
 {
   uint64 a = PGROUNDUP(fz.sz);
-  if (fz.policy == MEMPOLICY_EAGER && !fz.oom && npages * PGSIZE > EAGER_STEP)
+  if (sbrk_is_eager() && !fz.oom && npages * PGSIZE > EAGER_STEP)
     return 0;
   if (move_break(a + npages * PGSIZE) < 0)
     return 0;

@@ -29,9 +29,20 @@ int mkdir(const char *path);
 int chdir(const char *path);
 int dup(int fd);
 int getpid(void);
-char *sbrk(int n);
+// sbrk(n, type): move the break by n, type SBRK_EAGER or SBRK_LAZY (kernel/vm.h); the
+// old break, or SBRK_ERROR with nothing changed. Programs call sbrk or sbrklazy below.
+char *sys_sbrk(int n, int type);
 int sleep(int ticks);
+int pause(int ticks);         // the same call under today's xv6 name; ticks <= 0: at once
 int uptime(void);
+
+// sbrk.c. Both return the old break, or SBRK_ERROR. A process that has chosen no sbrk
+// policy gets what it asks for: sbrk allocates every page now (eager), sbrklazy only
+// moves the break and each page comes on its first touch (lazy). A policy set with
+// mempolicy() (or `lazy CMD`, `eager CMD`, `faultaround CMD`) overrides both.
+#define SBRK_ERROR ((char *)-1)
+char *sbrk(int n);
+char *sbrklazy(int n);
 
 // faultline system calls
 int halt(void);               // power the machine off; returns only on failure

@@ -3,7 +3,8 @@
 
     python3 tools/qemu/qemu_run.py [--qemu BIN] [--cpus N] [--kernel kernel/kernel]
                               [--fs fs.img] [--keep-fs] [--hostlink FILE]
-                              [--icount SHIFT] [--interactive] [--extra "QEMU ARGS"]
+                              [--icount SHIFT] [--policy NAME] [--interactive]
+                              [--extra "QEMU ARGS"]
                               [--timeout SECONDS] [--expect TEXT]... [--log FILE]
                               COMMAND...
 
@@ -11,7 +12,9 @@ The machine boots on a copy of the file-system image (so a run leaves fs.img as 
 was; --keep-fs boots on the image itself). Once the shell prints its prompt, each
 COMMAND is typed followed by a newline, and the next one waits for the prompt to come
 back. Then `halt` powers the machine off. The console is copied to stdout as it arrives
-and to the --log file.
+and to the --log file. --policy NAME boots with the sbrk policy NAME (a name from
+kernel/mempolicy.h: lazy, eager, faultaround, default) for every process: QEMU passes
+"policy=NAME" in the device tree's boot arguments, and the kernel gives it to init.
 
 The run fails, with a non-zero exit status and one line on stderr saying why, if:
   - it takes longer than --timeout seconds in all;
@@ -238,8 +241,17 @@ def qemu_command(args, fs_path):
         # warp to the next timer while QEMU's disk I/O still runs in real time, and
         # 30 s of virtual time can pass during one disk read.
         cmd += ["-icount", "shift=%d,sleep=on" % args.icount]
+    if args.policy:
+        cmd += ["-append", "policy=%s" % args.policy]
     cmd += shlex.split(args.extra)
     return cmd
+
+
+def policy_names(header=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                     os.pardir, "kernel", "mempolicy.h")):
+    """The sbrk policies' names, from MEMPOLICY_NAMES in kernel/mempolicy.h."""
+    with open(header) as f:
+        return re.findall(r'\[MEMPOLICY_\w+\]\s*=\s*"(\w+)"', f.read())
 
 
 def running_qemus(proc_dir="/proc"):
@@ -326,6 +338,9 @@ def parse_args(argv):
                     help="attach the host link; what the guest writes to /dev/hostlink lands in FILE")
     ap.add_argument("--icount", type=int, metavar="SHIFT",
                     help="repeatable virtual time: one instruction = 2^SHIFT ns (e.g. 3)")
+    ap.add_argument("--policy", metavar="NAME",
+                    help="the sbrk policy of every process of the boot (%s)" %
+                         ", ".join(policy_names()))
     ap.add_argument("--interactive", action="store_true",
                     help="boot with the console on this terminal (make qemu), on the "
                          "image itself; any COMMANDs are typed at the first prompt")
@@ -342,6 +357,8 @@ def parse_args(argv):
         ap.error("--cpus must be at least 1")
     if args.timeout <= 0:
         ap.error("--timeout must be positive")
+    if args.policy is not None and args.policy not in policy_names():
+        ap.error("--policy %s: not an sbrk policy (%s)" % (args.policy, ", ".join(policy_names())))
     for c in args.commands:
         if "\n" in c:
             ap.error("a COMMAND may not contain a newline: %r" % c)

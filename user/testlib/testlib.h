@@ -10,7 +10,6 @@
 #define MiB (1024L * KiB)
 #define GiB (1024L * MiB)
 
-#define SBRK_FAILED ((char *)-1)   // what sbrk returns when it refuses
 #define KILLED (-1)                // the exit status wait reports for a process the kernel killed
 
 // ---- Time ---------------------------------------------------------------------------

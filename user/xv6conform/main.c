@@ -1,10 +1,12 @@
 // xv6conform: the contracts xv6 programs rely on, exercised the way they use them: built
 // with the default flags and xv6's headers only (no user/printf_check.h: the format slips
 // below are on purpose), loops sized by xv6's constants with xv6's meanings, the image's
-// README, exit statuses. make test runs it after usertests in the same boot, lazily and
-// eagerly. It must leave nothing behind: it checks that the free pages come back
-// (freemem, faultline's one call used here); the test script checks the disk's free
-// inodes and blocks on the image afterwards.
+// README, exit statuses; and today's xv6-riscv's contract (today.c: sbrk and sbrklazy,
+// sys_sbrk, pause, printf's formats) with faultline's policies over it. make test runs it
+// after usertests in the same boot, under the default policy and eagerly. It must leave
+// nothing behind: it checks that the free pages come back (freemem, one of faultline's
+// calls; mempolicy is the other); the test script checks the disk's free inodes and
+// blocks on the image afterwards.
 //
 // Prints "xv6conform: OK", or "xv6conform: FAILED: what" and exits 1.
 #include "kernel/param.h"
@@ -15,9 +17,11 @@
 #include "kernel/riscv.h"
 #include "user/user.h"
 
-static char buf[512];
+#include "user/xv6conform/conform.h"
 
-static void
+char buf[512];
+
+void
 check(int ok, char *what)
 {
   if (!ok) {
@@ -26,8 +30,7 @@ check(int ok, char *what)
   }
 }
 
-// Wait for one child; its exit status.
-static int
+int
 reap(void)
 {
   int status = -12345;
@@ -35,8 +38,7 @@ reap(void)
   return status;
 }
 
-// Read what is left in fd into buf, NUL-terminated; its length.
-static int
+int
 slurp(int fd)
 {
   int n, len = 0;
@@ -293,8 +295,15 @@ pages_back(int before)
 int
 main(int argc, char *argv[])
 {
+  if (argc == 2 && strcmp(argv[1], POLICY_PROBE) == 0)
+    exit(POLICY_STATUS(mempolicy(MEMPOLICY_QUERY)));
   int before = freemem();
   format_slips();
+  today_printf();
+  today_names();
+  today_sbrk();
+  today_policies();
+  today_pause();
   readme();
   // Files and directories go in a directory of our own: a directory never shrinks, so
   // making them in / would leave / a block bigger.

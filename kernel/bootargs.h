@@ -1,0 +1,19 @@
+// The boot's arguments: the words the host gave QEMU (-append), which QEMU puts in the
+// device tree's /chosen/bootargs. One is understood: policy=NAME, the sbrk policy of
+// the first process and so of every process of the boot (kernel/mempolicy.h).
+#ifndef FAULTLINE_BOOTARGS_H
+#define FAULTLINE_BOOTARGS_H
+
+#include "kernel/types.h"
+
+// start() stores here the device tree address QEMU hands every hart in a1 (0: none).
+extern uint64 boot_fdt;
+
+// Read the arguments. Hart 0, once, after printfinit and before kinit: the device tree
+// lies in RAM that kinit gives to the page allocator, which overwrites it.
+void bootargs_init(void);
+
+// The policy the boot asked for, or MEMPOLICY_DEFAULT if none.
+int bootargs_mempolicy(void);
+
+#endif
