@@ -167,19 +167,24 @@ fs.img: $(MKFS) README.md $(IMGPROGS)
 
 # tools/qemu/qemu_run.py is the one place QEMU's command line is put together and the one
 # place that keeps a third QEMU off the machine: make qemu uses it too, in --interactive mode.
-RUNNER = $(PYTHON) tools/qemu/qemu_run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img
+# POLICY=NAME (lazy, eager, faultaround, default; kernel/mempolicy.h): for make qemu and
+# qemu-gdb, the sbrk policy of every process of the boot (handed to init through the
+# boot arguments); unset, each process gets what it asks for (sbrk eager, sbrklazy
+# lazy). For make qemu-trace, the policy the workload runs under (default lazy).
+POLICY ?=
+RUNNER = $(PYTHON) tools/qemu/qemu_run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img \
+         $(if $(POLICY),--policy $(POLICY))
 
 # ---- Recording ------------------------------------------------------------------------
 
 WORKLOAD ?=
-POLICY ?= lazy
 ICOUNT ?=
 ICOUNT_SHIFT ?= 3
 # RECORD_ARGS: more flags for `vmtrace record` ("-b 16 -w 0"); AFTER: a guest command run
 # once the recording is done ("vmtrace stat").
 RECORD_ARGS ?=
 AFTER ?=
-QEMU_TRACE = $(PYTHON) tools/qemu/qemu_trace.py --cpus $(CPUS) --policy $(POLICY) \
+QEMU_TRACE = $(PYTHON) tools/qemu/qemu_trace.py --cpus $(CPUS) --policy $(or $(POLICY),lazy) \
              $(foreach d,$(SYMBOL_DIRS),--symbols $(d)) --kernel-symbols kernel/kernel \
              $(if $(ICOUNT),--icount $(ICOUNT_SHIFT)) \
              $(if $(RECORD_ARGS),--record-args "$(RECORD_ARGS)") \
@@ -238,9 +243,10 @@ clean:
 help:
 	@echo "make               build the kernel, fs.img and the host tools"
 	@echo "make qemu-trace    record lazytests and usertests, convert to traces/*.json"
-	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=eager|lazy|faultaround ICOUNT=1"
+	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=lazy|eager|faultaround|default ICOUNT=1"
 	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
-	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session"
+	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session;"
+	@echo "                   POLICY=lazy|eager|faultaround: every process's sbrk policy"
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
 	@echo "make flame FOLDED=traces/NAME.folded  redraw its flame graph (OUT=FILE.svg)"

@@ -9,7 +9,7 @@ struct memstat {
   uint64 resident;     // user pages actually mapped (text, data, stack, touched heap)
   uint64 heap_base;    // where the heap starts; sbrk never goes below it
   uint64 stack_base;   // lowest stack address; the guard page is the page below
-  int policy;          // MEMPOLICY_LAZY, _EAGER or _FAULTAROUND (kernel/mempolicy.h)
+  int policy;          // MEMPOLICY_LAZY, _EAGER, _FAULTAROUND or _DEFAULT (kernel/mempolicy.h)
   int pid;
 };
 

@@ -1,5 +1,5 @@
-// eager CMD [ARGS...]: run CMD with the xv6 sbrk policy, where sbrk allocates and maps
-// every page of the new heap at once. Compare with `lazy CMD`.
+// eager CMD [ARGS...]: run CMD with the eager sbrk policy, where sbrk (and sbrklazy too)
+// allocates and maps every page of the new heap at once. Compare with `lazy CMD`.
 #include "kernel/types.h"
 #include "user/user.h"
 #include "user/lib/policywrap.h"

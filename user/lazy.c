@@ -1,5 +1,6 @@
-// lazy CMD [ARGS...]: run CMD with the lazy sbrk policy, where sbrk only moves the break
-// and each heap page is allocated when it is first touched. Compare with `eager CMD`.
+// lazy CMD [ARGS...]: run CMD with the lazy sbrk policy, where sbrk (like sbrklazy) only
+// moves the break and each heap page is allocated when it is first touched: the
+// contract of xv6's 2020 lazy lab. Compare with `eager CMD`.
 #include "kernel/types.h"
 #include "user/user.h"
 #include "user/lib/policywrap.h"

@@ -1,5 +1,6 @@
 // xv6api: a program written only against xv6-riscv's user API and headers, nothing of
-// faultline's own, to show that such programs build and run unchanged. make test runs it.
+// faultline's own, to show that such programs build and run unchanged: the course years'
+// names and today's side by side (sleep and pause, sbrk and sbrklazy). make test runs it.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/param.h"
@@ -8,6 +9,7 @@
 #include "kernel/riscv.h"
 #include "kernel/memlayout.h"
 #include "kernel/syscall.h"
+#include "kernel/vm.h"
 #include "user/user.h"
 
 static void check(int ok, char *what)
@@ -62,7 +64,8 @@ static void processes(void)
   check(read(p[0], &c, 1) == 1 && c == 'x', "pipe read");
   check(wait(&status) == pid && status == 7, "wait status");
   close(p[0]);
-  check(getpid() > 0 && uptime() >= 0 && sleep(1) == 0, "getpid, uptime, sleep");
+  check(getpid() > 0 && uptime() >= 0 && sleep(1) == 0 && pause(1) == 0,
+        "getpid, uptime, sleep, pause");
   char *argv[] = { "echo", "xv6api:", "exec", "works", 0 };
   if ((pid = fork()) == 0) {
     exec("echo", argv);
@@ -74,15 +77,19 @@ static void processes(void)
 static void memory(void)
 {
   char *p = sbrk(PGSIZE);
-  check(p != (char *)-1, "sbrk");
+  check(p != (char *)-1 && p != SBRK_ERROR, "sbrk");
   p[0] = p[PGSIZE - 1] = 'z';
+  char *l = sbrklazy(2 * PGSIZE);
+  check(l == p + PGSIZE && sys_sbrk(0, SBRK_LAZY) == l + 2 * PGSIZE, "sbrklazy, sys_sbrk");
+  l[PGSIZE] = 'y';
   char *q = malloc(100);
   check(q != 0, "malloc");
   strcpy(q, "abc");
   check(strlen(q) == 3 && strchr(q, 'b') == q + 1 && atoi("42") == 42, "ulib");
   free(q);
   check(KERNBASE == 0x80000000L && MAXVA > TRAMPOLINE && BSIZE == 1024 && DIRSIZ == 14 &&
-        SYS_close == 21 && MAXARG == 32 && NOFILE >= 16, "header constants");
+        SYS_close == 21 && MAXARG == 32 && NOFILE >= 16 && LOGBLOCKS == LOGSIZE &&
+        USERSTACK >= 1 && SBRK_EAGER != SBRK_LAZY, "header constants");
 }
 
 int main(int argc, char *argv[])

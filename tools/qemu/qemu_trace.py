@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """From boot to Perfetto timeline: record workloads under vmtrace and convert them.
 
-    python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager|faultaround] [--icount SHIFT]
+    python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager|faultaround|default]
+                                [--icount SHIFT]
                                 [--out traces] [--split] [--record-args ARGS]
                                 [--after CMD]... WORKLOAD...
 
 For each WORKLOAD (a shell command line such as "lazytests" or "usertests sbrkbasic"),
 faultline boots headless with the host link attached, runs
-`vmtrace record [ARGS] -- POLICY WORKLOAD` (POLICY: the wrapper program `lazy`, `eager` or
-`faultaround`), then each --after CMD (a shell command
+`vmtrace record [ARGS] -- POLICY WORKLOAD` (POLICY: the wrapper program `lazy`, the
+default, `eager` or `faultaround`; with --policy default no wrapper, so each call gets
+what it asks for: sbrk eager, sbrklazy lazy), then each --after CMD (a shell command
 line run in the guest once the recording is done, e.g. "vmtrace stat" for the kernel's
 counters; its output is in the console log), and halts. --record-args passes more flags
 to `vmtrace record`, e.g. "-b 16 -w 0" for 16-record rings that drop rather than hold
 the workload back (user/vmtrace.c lists the flags). The recording lands in
-OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager" or
-"-faultaround" under those policies). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
+OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager", "-faultaround"
+or "-default" under those policies). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
 suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md. Fault pcs and
 call chains are named from the programs' ELF files in the --symbols directories and
@@ -63,8 +65,9 @@ def workload_name(workload, policy):
 
 def record(args, workload, rec, log):
     """Boot, record workload into rec, halt. Returns the runner's exit status."""
-    wrapped = "vmtrace record %s-- %s %s" % (
-        args.record_args + " " if args.record_args else "", args.policy, workload)
+    wrapper = "" if args.policy == "default" else args.policy + " "
+    wrapped = "vmtrace record %s-- %s%s" % (
+        args.record_args + " " if args.record_args else "", wrapper, workload)
     cmd = [sys.executable, "tools/qemu/qemu_run.py", "--cpus", str(args.cpus),
            "--kernel", args.kernel, "--fs", args.fs, "--hostlink", rec,
            "--timeout", str(args.timeout), "--log", log, "--expect", "vmtrace: ",
@@ -186,7 +189,7 @@ def split_tests(rec, outdir, extra):
     return True
 
 
-def describe(rec, json_path):
+def describe(rec, json_path, policy):
     """The summary lines for one finished recording."""
     r = subprocess.run(["build/tools/vmtcheck", rec], stdout=subprocess.PIPE, text=True)
     text = r.stdout
@@ -196,8 +199,8 @@ def describe(rec, json_path):
 
     def line(prefix):
         return next((l for l in text.splitlines() if l.startswith(prefix)), prefix + " ?")
-    print("%s (%.1f MiB): %d processes; %s; %s; %s" % (
-        json_path, os.path.getsize(json_path) / 2**20, len(pids), line("records:"),
+    print("%s (%s policy, %.1f MiB): %d processes; %s; %s; %s" % (
+        json_path, policy, os.path.getsize(json_path) / 2**20, len(pids), line("records:"),
         line("faults:"), line("dropped:")))
 
 
@@ -228,7 +231,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description="Record workloads on faultline and convert "
                                  "them to Perfetto JSON.")
     ap.add_argument("--cpus", type=int, default=3)
-    ap.add_argument("--policy", choices=("lazy", "eager", "faultaround"), default="lazy")
+    ap.add_argument("--policy", choices=("lazy", "eager", "faultaround", "default"),
+                    default="lazy", help="the sbrk policy the workloads run under")
     ap.add_argument("--icount", type=int, metavar="SHIFT",
                     help="repeatable virtual time (see tools/qemu/qemu_run.py)")
     ap.add_argument("--kernel", default="kernel/kernel")
@@ -264,7 +268,7 @@ def main(argv):
           "says what to look for)" % (
               len(done), len(args.workloads), time.monotonic() - started))
     for rec, out in done:
-        describe(rec, out)
+        describe(rec, out, args.policy)
     return status
 
 

@@ -11,7 +11,8 @@
 # (the two alternate which boots first), and once, on the host clock, a link boot:
 # tracebench link into a scratch host file whose size is checked, then deleted.
 # --usertests adds one boot that records all of usertests at the default buffer size
-# (vmtrace record -- usertests; vmtrace stat) and reports its drops and size.
+# (vmtrace record -- lazy usertests; vmtrace stat: lazy, so that its faults do not move
+# with the default policy) and reports its drops and size.
 #
 # Ratios within one boot (on/off, emit) come from back-to-back pairs inside tracebench.
 # Compiled-in-but-off against compiled-out needs two kernels, so two boots: the ratio of
@@ -138,7 +139,7 @@ link_boot() {
 usertests_boot() {
   vmt=$WORK/usertests.vmt
   rm -f "$vmt"
-  boot usertests "$WORK/kernel" "--hostlink $vmt" "vmtrace record -- usertests" "vmtrace stat"
+  boot usertests "$WORK/kernel" "--hostlink $vmt" "vmtrace record -- lazy usertests" "vmtrace stat"
   grep -q "ALL TESTS PASSED" "$WORK/usertests.log" ||
     { echo "bench-trace: usertests did not pass under vmtrace record" >&2; exit 1; }
   [ -x build/tools/vmtcheck ] && { build/tools/vmtcheck -q "$vmt" || exit 1; }

@@ -4,8 +4,9 @@
 #   tools/systest/stress.sh [--cpus "1 2 4 8"] [--eager] [--no-matrix]
 #
 # Cells, each on a freshly booted machine:
-#   usertests, lazytests  the whole suites, lazy, at each CPU count (--eager adds
-#                         `eager usertests`); tools/systest/test-kernel.sh runs them
+#   usertests, lazytests  the whole suites, lazy (usertests in a boot under the lazy
+#                         policy), at each CPU count (--eager adds a boot under the eager
+#                         policy); tools/systest/test-kernel.sh runs them
 #   oomall-traced         `lazytests oomall` (out of memory on every hart at once) at 8
 #                         harts under `vmtrace record` with the default rings: the test
 #                         passes, nothing dropped (vmtcheck, and the kernel's own lost
@@ -151,7 +152,7 @@ print_table() {
 began=$(date +%s)
 if [ "$MATRIX" -eq 1 ]; then
   for cpus in $CPU_COUNTS; do
-    cell usertests "$cpus" suite usertests "$cpus"
+    cell usertests "$cpus" suite lazy-usertests "$cpus"
     cell lazytests "$cpus" suite lazytests "$cpus"
     [ "$EAGER" -eq 1 ] && cell eager-usertests "$cpus" suite eager-usertests "$cpus"
   done

@@ -5,11 +5,14 @@
 #   tools/systest/test-kernel.sh [--suites "SUITE..."] [--logs DIR] [--table] CPUS...
 #
 #   --suites   which suites, in order (default: usertests+xv6conform lazytests
-#              eager-usertests+xv6conform faultaround-usertests faultaround-lazytests
-#              xv6api). A suite is one boot running one or more programs at the shell,
-#              joined by '+' (each must print its success line); eager-NAME runs them
-#              under the eager sbrk policy (`eager NAME`), faultaround-NAME under
-#              fault-around (`faultaround NAME`), anything else runs lazy.
+#              lazy-usertests eager-usertests+xv6conform faultaround-usertests
+#              faultaround-lazytests xv6api). A suite is one boot running one or more
+#              programs at the shell, joined by '+' (each must print its success line).
+#              POLICY-NAME (POLICY: lazy, eager or faultaround) boots with that sbrk
+#              policy for every process (qemu_run.py --policy, handed to init); anything
+#              else boots with none, where each call gets what it asks for (sbrk eager,
+#              sbrklazy lazy) and lazytests takes the lazy policy itself. usertests and
+#              lazytests must say they ran under the boot's policy.
 #   --logs     where the console logs go (default build/test-logs/), one per suite and
 #              CPU count
 #   --table    end with a table: suite, CPUS, policy, result, seconds
@@ -31,7 +34,7 @@
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests+xv6conform lazytests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api"
+suites="usertests+xv6conform lazytests lazy-usertests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api"
 FSFREE=${FSFREE:-build/tools/fsfree}
 logs=build/test-logs
 table=0
@@ -56,11 +59,15 @@ passed=0
 failed=0
 rows=""   # the table's lines, "suite cpus policy result seconds"
 
-# The success line a suite prints when every test in it passed.
+# The lines a suite prints when every test in it passed, under the boot's policy $policy
+# (lazytests takes lazy when the boot has none).
 success_text() {
   case $1 in
     xv6api) echo "xv6api: OK" ;;
     xv6conform) echo "xv6conform: OK" ;;
+    usertests) echo "usertests starting, sbrk policy $policy"; echo "ALL TESTS PASSED" ;;
+    lazytests) echo "tests, policy $([ "$policy" = default ] && echo lazy || echo "$policy")"
+               echo "ALL TESTS PASSED" ;;
     *) echo "ALL TESTS PASSED" ;;
   esac
 }
@@ -68,24 +75,27 @@ success_text() {
 # suite CPUS NAME: boot, run NAME's commands, record the verdict.
 suite() {
   case $2 in
-    eager-*) progs=${2#eager-}; prefix="eager "; policy=eager ;;
-    faultaround-*) progs=${2#faultaround-}; prefix="faultaround "; policy=around ;;
-    *) progs=$2; prefix=""; policy=lazy ;;
+    lazy-*|eager-*|faultaround-*) progs=${2#*-}; policy=${2%%-*} ;;
+    *) progs=$2; policy=default ;;
   esac
   cpus=$1; name=$2
   # The runner's arguments: every --expect, then the commands, in order.
   set --
-  cmds=""
   for prog in $(echo "$progs" | tr '+' ' '); do
-    set -- "$@" --expect "$(success_text "$prog")"
-    cmds="$cmds${cmds:+; }$prefix$prog"
+    success_text "$prog" > "$logs/expect.txt"
+    while read -r line; do
+      set -- "$@" --expect "$line"
+    done < "$logs/expect.txt"
   done
+  rm -f "$logs/expect.txt"
+  [ "$policy" = default ] || set -- "$@" --policy "$policy"
+  cmds=$(echo "$progs" | sed 's/+/; /g')
   for prog in $(echo "$progs" | tr '+' ' '); do
-    set -- "$@" "$prefix$prog"
+    set -- "$@" "$prog"
   done
-  log="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.log"
-  img="$logs/$(echo "$prefix$progs" | tr ' +' '--')-cpus$cpus.img"
-  echo "== $cmds (CPUS=$cpus)"
+  log="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.log"
+  img="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.img"
+  echo "== $cmds (CPUS=$cpus, sbrk policy $policy)"
   start=$(date +%s)
   cp "$logs/start.img" "$img" || exit 2
   if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
@@ -93,11 +103,11 @@ suite() {
      && disk_unchanged "$img" "$log" && no_lost_wakeups "$cpus" "$log"; then
     result=PASS
     passed=$((passed + 1))
-    echo "PASS $cmds (CPUS=$cpus): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
+    echo "PASS $cmds (CPUS=$cpus, $policy): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
   else
     result=FAIL
     failed=$((failed + 1))
-    echo "FAIL $cmds (CPUS=$cpus): console log in $log, the disk in $img; the log's last lines:"
+    echo "FAIL $cmds (CPUS=$cpus, $policy): console log in $log, the disk in $img; the log's last lines:"
     tail -15 "$log"
   fi
   [ "$result" = FAIL ] || rm -f "$img"
@@ -143,9 +153,9 @@ take_baseline() {
 }
 
 print_table() {
-  printf '%-30s %4s  %-6s  %-6s %7s\n' suite CPUS policy result seconds
+  printf '%-30s %4s  %-11s  %-6s %7s\n' suite CPUS policy result seconds
   printf '%s' "$rows" | while read -r name cpus policy result secs; do
-    printf '%-30s %4s  %-6s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
+    printf '%-30s %4s  %-11s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
   done
 }
 

@@ -241,6 +241,23 @@ class RunnerTest(unittest.TestCase):
         self.assertNotIn(self.fs, drive, "booted on fs.img itself, not a copy")
         self.assertTrue(drive.endswith(",if=none,format=raw,id=fsdisk"))
 
+    def test_policy_goes_to_the_boot_arguments(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--policy", "lazy", "usertests")
+        self.assertEqual(rc, 0, err)
+        with open(self.args_file) as f:
+            args = json.load(f)
+        self.assertIn("-append policy=lazy", " ".join(args))
+        rc, out, err = self.run_runner(usertests_ok(), "usertests")
+        with open(self.args_file) as f:
+            self.assertNotIn("-append", json.load(f), "no --policy, yet boot arguments")
+
+    def test_unknown_policy_refused(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--policy", "lazzy", "usertests")
+        self.assertEqual(rc, 2)
+        self.assertIn("--policy lazzy: not an sbrk policy (lazy, eager, faultaround, default)",
+                      err)
+        self.assertIsNone(self.fake_pid(), "QEMU started for a bad --policy")
+
     def test_icount_two_harts_warns(self):
         rc, out, err = self.run_runner(usertests_ok(), "--cpus", "2", "--icount", "3",
                                        "usertests")
