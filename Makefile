@@ -235,6 +235,7 @@ test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-report test-fl
 	$(PYTHON) tracing/test_vmtrace_format.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh
+	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/fsck-tests.sh
 
 clean:
 	rm -rf build

@@ -57,6 +57,16 @@ struct dinode {
 #define FS_BMAPBLOCKS    ((uint)(FSSIZE / BPB) + 1)
 #define FS_NMETA         (FS_BMAPSTART + FS_BMAPBLOCKS)     // blocks before the first data block
 
+// Block sb.logstart: the log's header. n > 0 marks a committed transaction: the n blocks
+// after the header are copies of the blocks named in block[], to be installed there
+// (kernel/log.c). Written in one block write, so a crash leaves the old or the new one.
+#define LOG_SLOTS (LOGSIZE - 1)
+
+struct logheader {
+  uint n;
+  uint block[LOG_SLOTS];
+};
+
 // A directory is a file of these records; inum 0 marks a free slot.
 #define DIRSIZ 14
 

@@ -24,15 +24,9 @@
 #include "kernel/proc.h"
 #include "kernel/log.h"
 
-#define LOG_SLOTS (LOGSIZE - 1)   // the first log block holds the header
-
-// The header block, on disk and in memory: the home block numbers of the first n slots.
-struct log_header {
-  uint n;
-  uint block[LOG_SLOTS];
-};
-
-_Static_assert(sizeof(struct log_header) <= BSIZE, "log header must fit in one block");
+// The header block (struct logheader, kernel/fs.h), on disk and in memory: the home block
+// numbers of the first n slots.
+_Static_assert(sizeof(struct logheader) <= BSIZE, "log header must fit in one block");
 
 // wal.lock protects outstanding, committing and hdr. The committing process uses hdr
 // without the lock: committing keeps every other process out of the log meanwhile.
@@ -42,7 +36,7 @@ static struct {
   uint start;               // block number of the header
   int outstanding;          // operations between begin_op and end_op
   int committing;           // a commit is writing; begin_op must wait
-  struct log_header hdr;    // the open transaction's blocks
+  struct logheader hdr;     // the open transaction's blocks
 } wal;
 
 static void
