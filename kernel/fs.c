@@ -27,6 +27,8 @@
 // One per machine: there is only the root disk. Read once by fsinit, then constant.
 static struct superblock sb;
 
+static void reclaim_orphans(uint dev);
+
 // Whether the image was laid out from the same kernel/fs.h and kernel/param.h as this
 // kernel: programs size their work by those headers, so the disk must be what they say.
 static int
@@ -48,6 +50,7 @@ fsinit(int dev)
   if (!geometry_matches(&sb))
     panic("fsinit: fs.img's geometry is not kernel/fs.h's (rebuild it: make fs.img)");
   initlog(dev, &sb);
+  reclaim_orphans(dev);
 }
 
 // ---- Blocks ---------------------------------------------------------------------------
@@ -282,6 +285,45 @@ iunlockput(struct inode *ip)
 {
   iunlock(ip);
   iput(ip);
+}
+
+// Free, with its blocks, every inode that has a type and no links. Called once at boot,
+// after log recovery and before any process can hold an inode.
+//
+// After recovery the disk holds whole transactions only, and in those an inode with a
+// type and nlink 0 is always one that was unlinked while a process still held it (an
+// open file, a cwd) and not yet released: an orphan, which nothing can reach or release
+// once the machine has stopped. No other committed state has one:
+//   - create_in makes the inode (ialloc: type set, nlink 0), sets nlink 1 and names it
+//     in its directory inside the one transaction of open/mkdir/mknod; when naming fails
+//     it drops nlink to 0 and iput frees the inode, still in that transaction;
+//   - link counts up before naming and back down on failure, in one transaction;
+//   - unlink clears the entry and counts down in one transaction, whose iput frees the
+//     inode at once unless someone else holds it; only then is nlink 0 committed with
+//     the type still set, until the last holder's iput frees it in a later transaction.
+// The kernel never writes the on-disk nlink to 0 for any other reason.
+static void
+reclaim_orphans(uint dev)
+{
+  int reclaimed = 0;
+  for (uint inum = 1; inum < sb.ninodes; inum++) {
+    struct buf *b = bread(dev, IBLOCK(inum, sb));
+    struct dinode *dip = dinode_in(b, inum);
+    int orphan = dip->type != 0 && dip->nlink == 0;
+    brelse(b);
+    if (!orphan)
+      continue;
+    // Truncating touches the inode's block and the bitmap blocks: within MAXOPBLOCKS.
+    begin_op();
+    struct inode *ip = iget(dev, inum);
+    ilock(ip);
+    iunlock(ip);
+    iput(ip);   // the only reference, no links: frees the blocks and the inode
+    end_op();
+    reclaimed++;
+  }
+  if (reclaimed > 0)
+    printf("fs: reclaimed %d orphaned inode%s\n", reclaimed, reclaimed == 1 ? "" : "s");
 }
 
 void
