@@ -6,7 +6,7 @@
                               [--icount SHIFT] [--policy NAME] [--interactive]
                               [--extra "QEMU ARGS"]
                               [--timeout SECONDS] [--expect TEXT]... [--log FILE]
-                              COMMAND...
+                              [--kill-after SECONDS] COMMAND...
 
 The machine boots on a copy of the file-system image (so a run leaves fs.img as it
 was; --keep-fs boots on the image itself). Once the shell prints its prompt, each
@@ -15,6 +15,13 @@ back. Then `halt` powers the machine off. The console is copied to stdout as it 
 and to the --log file. --policy NAME boots with the sbrk policy NAME (a name from
 kernel/mempolicy.h: lazy, eager, faultaround, default) for every process: QEMU passes
 "policy=NAME" in the device tree's boot arguments, and the kernel gives it to init.
+
+--kill-after SECONDS pulls the plug instead: SECONDS after the last COMMAND is typed
+(after the first prompt if there is none), without waiting for its prompt, QEMU gets
+SIGKILL, as a power cut would stop the machine; whatever QEMU had written to the image
+file stays there (with --keep-fs, in the image itself). The console output QEMU wrote
+before it died is still read. A kill is the expected end, not a failure; a panic, a
+FAILED line, a missing --expect or QEMU exiting before the kill still fail the run.
 
 The run fails, with a non-zero exit status and one line on stderr saying why, if:
   - it takes longer than --timeout seconds in all;
@@ -181,6 +188,20 @@ class Run:
             self.c.pump(min(0.1, max(0.0, self.deadline - time.monotonic())))
         # A panic right after the prompt is still a panic.
         self.check(what)
+
+    def kill_after(self, seconds):
+        """Let the machine run seconds more, then SIGKILL QEMU and read what it wrote."""
+        kill_at = time.monotonic() + seconds
+        while time.monotonic() < kill_at:
+            self.check("the moment to kill QEMU")
+            self.c.pump(min(0.05, max(0.0, kill_at - time.monotonic())))
+        self.check("the moment to kill QEMU")
+        self.c.proc.send_signal(signal.SIGKILL)
+        self.c.proc.wait()
+        while not self.c.eof:
+            self.c.pump(0.1)
+        if self.c.panic_at is not None:
+            raise RunFailed("kernel panic: " + panic_line(self.c.text))
 
     def wait_exit(self, grace):
         limit = min(self.deadline, time.monotonic() + grace)
@@ -350,6 +371,9 @@ def parse_args(argv):
     ap.add_argument("--expect", action="append", default=[], metavar="TEXT",
                     help="text that must appear on the console (may be repeated)")
     ap.add_argument("--log", help="also write the console to this file")
+    ap.add_argument("--kill-after", type=float, metavar="SECONDS",
+                    help="SIGKILL QEMU this long after typing the last COMMAND (a power "
+                         "cut) instead of waiting for its prompt and halting")
     ap.add_argument("commands", nargs="*", metavar="COMMAND",
                     help="shell command lines to type, in order")
     args = ap.parse_args(argv)
@@ -359,6 +383,8 @@ def parse_args(argv):
         ap.error("--timeout must be positive")
     if args.policy is not None and args.policy not in policy_names():
         ap.error("--policy %s: not an sbrk policy (%s)" % (args.policy, ", ".join(policy_names())))
+    if args.kill_after is not None and (args.kill_after < 0 or args.interactive):
+        ap.error("--kill-after must be at least 0, and is not for --interactive")
     for c in args.commands:
         if "\n" in c:
             ap.error("a COMMAND may not contain a newline: %r" % c)
@@ -474,12 +500,16 @@ def main(argv):
         console = Console(proc, log)
         run = Run(console, start + args.timeout)
         run.wait_prompt(0, "the first shell prompt")
-        for command in args.commands:
+        for i, command in enumerate(args.commands):
             mark = len(console.text)
             console.type(command)
-            run.wait_prompt(mark, "the prompt after %r" % command)
-        console.type("halt")
-        run.wait_exit(HALT_GRACE)
+            if args.kill_after is None or i + 1 < len(args.commands):
+                run.wait_prompt(mark, "the prompt after %r" % command)
+        if args.kill_after is None:
+            console.type("halt")
+            run.wait_exit(HALT_GRACE)
+        else:
+            run.kill_after(args.kill_after)
 
         console.finish()
         if console.failures:
@@ -487,9 +517,10 @@ def main(argv):
         missing = [t for t in args.expect if t not in console.text]
         if missing:
             raise RunFailed("expected text never appeared: %r" % missing[0])
-        say("PASS (%d command%s, %.1f s)" % (len(args.commands),
-                                             "" if len(args.commands) == 1 else "s",
-                                             time.monotonic() - start), log)
+        say("PASS (%d command%s, %.1f s%s)" % (
+            len(args.commands), "" if len(args.commands) == 1 else "s",
+            time.monotonic() - start,
+            "" if args.kill_after is None else ", QEMU killed as planned"), log)
         return 0
     except RunFailed as e:
         msg = str(e)

@@ -284,6 +284,47 @@ class RunnerTest(unittest.TestCase):
         with open(self.fs, "rb") as f:
             self.assertEqual(f.read(5), b"DIRTY", "--keep-fs did not use the image itself")
 
+    def test_kill_after(self):
+        # A power cut: QEMU gets SIGKILL (not SIGTERM) while the command still runs, the
+        # image keeps what was written, and the output before the kill is read.
+        steps = BOOT + [["line", "crashwriter 7"], ["disk", "WRITTEN"],
+                        ["print", "cw: closed /k.0 10 abc keep\n"], ["hang"]]
+        start = time.monotonic()
+        rc, out, err = self.run_runner(steps, "--keep-fs", "--kill-after", "0.5",
+                                       "--expect", "cw: closed", "crashwriter 7")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("QEMU killed as planned", err)
+        self.assertIn("cw: closed /k.0", out)
+        self.assertLess(time.monotonic() - start, 10)
+        self.assert_fake_gone()
+        self.assertFalse(os.path.exists(self.pid_file + ".term"),
+                         "QEMU got SIGTERM, a chance to shut down: not a power cut")
+        with open(self.fs, "rb") as f:
+            self.assertEqual(f.read(7), b"WRITTEN")
+
+    def test_kill_after_without_commands(self):
+        steps = BOOT + [["hang"]]
+        rc, out, err = self.run_runner(steps, "--kill-after", "0.2")
+        self.assertEqual(rc, 0, err)
+        self.assert_fake_gone()
+
+    def test_kill_after_panic(self):
+        steps = BOOT + [["line", "crashwriter 7"], ["print", "panic: ilock: no type\n"],
+                        ["hang"]]
+        rc, out, err = self.run_runner(steps, "--kill-after", "0.3", "crashwriter 7")
+        self.assert_fails(rc, err, "kernel panic: panic: ilock: no type")
+
+    def test_kill_after_failed_line(self):
+        steps = BOOT + [["line", "crashwriter 7"],
+                        ["print", "crashwriter: FAILED write to /k.1\n"], ["hang"]]
+        rc, out, err = self.run_runner(steps, "--kill-after", "0.3", "crashwriter 7")
+        self.assert_fails(rc, err, "crashwriter: FAILED write to /k.1")
+
+    def test_kill_after_qemu_gone_first(self):
+        steps = BOOT + [["line", "crashwriter 7"], ["exit", 0]]
+        rc, out, err = self.run_runner(steps, "--kill-after", "5", "crashwriter 7")
+        self.assert_fails(rc, err, "while waiting for the moment to kill QEMU")
+
     # ---- failing runs ----------------------------------------------------------------
 
     def test_panic(self):
