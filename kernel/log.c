@@ -10,6 +10,9 @@
 // Group commit: operations from several processes share one transaction. begin_op
 // admits an operation only if the log can hold the worst case of every admitted one
 // (MAXOPBLOCKS each), and the transaction commits when the last of them calls end_op.
+// Every end_op returns only once its transaction has committed, so a system call that
+// returned has reached the disk: a program that saw close() return knows its file
+// survives a power cut (the crash test, make crashtest, checks exactly that).
 //
 // Disk layout, from block sb.logstart:
 //   [ header | copy of block[0] | copy of block[1] | ... ]   (sb.nlog blocks in all)
@@ -36,6 +39,7 @@ static struct {
   uint start;               // block number of the header
   int outstanding;          // operations between begin_op and end_op
   int committing;           // a commit is writing; begin_op must wait
+  uint committed;           // transactions committed since boot; the open one is next
   struct logheader hdr;     // the open transaction's blocks
 } wal;
 
@@ -147,31 +151,37 @@ begin_op(void)
   release(&wal.lock);
 }
 
+// Returns once the operation's transaction has committed. Caller holds no sleep lock
+// (an inode's, a buffer's): the operations still running in the transaction, which it
+// waits for, may need it.
 void
 end_op(void)
 {
-  int do_commit = 0;
-
   acquire(&wal.lock);
   if (wal.committing)
     panic("end_op: called during a commit");
   wal.outstanding--;
-  if (wal.outstanding == 0) {
-    do_commit = 1;
-    wal.committing = 1;
-  } else {
-    // This operation's unused reservation may be what a waiting begin_op needs.
+  if (wal.outstanding > 0) {
+    // Returning now would let the caller report success for changes that a crash before
+    // the last operation's end_op would lose: wait for the commit. Waiting, the
+    // operation no longer counts as outstanding, and its unused reservation may be
+    // what a waiting begin_op needs.
+    uint mine = wal.committed + 1;
     wakeup(&wal);
+    while ((int)(wal.committed - mine) < 0)   // wraps safely
+      sleep(&wal, &wal.lock);
+    release(&wal.lock);
+    return;
   }
+  wal.committing = 1;
   release(&wal.lock);
 
-  if (do_commit) {
-    commit();
-    acquire(&wal.lock);
-    wal.committing = 0;
-    wakeup(&wal);
-    release(&wal.lock);
-  }
+  commit();
+  acquire(&wal.lock);
+  wal.committing = 0;
+  wal.committed++;
+  wakeup(&wal);
+  release(&wal.lock);
 }
 
 // Note that b belongs to the open transaction. Writing a block again in the same
