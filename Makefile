@@ -224,7 +224,7 @@ qemu-gdb: kernel/kernel fs.img
 
 # ---- Tests ------------------------------------------------------------------------------
 
-test: deps-test test-host test-analysis test-kernel test-fuzz-short test-trace
+test: deps-test test-host test-analysis test-kernel test-crash test-fuzz-short test-trace
 
 deps-test:
 	@sh tools/setup/deps.sh test
@@ -251,10 +251,14 @@ help:
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
 	@echo "make flame FOLDED=traces/NAME.folded  redraw its flame graph (OUT=FILE.svg)"
-	@echo "make test          host tests, analysis check, kernel suites, tracing end to end"
+	@echo "make test          host tests, analysis check, kernel suites, a few crashes,"
+	@echo "                   tracing end to end"
+	@echo "make crashtest     power cuts at random moments, then fsck and read-back"
+	@echo "                   (CRASHES=60, at 1 and 3 harts)"
 	@echo "make test-trace-drops  drops with tiny rings are counted and reported"
 	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
-	@echo "                   traced, storms into tiny rings (long; STRESS_ARGS=--eager)"
+	@echo "                   traced, storms into tiny rings, 60 crashes (long;"
+	@echo "                   STRESS_ARGS=--eager)"
 	@echo "make bench         eager against lazy benchmark into analysis/data/"
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"

@@ -20,6 +20,9 @@
 #   resets-b16            `vmtrace record -b 16 -- tracebench resets` at 3 harts: 20000 ring
 #                         resets while three processes churn; the machine must not hang
 #                         (a timer tick inside an emit once deadlocked against a reset)
+#   crashes               30 power cuts at 1 hart and 30 at 3 (crashtest.py): each image
+#                         consistent (fsck) before and after the reboot that recovers it,
+#                         orphans reclaimed, every file whose close was seen whole
 #
 # Prints PASS/FAIL per cell, then a table with the seconds each took; exits 1 if any cell
 # failed. Too long for make test. Runs on copies of kernel/kernel and fs.img taken at
@@ -142,6 +145,12 @@ resets_survived() {
     "vmtrace record -b 16 -- tracebench resets"
 }
 
+# crashes CPUS: power cuts at random moments, each checked (tools/systest/crashtest.py).
+crashes() {
+  "$PYTHON" tools/systest/crashtest.py --kernel "$KERNEL" --fs "$FS" --cpus "$1" \
+    --crashes 30 --work "$W/crash-cpus$1"
+}
+
 print_table() {
   printf '\n%-22s %4s %8s  %s\n' cell CPUS seconds result
   printf '%s' "$rows" | while read -r name cpus secs result; do
@@ -161,6 +170,8 @@ cell oomall-traced 8 oomall_traced 8
 cell storm-b16 8 drops_counted storm 8 "tracebench storm"
 cell churn-b16 8 drops_counted churn 8 "tracebench churn"
 cell resets-b16 3 resets_survived 3
+cell crashes 1 crashes 1
+cell crashes 3 crashes 3
 print_table
 echo "stress: $(printf '%s' "$rows" | grep -c ' PASS$') passed, $failed failed" \
      "in $(($(date +%s) - began)) s"

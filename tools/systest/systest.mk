@@ -12,9 +12,15 @@
 #                           PROCS workers, then `ls` must work (fuzz-kernel.sh)
 #   make test-fuzz-short    a short sysfuzz run, its regression tests and user/tracefuzz
 #                           (trace-device abuse), under a minute; part of `make test`
+#   make crashtest [CRASHES=60]
+#                           power cuts at random moments while crashwriter writes, at 1
+#                           and 3 harts in turn: after each, fsck, a reboot that recovers
+#                           and reclaims orphans, fsck again, and every file whose close
+#                           was seen holds its bytes (crashtest.py)
+#   make test-crash         the same, four crashes; part of `make test`
 #   make stress             suites at 1, 2, 4 and 8 harts, out of memory on every hart
-#                           recorded, storms into tiny rings (stress.sh; STRESS_ARGS=
-#                           "--eager", "--cpus '2 8'", "--no-matrix")
+#                           recorded, storms into tiny rings, 60 crashes (stress.sh;
+#                           STRESS_ARGS="--eager", "--cpus '2 8'", "--no-matrix")
 #   make bench-trace        what tracing costs: tracing off, on and compiled out; writes
 #                           analysis/data/tracebench.csv (bench-trace.sh; figures, not
 #                           pass/fail; BENCH_TRACE_ARGS="--icount -r 5" etc.)
@@ -29,12 +35,14 @@ N ?= 100000
 PROCS ?= 3
 T ?=
 STRESS_ARGS ?=
+CRASHES ?= 60
 BENCH_TRACE_ARGS ?=
 BENCH_DISK_ARGS ?=
 
 FUZZ_KERNEL = sh tools/systest/fuzz-kernel.sh --qemu "$(QEMU)" --cpus $(CPUS)
 
-.PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace bench-disk
+.PHONY: test-kernel test-trace test-trace-drops fuzz-kernel test-fuzz-short stress bench-trace \
+        bench-disk crashtest test-crash
 
 test-kernel: kernel/kernel fs.img $(FSFREE)
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" FSFREE=$(FSFREE) sh tools/systest/test-kernel.sh $(TEST_CPUS)
@@ -52,6 +60,14 @@ fuzz-kernel: kernel/kernel fs.img
 
 test-fuzz-short: kernel/kernel fs.img
 	$(FUZZ_KERNEL) --short --seed $(SEED) --log $(TEST_LOGS)/fuzz-short.log
+
+CRASHTEST = $(PYTHON) tools/systest/crashtest.py --cpus "1 3" --fsck $(FSCK) --fscat $(FSCAT)
+
+crashtest: kernel/kernel fs.img $(FSCK) $(FSCAT)
+	$(CRASHTEST) --crashes $(CRASHES) --work build/crashtest
+
+test-crash: kernel/kernel fs.img $(FSCK) $(FSCAT)
+	$(CRASHTEST) --crashes 4 --work $(TEST_LOGS)/crash
 
 stress: kernel/kernel fs.img $(HOST_TOOLS)
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/stress.sh $(STRESS_ARGS)
