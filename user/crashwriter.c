@@ -12,8 +12,9 @@
 //   dirs    makes /d.N holding files /d.N/f.M; at most DIR_COUNT directories
 //   temp    creates /t.N, gives it a second name /r.N (link), removes /t.N, and removes
 //           /r.N-3: files created and removed, and xv6's rename
-//   orphan  opens /o.N, unlinks it while open, and keeps writing to it: whenever the
-//           machine dies there is an open file with no name holding blocks
+//   orphan  makes /od.N its cwd and removes it, then opens /o.N, unlinks it while open,
+//           and keeps writing to it: whenever the machine dies there is an open file
+//           with no name holding blocks, and a directory with no name (the cwd)
 // A writer done with its own budget goes on as a temp writer, so the disk keeps changing
 // without filling. Every file's bytes come from its key (content_byte), so the host can
 // tell what each must hold. After each close returns, the writer prints
@@ -197,6 +198,9 @@ orphan(void)
 {
   char path[32];
   for (int n = 0;; n++) {
+    name(path, "/od.", n, 0, 0);
+    if (mkdir(path) < 0 || chdir(path) < 0 || unlink(path) < 0)
+      fail("cwd removal of", path);
     name(path, "/o.", n, 0, 0);
     int fd = open(path, O_CREATE | O_TRUNC | O_RDWR);
     if (fd < 0)
@@ -204,7 +208,7 @@ orphan(void)
     if (unlink(path) < 0)
       fail("unlink of", path);
     write_content(fd, rng_next(&rng), 0, ORPHAN_MAX, path);
-    if (close(fd) < 0)
+    if (close(fd) < 0 || chdir("/") < 0)
       fail("close of", path);
   }
 }

@@ -16,7 +16,7 @@
 //     from "/";
 //   - the bitmap marks a block used exactly when it is metadata or an inode holds it.
 // An inode with a type and no links that nothing names is an orphan: a file unlinked
-// while open when the machine stopped. It is consistent (its blocks are its own, and
+// while open (or a directory removed while some process's cwd) when the machine stopped. It is consistent (its blocks are its own, and
 // marked used) and the kernel frees it at the next boot; fsck counts it, not as an error.
 //
 // Prints one line per inconsistency, naming the inode or block, then one summary line.
@@ -179,6 +179,8 @@ check_entry(uint dir, uint i, uint inum, const char *name)
     dotdot[dir] = inum;
   if (i == 0 && is_dot)
     return;   // "." is not a link
+  if (i == 1 && inode[dir].nlink == 0)
+    return;   // an unlinked directory's ".": unlink took that link from the parent
   named[inum]++;
   if (is_dot || is_dotdot || inode[inum].type != T_DIR)
     return;

@@ -17,7 +17,7 @@ kernel/mempolicy.h: lazy, eager, faultaround, default) for every process: QEMU p
 "policy=NAME" in the device tree's boot arguments, and the kernel gives it to init.
 
 --kill-after SECONDS pulls the plug instead: SECONDS after the last COMMAND is typed
-(after the first prompt if there is none), without waiting for its prompt, QEMU gets
+(after QEMU starts if there is none: a cut during boot), without waiting for a prompt, QEMU gets
 SIGKILL, as a power cut would stop the machine; whatever QEMU had written to the image
 file stays there (with --keep-fs, in the image itself). The console output QEMU wrote
 before it died is still read. A kill is the expected end, not a failure; a panic, a
@@ -372,8 +372,9 @@ def parse_args(argv):
                     help="text that must appear on the console (may be repeated)")
     ap.add_argument("--log", help="also write the console to this file")
     ap.add_argument("--kill-after", type=float, metavar="SECONDS",
-                    help="SIGKILL QEMU this long after typing the last COMMAND (a power "
-                         "cut) instead of waiting for its prompt and halting")
+                    help="SIGKILL QEMU this long after typing the last COMMAND, or after "
+                         "starting it if there is none (a power cut), instead of waiting "
+                         "for the prompt and halting")
     ap.add_argument("commands", nargs="*", metavar="COMMAND",
                     help="shell command lines to type, in order")
     args = ap.parse_args(argv)
@@ -499,7 +500,8 @@ def main(argv):
 
         console = Console(proc, log)
         run = Run(console, start + args.timeout)
-        run.wait_prompt(0, "the first shell prompt")
+        if args.commands or args.kill_after is None:
+            run.wait_prompt(0, "the first shell prompt")
         for i, command in enumerate(args.commands):
             mark = len(console.text)
             console.type(command)

@@ -12,11 +12,13 @@ Each crash, on a fresh copy of the image, at the next CPU count of --cpus in tur
   2. fsck the image as the crash left it (tools/mkfs/fsck installs a committed log in
      memory, as recovery would): it must be consistent; it counts the orphans (files
      unlinked while open) and whether the log held a committed transaction;
-  3. boot again on the same image and halt: recovery and orphan reclaim run, nothing may
+  3. every third crash, cut the power again during the next boot (0.1 to 1.2 s after
+     QEMU starts: before, during or after recovery and reclaim), and fsck again;
+  4. boot again on the same image and halt: recovery and orphan reclaim run, nothing may
      panic; the kernel must say it installed the log exactly when fsck found one
      committed, and reclaim exactly the orphans fsck counted;
-  4. fsck again: consistent, no orphans left (nothing leaked);
-  5. every file whose close the console showed before the kill holds its bytes, read
+  5. fsck again: consistent, no orphans left (nothing leaked);
+  6. every file whose close the console showed before the kill holds its bytes, read
      back with tools/mkfs/fscat: a kept file exactly its bytes, a growing one at least
      the bytes seen and nothing but its content after, a temporary one (it may have
      been removed since) its bytes or nothing.
@@ -85,9 +87,19 @@ def closes_seen(console):
     return files
 
 
+def recovery_counts(console):
+    """The log blocks a boot's recovery installed and the orphans it reclaimed."""
+    counts = []
+    for pattern in (RECOVERED_RE, RECLAIMED_RE):
+        m = pattern.search(console)
+        counts.append(int(m.group(1)) if m else 0)
+    return tuple(counts)
+
+
 class Crash:
-    def __init__(self, args, number, cpus, seed, delay):
+    def __init__(self, args, number, cpus, seed, delay, recovery_cut):
         self.args, self.cpus, self.seed, self.delay = args, cpus, seed, delay
+        self.recovery_cut = recovery_cut   # seconds into the next boot, or None
         self.base = os.path.join(args.work, "crash%03d" % number)
         self.image = self.base + ".img"
         self.waited = 0     # seconds the runner waited for a QEMU slot
@@ -143,17 +155,19 @@ class Crash:
                                         length))
 
     def run(self):
-        """Returns (closes seen, log blocks installed, orphans reclaimed)."""
+        """Returns (closes seen, log blocks installed, orphans reclaimed), counting a
+        boot cut short during recovery too."""
         shutil.copyfile(self.args.fs, self.image)
         console = self.boot("crash", ["--kill-after", "%.2f" % self.delay,
                                       "crashwriter %d" % self.seed])
         files = closes_seen(console)
         orphans, logged = self.fsck("after-crash")
-        console = self.boot("recover", [])
-        m = RECOVERED_RE.search(console)
-        installed = int(m.group(1)) if m else 0
-        m = RECLAIMED_RE.search(console)
-        reclaimed = int(m.group(1)) if m else 0
+        earlier = (0, 0)   # what a boot cut short during recovery installed and reclaimed
+        if self.recovery_cut is not None:
+            cut = self.boot("recovery-cut", ["--kill-after", "%.2f" % self.recovery_cut])
+            earlier = recovery_counts(cut)
+            orphans, logged = self.fsck("after-recovery-cut")
+        installed, reclaimed = recovery_counts(self.boot("recover", []))
         if installed != logged:
             raise CrashFailed("fsck found %d committed log blocks, recovery installed %d" %
                               (logged, installed))
@@ -165,7 +179,7 @@ class Crash:
             raise CrashFailed("%d orphans left after the reboot" % left)
         for path, (length, key, kind) in sorted(files.items()):
             self.check_file(path, length, key, kind)
-        return len(files), installed, reclaimed
+        return len(files), installed + earlier[0], reclaimed + earlier[1]
 
     def clean_up(self):
         for f in os.listdir(self.args.work):
@@ -219,9 +233,10 @@ def main(argv):
         cpus = args.cpu_list[i % len(args.cpu_list)]
         seed = rng.randrange(1 << 30)
         delay = rng.uniform(args.min_delay, args.max_delay)
-        crash = Crash(args, i, cpus, seed, delay)
-        what = "crash %d (CPUS=%d, crashwriter %d, killed after %.2f s)" % (i, cpus, seed,
-                                                                          delay)
+        cut = rng.uniform(0.1, 1.2) if i % 3 == 2 else None
+        crash = Crash(args, i, cpus, seed, delay, cut)
+        what = "crash %d (CPUS=%d, crashwriter %d, killed after %.2f s%s)" % (
+            i, cpus, seed, delay, "" if cut is None else ", again %.2f s into recovery" % cut)
         try:
             files, installed, orphans = crash.run()
         except CrashFailed as e:

@@ -106,6 +106,26 @@ cp "$D/base.img" "$D/orphan.img"
 [ $? -eq 0 ] && grep -q "clean: 3 files, 1 directories, 0 devices, 1 orphans" "$D/out" && ok ||
   no "an orphan is counted, not an error: $(cat "$D/out")"
 
+# An orphaned directory (removed while some process's cwd): small becomes an empty
+# directory, "." and ".." in its first block, no links, unnamed. Its ".." does not count
+# for /: unlink took that link. Its second and third blocks go back to the free list.
+cp "$D/base.img" "$D/orphan.img"
+small1=$(field 4 9)
+for args in "inode 4 type 1" "inode 4 size 32" "dirent 4 0 4 ." "dirent 4 1 1 .." \
+            "inode 4 addr1 0" "inode 4 addr2 0" "bit $small1 0" "bit $small2 0" \
+            "dirent 1 4 0" "inode 4 nlink 0"; do
+  "$D/fscorrupt" "$D/orphan.img" $args
+done
+"$D/fsck" "$D/orphan.img" > "$D/out" 2>&1
+[ $? -eq 0 ] && grep -q "clean: 2 files, 2 directories, 0 devices, 1 orphans" "$D/out" && ok ||
+  no "an orphaned directory is counted, not an error: $(cat "$D/out")"
+# The same directory still named in / (nlink 1 and a name): then its ".." is a link of /,
+# which / does not count.
+"$D/fscorrupt" "$D/orphan.img" dirent 1 4 4 && "$D/fscorrupt" "$D/orphan.img" inode 4 nlink 1
+"$D/fsck" "$D/orphan.img" > "$D/out" 2>&1
+[ $? -eq 1 ] && grep -q "^inode 1: link count 1, but 2 directory entries name it" "$D/out" &&
+  ok || no "a directory's .. counts as a link of its parent: $(cat "$D/out")"
+
 # A committed log is installed before judging: a log holding block 1 (the superblock) as
 # it is, changes nothing; one naming the bitmap block with its own copy, neither.
 cp "$D/base.img" "$D/log.img"

@@ -5,7 +5,7 @@
 //   fscorrupt IMG show super              print "logstart L inodestart I bmapstart B"
 //   fscorrupt IMG inode INUM FIELD VALUE  FIELD: type, nlink, size, addr0 .. addr12
 //   fscorrupt IMG indirect INUM I BNO     entry I of INUM's indirect block
-//   fscorrupt IMG dirent DIR I INUM       entry I of directory DIR names INUM
+//   fscorrupt IMG dirent DIR I INUM [NAME]  entry I of directory DIR names INUM [as NAME]
 //   fscorrupt IMG bit BNO 0|1             BNO's bit in the free bitmap
 //   fscorrupt IMG log N HOME SRC          a committed log of N blocks (N may be absurd):
 //                                         slot 0 holds a copy of block SRC for block HOME
@@ -94,7 +94,7 @@ set_indirect(uint inum, uint i, uint bno)
 }
 
 static void
-set_dirent(uint dir, uint i, uint inum)
+set_dirent(uint dir, uint i, uint inum, const char *name)
 {
   dinode_at(dir);
   struct dinode d = fsimage_inode(&img, dir);
@@ -104,6 +104,8 @@ set_dirent(uint dir, uint i, uint inum)
     die("no such directory entry");
   b[off % BSIZE] = inum;
   b[off % BSIZE + 1] = inum >> 8;
+  if (name)
+    strncpy((char *)b + off % BSIZE + 2, name, DIRSIZ);
 }
 
 static void
@@ -160,8 +162,8 @@ main(int argc, char *argv[])
     set_inode(number(argv[3]), argv[4], number(argv[5]));
   else if (strcmp(op, "indirect") == 0 && argc == 6)
     set_indirect(number(argv[3]), number(argv[4]), number(argv[5]));
-  else if (strcmp(op, "dirent") == 0 && argc == 6)
-    set_dirent(number(argv[3]), number(argv[4]), number(argv[5]));
+  else if (strcmp(op, "dirent") == 0 && (argc == 6 || argc == 7))
+    set_dirent(number(argv[3]), number(argv[4]), number(argv[5]), argc == 7 ? argv[6] : 0);
   else if (strcmp(op, "bit") == 0 && argc == 5)
     set_bit(number(argv[3]), number(argv[4]));
   else if (strcmp(op, "log") == 0 && argc == 6)
