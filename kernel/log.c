@@ -31,8 +31,8 @@
 // numbers of the first n slots.
 _Static_assert(sizeof(struct logheader) <= BSIZE, "log header must fit in one block");
 
-// wal.lock protects outstanding, committing and hdr. The committing process uses hdr
-// without the lock: committing keeps every other process out of the log meanwhile.
+// wal.lock protects outstanding, committing, committed and hdr. The committing process
+// uses hdr without the lock: committing keeps every other process out of the log meanwhile.
 static struct {
   struct spinlock lock;
   uint dev;

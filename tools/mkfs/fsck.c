@@ -16,8 +16,9 @@
 //     from "/";
 //   - the bitmap marks a block used exactly when it is metadata or an inode holds it.
 // An inode with a type and no links that nothing names is an orphan: a file unlinked
-// while open (or a directory removed while some process's cwd) when the machine stopped. It is consistent (its blocks are its own, and
-// marked used) and the kernel frees it at the next boot; fsck counts it, not as an error.
+// while open (or a directory removed while some process's cwd) when the machine
+// stopped. It is consistent (its blocks are its own, and marked used) and the kernel
+// frees it at the next boot; fsck counts it, not as an error.
 //
 // Prints one line per inconsistency, naming the inode or block, then one summary line.
 // Exit status: 0 consistent, 1 inconsistent, 2 not an image (wrong magic or geometry,
