@@ -239,7 +239,7 @@ def main(argv):
             i, cpus, seed, delay, "" if cut is None else ", again %.2f s into recovery" % cut)
         try:
             files, installed, orphans = crash.run()
-        except CrashFailed as e:
+        except (CrashFailed, OSError) as e:   # OSError: a tool that cannot be run
             failed += 1
             print("FAILED %s: %s" % (what, e), flush=True)
             continue
