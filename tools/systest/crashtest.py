@@ -103,6 +103,7 @@ class Crash:
         self.base = os.path.join(args.work, "crash%03d" % number)
         self.image = self.base + ".img"
         self.waited = 0     # seconds the runner waited for a QEMU slot
+
     def boot(self, name, extra):
         log = "%s.%s.log" % (self.base, name)
         cmd = [sys.executable, RUNNER, "--kernel", self.args.kernel, "--fs", self.image,
@@ -125,7 +126,8 @@ class Crash:
             f.write(out)
         m = FSCK_CLEAN_RE.search(out)
         if r.returncode != 0 or not m:
-            raise CrashFailed("fsck %s: %s" % (when, out.strip().splitlines()[0]))
+            first = (out.strip().splitlines() or ["no output, exit %d" % r.returncode])[0]
+            raise CrashFailed("fsck %s: %s" % (when, first))
         logged = FSCK_LOG_RE.search(out)
         return int(m.group(1)), int(logged.group(1)) if logged else 0
 
