@@ -10,8 +10,8 @@
 //   keep    creates /k.N of a random size (0 to 14 blocks: the indirect block too),
 //           written in random chunks; at most KEEP_FILES
 //   dirs    makes /d.N holding files /d.N/f.M; at most DIR_COUNT directories
-//   temp    creates /t.N, gives it a second name /r.N (link), removes /t.N, and removes
-//           /r.N-3: files created and removed, and xv6's rename
+//   temp    creates /t.P.N (P its pid), gives it a second name /r.P.N (link), removes
+//           /t.P.N, and removes /r.P.N-3: files created and removed, and xv6's rename
 //   orphan  makes /od.N its cwd and removes it, then opens /o.N, unlinks it while open,
 //           and keeps writing to it: whenever the machine dies there is an open file
 //           with no name holding blocks, and a directory with no name (the cwd)
@@ -26,21 +26,21 @@
 // Anything unexpected prints a FAILED line (the runner then fails) and ends the writer.
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
+#include "kernel/fs.h"      // BSIZE
 #include "user/user.h"
 #include "user/printf_check.h"
 #include "user/lib/number.h"
 #include "user/testlib/testlib.h"
 
-#define BLOCK       1024
-#define GROW_MAX    (40 * BLOCK)
+#define GROW_MAX    (40 * BSIZE)
 #define GROW_FILES  4
 #define KEEP_FILES  24
-#define KEEP_MAX    (14 * BLOCK)
+#define KEEP_MAX    (14 * BSIZE)
 #define DIR_COUNT   8
 #define DIR_FILES   4
-#define TEMP_MAX    (8 * BLOCK)
+#define TEMP_MAX    (8 * BSIZE)
 #define TEMP_ALIVE  3     // renamed temp files left before the oldest is removed
-#define ORPHAN_MAX  (24 * BLOCK)
+#define ORPHAN_MAX  (24 * BSIZE)
 #define CHUNK_MAX   2500  // bytes per write(): straddles blocks
 
 static uint64 rng;        // this writer's random state
@@ -135,7 +135,7 @@ grow(void)
         at += r;
       if (r < 0 || at != size)
         fail("read back of", path);
-      uint more = 1 + random_below(3 * BLOCK);
+      uint more = 1 + random_below(3 * BSIZE);
       write_content(fd, key, size, more, path);
       size += more;
       closed(fd, path, size, key, "grow");
@@ -165,7 +165,7 @@ dirs(void)
       fail("mkdir", path);
     for (int m = 0; m < DIR_FILES; m++) {
       name(path, "/d.", n, "/f.", m);
-      create_file(path, 5 * BLOCK, "keep");
+      create_file(path, 5 * BSIZE, "keep");
     }
   }
   temp_forever();
