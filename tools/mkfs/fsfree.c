@@ -10,120 +10,63 @@
 //
 // The kernel test script compares an image before and after a boot: a suite that
 // leaves files, or blocks no file owns, behind shows up as fewer free ones. The layout
-// comes from the image's superblock, the record formats from kernel/fs.h. Run it on an
-// image the kernel is not using: after a clean halt every committed transaction is
-// installed, so the home locations are current.
+// comes from the image's superblock, the record formats from kernel/fs.h, both read
+// through fsimage.c (which refuses an image of another geometry). Run it on an image the
+// kernel is not using: after a clean halt every committed transaction is installed, so
+// the home locations are current.
 //
 // Exit status: 0, 1 if the image cannot be read or is not one (one line on stderr),
 // 2 on bad usage.
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "kernel/types.h"
 #include "kernel/fs.h"
 #include "kernel/stat.h"   // T_DIR, T_FILE
+#include "tools/mkfs/fsimage.h"
 
-static const char *path;
-
-static void __attribute__((noreturn))
-die(const char *why)
-{
-  fprintf(stderr, "fsfree: %s: %s\n", path, why);
-  exit(1);
-}
-
-static uint
-get32(const uchar *p)
-{
-  return p[0] | p[1] << 8 | p[2] << 16 | (uint)p[3] << 24;
-}
-
-// Reads block bno of the image into b (BSIZE bytes).
-static void
-read_block(FILE *f, uint bno, uchar *b)
-{
-  if (fseek(f, (long)bno * BSIZE, SEEK_SET) != 0 || fread(b, BSIZE, 1, f) != 1)
-    die("short image");
-}
-
-static struct superblock
-read_super(FILE *f)
-{
-  uchar b[BSIZE];
-  uint w[sizeof(struct superblock) / 4];
-  read_block(f, 1, b);
-  for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-    w[i] = get32(b + 4 * i);
-  struct superblock sb;
-  memcpy(&sb, w, sizeof(sb));   // the fields are consecutive uints, in this order
-  if (sb.magic != FSMAGIC || sb.size < sb.nblocks)
-    die("not a faultline file system image (bad superblock)");
-  return sb;
-}
-
-// The type of inode inum and, in addrs, its block addresses (host byte order).
-static short
-read_dinode(FILE *f, const struct superblock *sb, uint inum, uint addrs[NDIRECT + 1])
-{
-  uchar b[BSIZE];
-  read_block(f, IBLOCK(inum, *sb), b);
-  const uchar *d = b + (inum % IPB) * sizeof(struct dinode);
-  for (int i = 0; i < NDIRECT + 1; i++)
-    addrs[i] = get32(d + 12 + 4 * i);
-  return d[0] | d[1] << 8;   // type, little-endian
-}
+static struct fsimage img;
 
 // Blocks held by directories: their data blocks and indirect blocks.
 static uint
-directory_blocks(FILE *f, const struct superblock *sb)
+directory_blocks(void)
 {
-  uint addrs[NDIRECT + 1], n = 0;
-  uchar b[BSIZE];
-  for (uint inum = 1; inum < sb->ninodes; inum++) {
-    if (read_dinode(f, sb, inum, addrs) != T_DIR)
+  uint n = 0;
+  for (uint inum = 1; inum < img.sb.ninodes; inum++) {
+    struct dinode d = fsimage_inode(&img, inum);
+    if (d.type != T_DIR)
       continue;
     for (int i = 0; i < NDIRECT; i++)
-      n += addrs[i] != 0;
-    if (addrs[NDIRECT] == 0)
+      n += d.addrs[i] != 0;
+    const uchar *ind = d.addrs[NDIRECT] ? fsimage_block(&img, d.addrs[NDIRECT]) : 0;
+    if (ind == 0)
       continue;
     n++;
-    read_block(f, addrs[NDIRECT], b);
     for (uint i = 0; i < NINDIRECT; i++)
-      n += get32(b + 4 * i) != 0;
+      n += fsimage_get32(ind + 4 * i) != 0;
   }
   return n;
 }
 
 // Inodes 1 .. ninodes-1 that hold no file or directory (inode 0 is never used).
 static uint
-free_inodes(FILE *f, const struct superblock *sb)
+free_inodes(void)
 {
-  uchar b[BSIZE];
   uint n = 0;
-  for (uint inum = 1; inum < sb->ninodes; inum++) {
-    if (inum == 1 || inum % IPB == 0)
-      read_block(f, IBLOCK(inum, *sb), b);
-    const uchar *d = b + (inum % IPB) * sizeof(struct dinode);
-    short type = d[0] | d[1] << 8;   // little-endian
-    if (type != T_FILE && type != T_DIR)
-      n++;
+  for (uint inum = 1; inum < img.sb.ninodes; inum++) {
+    short type = fsimage_inode(&img, inum).type;
+    n += type != T_FILE && type != T_DIR;
   }
   return n;
 }
 
 // Data blocks (those after the metadata) whose bitmap bit is clear.
 static uint
-free_blocks(FILE *f, const struct superblock *sb)
+free_blocks(void)
 {
-  uchar b[BSIZE];
   uint n = 0;
-  for (uint bno = sb->size - sb->nblocks; bno < sb->size; bno++) {
-    if (bno == sb->size - sb->nblocks || bno % BPB == 0)
-      read_block(f, BBLOCK(bno, *sb), b);
-    if (!(b[(bno % BPB) / 8] & (1 << (bno % 8))))
-      n++;
+  for (uint bno = img.sb.size - img.sb.nblocks; bno < img.sb.size; bno++) {
+    const uchar *bmap = fsimage_block(&img, BBLOCK(bno, img.sb));
+    n += !(bmap[(bno % BPB) / 8] & (1 << (bno % 8)));
   }
   return n;
 }
@@ -135,13 +78,12 @@ main(int argc, char *argv[])
     fprintf(stderr, "usage: fsfree fs.img\n");
     return 2;
   }
-  path = argv[1];
-  FILE *f = fopen(path, "rb");
-  if (f == 0)
-    die(strerror(errno));
-  struct superblock sb = read_super(f);
-  printf("inodes %u blocks %u\n", free_inodes(f, &sb),
-         free_blocks(f, &sb) + directory_blocks(f, &sb));
-  fclose(f);
+  char why[200];
+  if (fsimage_load(&img, argv[1], why, sizeof why) < 0) {
+    fprintf(stderr, "fsfree: %s: %s\n", argv[1], why);
+    return 1;
+  }
+  printf("inodes %u blocks %u\n", free_inodes(), free_blocks() + directory_blocks());
+  fsimage_free(&img);
   return 0;
 }

@@ -12,7 +12,8 @@ set -u
 D=build/tools/asan-image
 mkdir -p "$D" || exit 1
 flags="-Wall -Werror -O1 -g -I. -fsanitize=address,undefined -fno-sanitize-recover=all"
-$HOSTCC $flags -o "$D/mkfs" tools/mkfs/mkfs.c && $HOSTCC $flags -o "$D/fsfree" tools/mkfs/fsfree.c ||
+$HOSTCC $flags -o "$D/mkfs" tools/mkfs/mkfs.c &&
+  $HOSTCC $flags -o "$D/fsfree" tools/mkfs/fsfree.c tools/mkfs/fsimage.c ||
   exit 1
 passed=0
 failed=0
