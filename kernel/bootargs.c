@@ -9,6 +9,7 @@
 #include "kernel/kstring.h"
 #include "kernel/mempolicy.h"
 #include "kernel/bootargs.h"
+#include "kernel/kaddr.h"
 
 #define FDT_MAGIC      0xd00dfeed
 #define FDT_BEGIN_NODE 1
@@ -101,7 +102,8 @@ void bootargs_init(void)
 {
   if (boot_fdt < KERNBASE || boot_fdt >= PHYSTOP || boot_fdt % 8 != 0)
     return;   // no tree where RAM is: no arguments
-  const char *args = find_bootargs((const uchar *)boot_fdt, PHYSTOP - boot_fdt);
+  // boot_fdt is physical (QEMU's a1): read the tree through the direct map.
+  const char *args = find_bootargs(pa2kva(boot_fdt), PHYSTOP - boot_fdt);
   if (args == 0)
     return;
   char word[32];   // longer words are cut here, and then match nothing

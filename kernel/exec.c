@@ -30,6 +30,7 @@
 #include "kernel/inode.h"
 #include "kernel/log.h"
 #include "kernel/vm.h"
+#include "kernel/kaddr.h"
 #include "kernel/usercopy.h"
 #include "kernel/kstring.h"
 #include "kernel/exec.h"
@@ -124,8 +125,7 @@ load_bytes(pagetable_t pagetable, uint64 va, struct inode *ip, uint off, uint n)
 
     if (pa == 0)
       return -1;
-    // pa is a kernel address too: the kernel maps all of RAM at its physical address.
-    if (readi(ip, 0, pa, off + done, chunk) != (int)chunk)
+    if (readi(ip, 0, (uint64)pa2kva(pa), off + done, chunk) != (int)chunk)
       return -1;
   }
   return 0;

@@ -58,7 +58,7 @@ static void reclaim(void)
 static void submit(int slot, uint32 len)
 {
   struct virtq_desc *d = &link.vq.desc[slot];
-  d->addr = (uint64)link.bounce[slot];
+  d->addr = kva2pa(link.bounce[slot]);   // the device reads physical memory
   d->len = len;
   d->flags = 0;   // the device reads it
   d->next = 0;

@@ -1,5 +1,7 @@
 // The physical page allocator. Free pages form a list threaded through the pages
-// themselves, so the allocator needs no memory of its own.
+// themselves, so the allocator needs no memory of its own. Pages are handed out and
+// taken back as kernel addresses (the direct map); the trace records their physical
+// addresses, which is what page-table entries hold.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -7,6 +9,7 @@
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
+#include "kernel/kaddr.h"
 #include "tracing/trace.h"
 
 extern char end[];   // first byte after the kernel image (kernel.ld)
@@ -32,19 +35,19 @@ static struct {
 void kinit(void)
 {
   initlock(&pages.lock, "kalloc");
-  for (uint64 pa = PGROUNDUP((uint64)end); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
-    kfree((void *)pa);
+  for (uint64 pa = PGROUNDUP(kva2pa(end)); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
+    kfree(pa2kva(pa));
 }
 
 // page says what the page was for (enum vmt_page_use), for the trace only.
-static void free_page(void *pa, int page)
+static void free_page(void *kva, int page)
 {
-  uint64 a = (uint64)pa;
-  if (a % PGSIZE != 0 || a < (uint64)end || a >= PHYSTOP)
+  uint64 pa = kva2pa(kva);
+  if (pa % PGSIZE != 0 || kva < (void *)end || pa >= PHYSTOP)
     panic("kfree: not a page from kalloc");
-  trace_kfree(a, page);
-  memset(pa, JUNK_FREED, PGSIZE);
-  struct free_page *fp = pa;
+  trace_kfree(pa, page);
+  memset(kva, JUNK_FREED, PGSIZE);
+  struct free_page *fp = kva;
   acquire(&pages.lock);
   fp->next = pages.head;
   pages.head = fp;
@@ -63,7 +66,7 @@ static void *alloc_page(int page, int fill)
   }
   release(&pages.lock);
   if (fp) {
-    trace_kalloc((uint64)fp, page);
+    trace_kalloc(kva2pa(fp), page);
     memset(fp, fill, PGSIZE);
   }
   return fp;

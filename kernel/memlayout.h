@@ -8,14 +8,31 @@
 //   0x10002000  virtio-mmio slot 1: the host link (trace output)
 //   0x80000000  RAM: QEMU loads the kernel here; the rest up to PHYSTOP is free pages
 //
-// Kernel virtual memory is the identity map of the above, plus the trampoline page at
-// the top of the address space and a guarded kernel stack per process below it.
+// Virtual memory (Sv39): one address space per process, holding the process in the
+// lower half and the kernel in the upper half. The kernel's half is the same in every
+// page table (the top-level entries 256..511 are built once at boot and shared), so a
+// trap or a system call needs no page-table switch, and user mode cannot touch it
+// (no kernel mapping has PTE_U).
 //
-// User virtual memory, from 0:
-//   text and data | guard page | stack (USERSTACK pages) | heap ... up to the break
+//   0xffffffffffffe000  KSTACK(0): kernel stacks grow down from the top, one page
+//   ...                 each, with an unmapped guard page between neighbours
 //   ...
-//   TRAPFRAME (one page, not user-accessible)
-//   TRAMPOLINE (one page, not user-accessible)
+//   0xffffffc080000000  the kernel image (text R|X, then data), linked here; the rest
+//                       of RAM up to DIRECTMAP + PHYSTOP follows (R|W)
+//   0xffffffc010000000  UART0, virtio (DIRECTMAP + their physical addresses)
+//   0xffffffc00c000000  PLIC
+//   0xffffffc000100000  test device
+//   0xffffffc000000000  DIRECTMAP: physical address pa is at DIRECTMAP + pa
+//   (a hole: 0x4000000000 .. 0xffffffbfffffffff is not a valid Sv39 address)
+//   MAXVA               (user space ends; one bit less than Sv39 allows)
+//   TRAMPOLINE          user/kernel switch code (one page, not user-accessible)
+//   TRAPFRAME           the process's saved registers (one page, not user-accessible)
+//   ...                 heap, up to the break (p->sz), at most TRAPFRAME
+//   stack (USERSTACK pages) | guard page | text and data, from 0
+//
+// KERNBASE and PHYSTOP keep xv6's values and meaning: the physical range of RAM. Seen
+// from user space, KERNBASE is an address like any other above the break: touching it
+// kills the process, as touching any kernel address does.
 #ifndef FAULTLINE_MEMLAYOUT_H
 #define FAULTLINE_MEMLAYOUT_H
 
@@ -43,15 +60,20 @@
 #define PLIC_SPRIORITY(hart) (PLIC + 0x201000 + (hart) * 0x2000)
 #define PLIC_SCLAIM(hart)  (PLIC + 0x201004 + (hart) * 0x2000)
 
+// Where the kernel sees physical memory (kernel/kaddr.h converts). The bottom of Sv39's
+// upper half: bit 38 set and sign-extended.
+#define DIRECTMAP 0xffffffc000000000
+
 #define KERNBASE 0x80000000L
 #define PHYSTOP  (KERNBASE + 128 * 1024 * 1024)
 
 // The trampoline holds the user/kernel switch code, mapped at the same virtual address
-// in every page table so that execution survives the satp switch.
+// in every process's page table; stvec points into it while a hart runs user code.
 #define TRAMPOLINE (MAXVA - PGSIZE)
 
-// Kernel stack of process slot p, each with an unmapped guard page below it.
-#define KSTACK(p) (TRAMPOLINE - ((p) + 1) * 2 * PGSIZE)
+// Kernel stack of process slot p, at the top of the kernel's half, each with an
+// unmapped guard page below it (the page above slot 0's is unmapped too).
+#define KSTACK(p) (0 - (uint64)((p) + 1) * 2 * PGSIZE)
 
 // The per-process trap frame, just below the trampoline in user page tables.
 #define TRAPFRAME (TRAMPOLINE - PGSIZE)

@@ -4,8 +4,10 @@
 #include "kernel/memlayout.h"
 #include "kernel/proc.h"
 #include "kernel/plic.h"
+#include "kernel/kaddr.h"
 
-#define REG(addr) (*(volatile uint32 *)(addr))
+// The register at physical address addr, through the direct map.
+#define REG(addr) (*(volatile uint32 *)pa2kva(addr))
 
 static const int irqs[] = { UART0_IRQ, VIRTIO0_IRQ, VIRTIO1_IRQ };
 #define NIRQS ((int)(sizeof(irqs) / sizeof(irqs[0])))

@@ -12,6 +12,7 @@
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
+#include "kernel/kaddr.h"
 #include "kernel/vm.h"
 #include "kernel/usercopy.h"
 #include "kernel/trap.h"
@@ -46,10 +47,10 @@ static void forkret(void);
 void proc_mapstacks(pagetable_t kpgtbl)
 {
   for (int i = 0; i < NPROC; i++) {
-    char *pa = kalloc();
-    if (pa == 0)
+    char *page = kalloc();
+    if (page == 0)
       panic("proc_mapstacks");
-    kvmmap(kpgtbl, KSTACK(i), (uint64)pa, PGSIZE, PTE_R | PTE_W);
+    kvmmap(kpgtbl, KSTACK(i), kva2pa(page), PGSIZE, PTE_R | PTE_W);
   }
 }
 
@@ -95,11 +96,11 @@ pagetable_t proc_pagetable(struct proc *p)
   pagetable_t pt = uvmcreate();
   if (pt == 0)
     return 0;
-  if (mappages(pt, TRAMPOLINE, PGSIZE, (uint64)_trampoline, PTE_R | PTE_X) < 0) {
+  if (mappages(pt, TRAMPOLINE, PGSIZE, kva2pa(_trampoline), PTE_R | PTE_X) < 0) {
     uvmfree(pt, 0);
     return 0;
   }
-  if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) < 0) {
+  if (mappages(pt, TRAPFRAME, PGSIZE, kva2pa(p->trapframe), PTE_R | PTE_W) < 0) {
     unmappages(pt, TRAMPOLINE, 1);
     uvmfree(pt, 0);
     return 0;

@@ -38,7 +38,9 @@
 #define MAXVA (1L << (9 + 9 + 9 + 12 - 1))
 
 #define SATP_SV39 (8L << 60)
-#define MAKE_SATP(pagetable) (SATP_SV39 | (((uint64)(pagetable)) >> 12))
+// satp for the page table whose root page is at physical address pa (kernel/vm.h's
+// satp_of takes the kernel's pointer to it).
+#define MAKE_SATP(pa) (SATP_SV39 | (((uint64)(pa)) >> 12))
 
 // ---- Status and interrupt bits ----------------------------------------------------------
 

@@ -5,7 +5,7 @@
 #include "kernel/riscv.h"
 #include "kernel/bootargs.h"
 
-void main(void);
+void supervisor_entry(void);   // entry.S: turns paging on, then main()
 
 __attribute__((aligned(16))) char boot_stacks[BOOT_STACK * NCPU];
 
@@ -34,9 +34,11 @@ void start(uint64 hartid, uint64 fdt)
   uint64 status = r_mstatus();
   status = (status & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S;
   w_mstatus(status);             // mret goes to supervisor mode ...
-  w_mepc((uint64)main);          // ... at main
+  // ... at supervisor_entry's physical address: code compiled with -mcmodel=medany
+  // takes addresses pc-relatively, and this code runs at its physical address.
+  w_mepc((uint64)supervisor_entry);
 
-  w_satp(0);                     // no paging until kvminithart()
+  w_satp(0);                     // no paging until supervisor_entry
 
   // Every exception and interrupt is handled in supervisor mode.
   w_medeleg(0xffff);

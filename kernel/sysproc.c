@@ -14,6 +14,7 @@
 #include "kernel/memstat.h"
 #include "kernel/usercopy.h"
 #include "kernel/vm.h"
+#include "kernel/kaddr.h"
 
 uint64 sys_exit(void)
 {
@@ -95,7 +96,7 @@ uint64 sys_uptime(void)
 uint64 sys_halt(void)
 {
   printf("halt: %lu wakeups found on the way to idle\n", sched_idle_rescans());
-  *(volatile uint32 *)TESTDEV = TESTDEV_POWEROFF;
+  *(volatile uint32 *)pa2kva(TESTDEV) = TESTDEV_POWEROFF;
   return -1;   // still here: no test device
 }
 

@@ -13,6 +13,7 @@
 #include "kernel/hostlink.h"
 #include "kernel/sysarg.h"
 #include "kernel/vmfault.h"
+#include "kernel/vm.h"
 #include "kernel/trap.h"
 #include "tracing/emit.h"
 #include "tracing/vmtrace_dev.h"
@@ -150,7 +151,7 @@ void usertrapret(void)
   w_sstatus(x);
   w_sepc(p->trapframe->epc);
 
-  uint64 satp = MAKE_SATP(p->pagetable);
+  uint64 satp = satp_of(p->pagetable);
   void (*to_user)(uint64) = (void (*)(uint64))(TRAMPOLINE + (userret - _trampoline));
   to_user(satp);
   __builtin_unreachable();

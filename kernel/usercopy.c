@@ -9,6 +9,7 @@
 #include "kernel/kstring.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
+#include "kernel/kaddr.h"
 #include "kernel/vmfault.h"
 #include "kernel/usercopy.h"
 
@@ -19,7 +20,7 @@ static char *mapped_page(pagetable_t pagetable, uint64 va, enum fault_access acc
     return 0;
   pte_t *pte = walk(pagetable, va, 0);
   uint64 need = PTE_V | PTE_U | (access == ACCESS_WRITE ? PTE_W : PTE_R);
-  return (pte && (*pte & need) == need) ? (char *)PTE2PA(*pte) : 0;
+  return (pte && (*pte & need) == need) ? pte2kva(*pte) : 0;
 }
 
 // The kernel address of user page va, ready for `access`, or 0 if the process may not

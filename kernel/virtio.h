@@ -9,6 +9,7 @@
 #define FAULTLINE_VIRTIO_H
 
 #include "kernel/types.h"
+#include "kernel/kaddr.h"
 
 // ---- MMIO registers: byte offsets from a slot's base (VIRTIO0, VIRTIO1, ...) ----------
 // All registers are 32 bits wide and must be accessed as 32-bit loads and stores.
@@ -69,12 +70,13 @@
 #define VIRTIO_FEATURE_WORD(f) ((f) / 32)
 #define VIRTIO_FEATURE_MASK(f) (1U << ((f) % 32))
 
-// The 32-bit register at byte offset off of the device at base. Device memory: volatile,
-// so every access really reaches the device, in program order.
+// The 32-bit register at byte offset off of the device at physical address base (VIRTIO0,
+// ...), through the direct map. Device memory: volatile, so every access really reaches
+// the device, in program order.
 static inline volatile uint32 *
 virtio_reg(uint64 base, uint32 off)
 {
-  return (volatile uint32 *)(base + off);
+  return (volatile uint32 *)pa2kva(base + off);
 }
 
 // ---- Split virtqueue ------------------------------------------------------------------

@@ -156,7 +156,7 @@ free_chain(int head)
 static void
 set_desc(int i, void *addr, uint32 len, uint16 flags, uint16 next)
 {
-  disk.desc[i].addr = (uint64)addr;
+  disk.desc[i].addr = kva2pa(addr);   // the device reads and writes physical memory
   disk.desc[i].len = len;
   disk.desc[i].flags = flags;
   disk.desc[i].next = next;

@@ -64,19 +64,21 @@ int virtio_mmio_start(uint64 base, uint32 device_id, const char **why)
   return 0;
 }
 
-// Write a 64-bit physical address into a LOW/HIGH register pair.
-static void set_addr(uint64 base, uint32 low_off, void *pa)
+// Write the physical address of kernel page `page` into a LOW/HIGH register pair: the
+// device reads and writes physical memory.
+static void set_addr(uint64 base, uint32 low_off, void *page)
 {
-  *virtio_reg(base, low_off) = (uint64)pa & 0xffffffff;
-  *virtio_reg(base, low_off + 4) = (uint64)pa >> 32;
+  uint64 pa = kva2pa(page);
+  *virtio_reg(base, low_off) = pa & 0xffffffff;
+  *virtio_reg(base, low_off + 4) = pa >> 32;
 }
 
 static void *zeroed_page(void)
 {
-  void *pa = kalloc();
-  if (pa)
-    memset(pa, 0, PGSIZE);
-  return pa;
+  void *page = kalloc();
+  if (page)
+    memset(page, 0, PGSIZE);
+  return page;
 }
 
 int virtio_mmio_setup_queue(uint64 base, int q, int qsize, struct virtq *vq)

@@ -1,5 +1,7 @@
-// Page tables (Sv39). The kernel has one page table, an identity map of RAM and devices;
-// each process has its own for user memory, plus the trampoline and its trap frame.
+// Page tables (Sv39). The kernel's mappings live in the upper half (kernel/memlayout.h):
+// a direct map of RAM and the devices, and the kernel stacks. Each process has its own
+// page table for user memory, plus the trampoline and its trap frame. Entries hold
+// physical addresses; the kernel follows them through the direct map (kernel/kaddr.h).
 //
 // User address spaces may be sparse: under the lazy policy heap pages are absent until
 // first touched (kernel/vmfault.c). So every operation over a user range here visits
@@ -12,6 +14,7 @@
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
+#include "kernel/kaddr.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "tracing/trace.h"
@@ -31,27 +34,39 @@ void kvmmap(pagetable_t kpgtbl, uint64 va, uint64 pa, uint64 size, int perm)
     panic("kvmmap: out of memory at boot");
 }
 
+// Map physical [pa, pa+size) at its place in the direct map.
+static void kvmmap_direct(pagetable_t k, uint64 pa, uint64 size, int perm)
+{
+  kvmmap(k, (uint64)pa2kva(pa), pa, size, perm);
+}
+
 void kvminit(void)
 {
   pagetable_t k = kalloc_pagetable();
   if (k == 0)
     panic("kvminit");
-  kvmmap(k, TESTDEV, TESTDEV, PGSIZE, PTE_R | PTE_W);
-  kvmmap(k, UART0, UART0, PGSIZE, PTE_R | PTE_W);
-  kvmmap(k, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
-  kvmmap(k, VIRTIO1, VIRTIO1, PGSIZE, PTE_R | PTE_W);
-  kvmmap(k, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
-  kvmmap(k, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
-  kvmmap(k, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
-  kvmmap(k, TRAMPOLINE, (uint64)_trampoline, PGSIZE, PTE_R | PTE_X);
+  kvmmap_direct(k, TESTDEV, PGSIZE, PTE_R | PTE_W);
+  kvmmap_direct(k, UART0, PGSIZE, PTE_R | PTE_W);
+  kvmmap_direct(k, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+  kvmmap_direct(k, VIRTIO1, PGSIZE, PTE_R | PTE_W);
+  kvmmap_direct(k, PLIC, 0x400000, PTE_R | PTE_W);
+  uint64 text_end = kva2pa(etext);
+  kvmmap_direct(k, KERNBASE, text_end - KERNBASE, PTE_R | PTE_X);
+  kvmmap_direct(k, text_end, PHYSTOP - text_end, PTE_R | PTE_W);
+  kvmmap(k, TRAMPOLINE, kva2pa(_trampoline), PGSIZE, PTE_R | PTE_X);
   proc_mapstacks(k);
   kernel_pagetable = k;
+}
+
+uint64 satp_of(pagetable_t pagetable)
+{
+  return MAKE_SATP(kva2pa(pagetable));
 }
 
 void kvminithart(void)
 {
   sfence_vma();   // finish stores to the page table before using it
-  w_satp(MAKE_SATP(kernel_pagetable));
+  w_satp(satp_of(kernel_pagetable));
   sfence_vma();   // drop stale translations
 }
 
@@ -59,17 +74,17 @@ void kvminithart(void)
 
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc)
 {
-  if (va >= MAXVA)
-    panic("walk: va beyond MAXVA");
+  if (va >= MAXVA && va < DIRECTMAP)
+    panic("walk: va in neither half");
   for (int level = 2; level > 0; level--) {
     pte_t *pte = &pagetable[PX(level, va)];
     if (*pte & PTE_V) {
-      pagetable = (pagetable_t)PTE2PA(*pte);
+      pagetable = pte2kva(*pte);
       continue;
     }
     if (!alloc || (pagetable = kalloc_pagetable()) == 0)
       return 0;
-    *pte = PA2PTE(pagetable) | PTE_V;
+    *pte = PA2PTE(kva2pa(pagetable)) | PTE_V;
   }
   return &pagetable[PX(0, va)];
 }
@@ -125,7 +140,7 @@ static int each_leaf_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint6
       continue;
     int leaf = (pt[i] & (PTE_R | PTE_W | PTE_X)) != 0;
     int r = leaf ? fn(&pt[i], va, arg)
-                 : each_leaf_at((pagetable_t)PTE2PA(pt[i]), level - 1, va, lo, hi, fn, arg);
+                 : each_leaf_at(pte2kva(pt[i]), level - 1, va, lo, hi, fn, arg);
     if (r != 0)
       return r;
   }
@@ -147,7 +162,7 @@ static int unmap_leaf(pte_t *pte, uint64 va, void *how)
     trace_unmap(va, pa, PTE_FLAGS(*pte));
   *pte = 0;
   if ((uint64)how & UNMAP_FREE)
-    kfree((void *)pa);
+    kfree(pa2kva(pa));
   return 0;
 }
 
@@ -200,9 +215,9 @@ static int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm, u
   char *mem = kalloc_zeroed();
   if (mem == 0)
     return -1;
-  uvm_install(pte, va, (uint64)mem, perm);
+  uvm_install(pte, va, kva2pa(mem), perm);
   if (pa)
-    *pa = (uint64)mem;
+    *pa = kva2pa(mem);
   return 0;
 }
 
@@ -234,7 +249,7 @@ static void clear_tail(pagetable_t pagetable, uint64 sz)
     return;
   pte_t *pte = walk(pagetable, PGROUNDDOWN(sz), 0);
   if (pte && (*pte & PTE_V))
-    memset((char *)PTE2PA(*pte) + off, 0, PGSIZE - off);
+    memset((char *)pte2kva(*pte) + off, 0, PGSIZE - off);
 }
 
 static uint64 alloc_range(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
@@ -281,7 +296,7 @@ static void freewalk(pagetable_t pagetable)
       continue;
     if (pte & (PTE_R | PTE_W | PTE_X))
       panic("freewalk: leaf still mapped");
-    freewalk((pagetable_t)PTE2PA(pte));
+    freewalk(pte2kva(pte));
   }
   kfree_pagetable(pagetable);
 }
@@ -297,8 +312,8 @@ static int copy_leaf(pte_t *pte, uint64 va, void *child)
   char *mem = kalloc();
   if (mem == 0)
     return -1;
-  memmove(mem, (char *)PTE2PA(*pte), PGSIZE);
-  if (uvmmap((pagetable_t)child, va, (uint64)mem, PTE_FLAGS(*pte) & ~PTE_V) != 0) {
+  memmove(mem, pte2kva(*pte), PGSIZE);
+  if (uvmmap((pagetable_t)child, va, kva2pa(mem), PTE_FLAGS(*pte) & ~PTE_V) != 0) {
     kfree(mem);
     return -1;
   }

@@ -19,6 +19,8 @@
 
 void kvminit(void);       // build the kernel page table (boot hart, once)
 void kvminithart(void);   // switch this hart to it
+// The satp value that selects pagetable (a kernel pointer to its root page).
+uint64 satp_of(pagetable_t pagetable);
 
 // The PTE for va, creating page-table pages on the way if alloc; 0 if absent or out of memory.
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);

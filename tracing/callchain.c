@@ -30,6 +30,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
+#include "kernel/kaddr.h"
 #include "tracing/callchain.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
@@ -41,7 +42,8 @@
 struct ustack {
   pagetable_t pt;
   uint64 lo, hi;   // fp in [lo + 16, hi]: its two words lie in [lo, hi)
-  uint64 va, pa;   // user page va is at kernel address pa; va = 1: none yet
+  uint64 va;       // the user page last looked up (1: none yet) ...
+  char *page;      // ... and where the kernel sees it
 };
 
 // The 64-bit word at user address va (8-byte aligned, below MAXVA), if its page is
@@ -53,9 +55,9 @@ static int read_user_word(struct ustack *s, uint64 va, uint64 *w)
     if (pte == 0 || (*pte & USER_READABLE) != USER_READABLE)
       return -1;
     s->va = PGROUNDDOWN(va);
-    s->pa = PTE2PA(*pte);
+    s->page = pte2kva(*pte);
   }
-  *w = *(uint64 *)(s->pa + (va & (PGSIZE - 1)));
+  *w = *(uint64 *)(s->page + (va & (PGSIZE - 1)));
   return 0;
 }
 
