@@ -275,6 +275,7 @@ commit(struct proc *p, struct image *img, const char *path)
   p->trapframe->ra = 0;
   p->trapframe->s0 = 0;
 
+  vm_activate(p->pagetable);   // the old image's translations go with the switch
   proc_freepagetable(oldpagetable, oldsz);
 }
 

@@ -310,6 +310,7 @@ static void free_user_memory(struct proc *p)
   uint64 sz = p->sz;
   p->pagetable = 0;
   p->sz = 0;
+  vm_activate(0);   // off the table before it is freed; the kernel's half is the same
   release(&p->lock);
   proc_freepagetable(pt, sz);
 }
@@ -392,7 +393,10 @@ static int run_if_runnable(struct cpu *c, struct proc *p)
     p->state = RUNNING;
     c->proc = p;
     trace_switch();
+    vm_activate(p->pagetable);
     swtch(&c->context, &p->context);
+    // Leave p's page table: p may free it (exit, exec) while running on another hart.
+    vm_activate(0);
     c->proc = 0;
     ran = 1;
   }

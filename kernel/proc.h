@@ -31,7 +31,7 @@ extern int nharts;   // harts that have booted (kernel/main.c)
 // The trampoline (kernel/trampoline.S) addresses these fields by byte offset: change the
 // layout and change it there too.
 struct trapframe {
-  /*   0 */ uint64 kernel_satp;    // kernel page table
+  /*   0 */ uint64 unused;         // keeps the offsets trampoline.S uses
   /*   8 */ uint64 kernel_sp;      // top of this process's kernel stack
   /*  16 */ uint64 kernel_trap;    // usertrap()
   /*  24 */ uint64 epc;            // user pc

@@ -124,6 +124,8 @@ static inline int  intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
 
 // Flush every TLB entry of this hart.
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero"); }
+// Flush this hart's translations of the page holding va, in every address space.
+static inline void sfence_vma_page(uint64 va) { asm volatile("sfence.vma %0, zero" : : "r"(va)); }
 
 #endif // __ASSEMBLER__
 #endif

@@ -1,11 +1,13 @@
-# The user/kernel boundary. This page is mapped at TRAMPOLINE in the kernel page table
-# and in every user page table, so the code keeps running while satp changes under it.
-# Field offsets are those of struct trapframe (kernel/proc.h).
+# The user/kernel boundary. This page is mapped at TRAMPOLINE in every process's page
+# table, which also holds the kernel (kernel/memlayout.h): a trap stays on the same page
+# table, so neither direction writes satp or touches the TLB. Field offsets are those
+# of struct trapframe (kernel/proc.h).
 #include "kernel/memlayout.h"
 
         .section trampsec
 
-# Traps from user mode land here (stvec), still on the user page table.
+# Traps from user mode land here (stvec), on the process's page table, where the kernel
+# runs too.
         .align 4
         .globl uservec
 uservec:
@@ -48,20 +50,11 @@ uservec:
         ld sp, 8(a0)               # kernel stack
         ld tp, 32(a0)              # hart id
         ld t0, 16(a0)              # usertrap()
-        ld t1, 0(a0)               # kernel page table
-
-        sfence.vma zero, zero      # user-mode stores are done before the switch
-        csrw satp, t1
-        sfence.vma zero, zero      # no user translations survive
         jr t0                      # never returns
 
-# usertrapret() calls userret(satp of the user page table) to go back to user mode.
+# usertrapret() calls userret() to go back to user mode.
         .globl userret
 userret:
-        sfence.vma zero, zero
-        csrw satp, a0
-        sfence.vma zero, zero
-
         li a0, TRAPFRAME
         ld ra, 40(a0)
         ld sp, 48(a0)

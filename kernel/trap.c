@@ -95,7 +95,8 @@ static int is_page_fault(uint64 scause)
          scause == SCAUSE_STORE_PAGE;
 }
 
-// Entered from uservec on the kernel stack and page table.
+// Entered from uservec on the kernel stack, on the process's page table (the kernel's
+// half is in every one).
 void usertrap(void)
 {
   if (r_sstatus() & SSTATUS_SPP)
@@ -140,7 +141,6 @@ void usertrapret(void)
   intr_off();
   w_stvec(TRAMPOLINE + (uservec - _trampoline));
 
-  p->trapframe->kernel_satp = r_satp();
   p->trapframe->kernel_sp = p->kstack + PGSIZE;
   p->trapframe->kernel_trap = (uint64)usertrap;
   p->trapframe->kernel_hartid = r_tp();
@@ -151,9 +151,8 @@ void usertrapret(void)
   w_sstatus(x);
   w_sepc(p->trapframe->epc);
 
-  uint64 satp = satp_of(p->pagetable);
-  void (*to_user)(uint64) = (void (*)(uint64))(TRAMPOLINE + (userret - _trampoline));
-  to_user(satp);
+  void (*to_user)(void) = (void (*)(void))(TRAMPOLINE + (userret - _trampoline));
+  to_user();
   __builtin_unreachable();
 }
 

@@ -1,7 +1,18 @@
 // Page tables (Sv39). The kernel's mappings live in the upper half (kernel/memlayout.h):
-// a direct map of RAM and the devices, and the kernel stacks. Each process has its own
-// page table for user memory, plus the trampoline and its trap frame. Entries hold
+// a direct map of RAM and the devices, and the kernel stacks. kvminit builds them once,
+// down to every page-table page they need, and each process's page table shares them:
+// uvmcreate copies the kernel's top-level entries 256..511, which never change
+// afterwards, so a trap runs the kernel on the process's page table and satp changes
+// only when a hart switches to another process (vm_activate). The lower half is the
+// process's own: user memory, the trampoline and its trap frame. Entries hold
 // physical addresses; the kernel follows them through the direct map (kernel/kaddr.h).
+//
+// TLB: a hart caches translations of the page table it runs, and only one hart runs a
+// process's page table at a time (a process has one thread; a hart leaving it goes to
+// the kernel's table, flushing). So a translation that goes away or loses rights
+// (uvmunmap, uvmclear) is flushed here, on this hart, when the table is the active
+// one; a table not active anywhere needs nothing. An invalid entry becoming valid
+// needs no flush: see vmfault.c's spurious case.
 //
 // User address spaces may be sparse: under the lazy policy heap pages are absent until
 // first touched (kernel/vmfault.c). So every operation over a user range here visits
@@ -22,7 +33,6 @@
 pagetable_t kernel_pagetable;
 
 extern char etext[];        // kernel.ld: end of kernel text
-extern char _trampoline[];  // kernel/trampoline.S
 
 void proc_mapstacks(pagetable_t kpgtbl);
 
@@ -53,8 +63,10 @@ void kvminit(void)
   uint64 text_end = kva2pa(etext);
   kvmmap_direct(k, KERNBASE, text_end - KERNBASE, PTE_R | PTE_X);
   kvmmap_direct(k, text_end, PHYSTOP - text_end, PTE_R | PTE_W);
-  kvmmap(k, TRAMPOLINE, kva2pa(_trampoline), PGSIZE, PTE_R | PTE_X);
   proc_mapstacks(k);
+  for (int i = 0; i < KERNEL_PT_FIRST; i++)
+    if (k[i] & PTE_V)
+      panic("kvminit: kernel mapping in the user half");
   kernel_pagetable = k;
 }
 
@@ -68,6 +80,21 @@ void kvminithart(void)
   sfence_vma();   // finish stores to the page table before using it
   w_satp(satp_of(kernel_pagetable));
   sfence_vma();   // drop stale translations
+}
+
+void vm_activate(pagetable_t pagetable)
+{
+  uint64 satp = satp_of(pagetable ? pagetable : kernel_pagetable);
+  if (r_satp() == satp)
+    return;
+  w_satp(satp);
+  sfence_vma();   // no ASIDs: the previous table's translations must not survive
+}
+
+// Is pagetable the one this hart runs on (so that its TLB may cache its entries)?
+static int active_here(pagetable_t pagetable)
+{
+  return r_satp() == satp_of(pagetable);
 }
 
 // ---- Walking and mapping --------------------------------------------------------------
@@ -192,12 +219,31 @@ static int uvmmap(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
   return 0;
 }
 
+// Past this many pages, one flush of the whole TLB is cheaper than one per page.
+#define FLUSH_PAGES_MAX 32
+
+// Drop this hart's cached translations of [va, va + npages pages) if pagetable is active
+// here. Frames unmapped just before may already be free: only user mode could still
+// reach them through the TLB, and this hart is in the kernel until the flush is done.
+static void flush_range(pagetable_t pagetable, uint64 va, uint64 npages)
+{
+  if (!active_here(pagetable))
+    return;
+  if (npages > FLUSH_PAGES_MAX) {
+    sfence_vma();
+    return;
+  }
+  for (uint64 i = 0; i < npages; i++)
+    sfence_vma_page(va + i * PGSIZE);
+}
+
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 {
   if (va % PGSIZE)
     panic("uvmunmap: unaligned");
   uint64 how = UNMAP_TRACE | (do_free ? UNMAP_FREE : 0);
   each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)how);
+  flush_range(pagetable, va, npages);
 }
 
 // The one body of "a zeroed frame at user page va": leaf is va's leaf entry if the
@@ -236,7 +282,11 @@ int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint6
 
 pagetable_t uvmcreate(void)
 {
-  return kalloc_pagetable();
+  pagetable_t pt = kalloc_pagetable();
+  if (pt)
+    for (int i = KERNEL_PT_FIRST; i < 512; i++)
+      pt[i] = kernel_pagetable[i];
+  return pt;
 }
 
 // The page holding an unaligned break stays mapped when the break moves down into it;
@@ -286,25 +336,30 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
   return newsz;
 }
 
-// Free a page-table tree. Every leaf must already be gone: a leaf left here would be a
-// page nobody frees.
-static void freewalk(pagetable_t pagetable)
+// Free a page-table tree, or its first n entries' subtrees and then the page itself.
+// Every leaf must already be gone: a leaf left here would be a page nobody frees.
+static void freewalk(pagetable_t pagetable, int n)
 {
-  for (int i = 0; i < 512; i++) {
+  for (int i = 0; i < n; i++) {
     pte_t pte = pagetable[i];
     if ((pte & PTE_V) == 0)
       continue;
     if (pte & (PTE_R | PTE_W | PTE_X))
       panic("freewalk: leaf still mapped");
-    freewalk(pte2kva(pte));
+    freewalk(pte2kva(pte), 512);
   }
   kfree_pagetable(pagetable);
 }
 
+// No hart may run on the table (it would walk freed pages): the caller has switched
+// away from it (vm_activate), and a hart that ran it before left it when it switched
+// to another table, flushing its TLB.
 void uvmfree(pagetable_t pagetable, uint64 sz)
 {
+  if (active_here(pagetable))
+    panic("uvmfree: page table in use");
   uvmunmap(pagetable, 0, PGROUNDUP(sz) / PGSIZE, 1);
-  freewalk(pagetable);
+  freewalk(pagetable, KERNEL_PT_FIRST);   // the kernel's half is shared, not this table's
 }
 
 static int copy_leaf(pte_t *pte, uint64 va, void *child)
@@ -334,6 +389,7 @@ void uvmclear(pagetable_t pagetable, uint64 va)
   if (pte == 0 || (*pte & PTE_V) == 0)
     panic("uvmclear: page absent");
   *pte &= ~PTE_U;
+  flush_range(pagetable, va, 1);
 }
 
 // Every mapped page below sz counts, the stack guard page too: each holds a frame.

@@ -21,6 +21,12 @@ void kvminit(void);       // build the kernel page table (boot hart, once)
 void kvminithart(void);   // switch this hart to it
 // The satp value that selects pagetable (a kernel pointer to its root page).
 uint64 satp_of(pagetable_t pagetable);
+// Run this hart on pagetable (a process's, or 0: the kernel's own, for a hart without a
+// process or a process whose memory is gone), flushing the TLB if satp changes.
+void vm_activate(pagetable_t pagetable);
+// The first top-level entry of the kernel's half: entries from here to 511 are the
+// kernel's, built at boot and the same in every page table.
+#define KERNEL_PT_FIRST 256
 
 // The PTE for va, creating page-table pages on the way if alloc; 0 if absent or out of memory.
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
@@ -59,7 +65,8 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Copy the present pages of [0, sz) into a child page table; 0, or -1 and nothing left behind.
 int  uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
-// Free the pages of [0, sz) and every page-table page.
+// Free the pages of [0, sz) and every page-table page of the user half. No hart may be
+// running on pagetable (panics if this one is).
 void uvmfree(pagetable_t pagetable, uint64 sz);
 // Make page va inaccessible to user mode (the stack guard page).
 void uvmclear(pagetable_t pagetable, uint64 va);

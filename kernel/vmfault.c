@@ -3,7 +3,7 @@
 // A fault is first classified from the address and the page-table entry alone, then
 // handed to the one action for its kind:
 //
-//   PTE present, access allowed    spurious (nothing to do)          -> FAULT_MAPPED
+//   PTE present, access allowed    spurious (flush that address)     -> FAULT_MAPPED
 //   PTE present, access forbidden  guard page, write to text, ...    -> FAULT_PROTECTION
 //   absent, in [heap_base, sz),
 //     access allowed on heap       lazy heap page: allocate and map  -> FAULT_MAPPED / NOMEM
@@ -130,6 +130,13 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
   pte_t *pte;
   switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
+    // The entry allows the access, so the hart faulted on a translation it cached
+    // before the entry became valid: mapping a page never flushes (kernel/vm.c), and
+    // hardware may cache invalid entries. Only this hart can hold it: a process runs
+    // on one hart at a time, and a hart that ran this page table before flushed its
+    // whole TLB when it switched away (vm_activate). So flushing this one address here
+    // is enough; the access is retried on return and sees the valid entry.
+    sfence_vma_page(PGROUNDDOWN(va));
     *pa = PTE2PA(*pte);
     return FAULT_MAPPED;
   case KIND_PROTECTION:
