@@ -58,7 +58,7 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
 {
   *ptep = 0;
   if (va >= MAXVA) {
-    *why = "beyond MAXVA";
+    *why = va >= DIRECTMAP ? "kernel address" : "beyond MAXVA";
     return KIND_ILLEGAL;
   }
   pte_t *pte = *ptep = walk(p->pagetable, va, 0);
@@ -123,13 +123,15 @@ static int map_around(struct proc *p, uint64 va, int want)
 }
 
 // Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED,
-// *around how many pages after it fault-around mapped.
+// *around how many pages after it fault-around mapped; *spurious is set if the page was
+// mapped already.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
-                                  uint64 *pa, int *around, const char **why)
+                                  uint64 *pa, int *around, int *spurious, const char **why)
 {
   pte_t *pte;
   switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
+    *spurious = 1;
     // The entry allows the access, so the hart faulted on a translation it cached
     // before the entry became valid: mapping a page never flushes (kernel/vm.c), and
     // hardware may cache invalid entries. Only this hart can hold it: a process runs
@@ -159,10 +161,11 @@ static enum fault_outcome traced_resolve(struct proc *p, uint64 va, enum fault_a
                                          const char **why)
 {
   uint64 pa = 0;
-  int around = 0;
+  int around = 0, spurious = 0;
   trace_fault_begin(va, p->trapframe->epc, scause, source, access);
-  enum fault_outcome out = resolve(p, va, access, &pa, &around, why);
-  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, out, source, around);
+  enum fault_outcome out = resolve(p, va, access, &pa, &around, &spurious, why);
+  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, spurious ? VMT_OUT_SPURIOUS : out,
+                  source, around);
   return out;
 }
 

@@ -14,7 +14,8 @@ enum fault_source { FAULT_FROM_USER = VMT_SRC_USER, FAULT_FROM_KERNEL = VMT_SRC_
 // What became of a fault. Anything but FAULT_MAPPED means the access must not proceed.
 enum fault_outcome {
   FAULT_MAPPED = VMT_OUT_MAPPED,         // a lazy heap page was allocated, zeroed and
-                                         // mapped (or was already there)
+                                         // mapped (or was already there: the trace
+                                         // records that as VMT_OUT_SPURIOUS)
   FAULT_ILLEGAL = VMT_OUT_ILLEGAL,       // no mapping may exist there (above the break,
                                          // below the heap, ...)
   FAULT_PROTECTION = VMT_OUT_PROTECTION, // a mapping exists but forbids this access

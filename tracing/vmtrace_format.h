@@ -110,6 +110,10 @@ enum vmt_outcome {
   VMT_OUT_ILLEGAL    = 1,  // no mapping may exist there: killed or -1
   VMT_OUT_PROTECTION = 2,  // mapping forbids the access: killed or -1
   VMT_OUT_NOMEM      = 3,  // out of memory: killed or -1
+  VMT_OUT_SPURIOUS   = 4,  // the entry already allowed the access: the hart had cached a
+                           // stale translation, now flushed; nothing mapped, b = its pa.
+                           // Recordings made before this existed count such faults as
+                           // MAPPED, and read as they always did.
 };
 
 // flags of VMT_KALLOC and VMT_KFREE. A fault that needs a new page-table page makes two

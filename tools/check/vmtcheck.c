@@ -35,8 +35,9 @@ static const char usage[] =
   "                       a record type (fault_begin, kalloc, ...), records, dropped\n"
   "                       (sum of VMT_LOST counts), free_pages_end (header's free\n"
   "                       pages - kallocs + kfrees), fault_mapped, fault_illegal,\n"
-  "                       fault_protection, fault_nomem, kalloc_in_fault,\n"
-  "                       kfree_in_fault, map_in_fault, unmap_in_fault (data pages)\n"
+  "                       fault_protection, fault_nomem, fault_spurious,\n"
+  "                       kalloc_in_fault, kfree_in_fault, map_in_fault,\n"
+  "                       unmap_in_fault (data pages)\n"
   "                       or ptpages_in_fault (page-table pages)\n"
   "  -p, --pid N          count only records of pid N (repeatable)\n"
   "  -b, --between BEGIN,END  count only the records of the process that wrote the\n"
@@ -221,7 +222,8 @@ static int check_chain(struct seqstate *s, const struct vmt_record *r, uint64 of
 static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
 {
   static const char *const outcomes[] = { "fault_mapped", "fault_illegal",
-                                          "fault_protection", "fault_nomem" };
+                                          "fault_protection", "fault_nomem",
+                                          "fault_spurious" };
   unsigned t = vmt_type_parse(name, strlen(name));
   size_t len = strlen(name);
   if (t) {
@@ -240,7 +242,7 @@ static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
     *n = (uint64)vmt_summary_free_end(s);
     return 0;
   }
-  for (unsigned o = 0; o < 4; o++)
+  for (unsigned o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++)
     if (strcmp(name, outcomes[o]) == 0) {
       *n = s->outcome[o];
       return 0;

@@ -60,9 +60,9 @@ static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
     return;
   }
   te_arg_lit(te, "outcome", vmt_outcome_name(end->arg));
-  if (end->arg > VMT_OUT_NOMEM)
+  if (end->arg > VMT_OUT_SPURIOUS)
     te_arg_u64(te, "outcome_code", end->arg);
-  if (end->arg == VMT_OUT_MAPPED)
+  if (end->arg == VMT_OUT_MAPPED || end->arg == VMT_OUT_SPURIOUS)
     te_arg_hex(te, "pa", end->b);
   if (end->flags >> VMT_AROUND_SHIFT)   // fault-around's extra pages, mapped inside
     te_arg_u64(te, "around_pages", end->flags >> VMT_AROUND_SHIFT);
@@ -174,7 +174,7 @@ void vmt_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
   vmt_conv_instant(c, t, NULL, "fault end (begin not recorded)", ns);
   te_arg_hex(&c->te, "va", r->a);
   te_arg_lit(&c->te, "outcome", vmt_outcome_name(r->arg));
-  if (r->arg == VMT_OUT_MAPPED)
+  if (r->arg == VMT_OUT_MAPPED || r->arg == VMT_OUT_SPURIOUS)
     te_arg_hex(&c->te, "pa", r->b);
   te_close(&c->te);
 }

@@ -47,7 +47,7 @@ void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r)
   s->last_ts = r->ts;
   s->count[r->type][r->cpu]++;
   if (r->type == VMT_FAULT_END) {
-    s->outcome[r->arg < 4 ? r->arg : 4]++;
+    s->outcome[r->arg <= VMT_OUT_SPURIOUS ? r->arg : VMT_OUT_SPURIOUS + 1]++;
     s->around += r->flags >> VMT_AROUND_SHIFT;
   }
   if (r->type == VMT_LOST)
@@ -102,11 +102,12 @@ void vmt_summary_print(const struct vmt_summary *s, FILE *out)
   fprintf(out, "records: %llu over %.3f ms\n", (unsigned long long)s->records,
           (double)span * 1000.0 / (double)h->timer_hz);
   print_table(s, out);
-  fprintf(out, "faults: mapped %llu, illegal %llu, protection %llu, nomem %llu, other %llu, "
-          "around %llu\n",
+  fprintf(out, "faults: mapped %llu, illegal %llu, protection %llu, nomem %llu, "
+          "spurious %llu, other %llu, around %llu\n",
           (unsigned long long)s->outcome[0], (unsigned long long)s->outcome[1],
           (unsigned long long)s->outcome[2], (unsigned long long)s->outcome[3],
-          (unsigned long long)s->outcome[4], (unsigned long long)s->around);
+          (unsigned long long)s->outcome[4], (unsigned long long)s->outcome[5],
+          (unsigned long long)s->around);
   fprintf(out, "inside faults: kalloc %llu, kfree %llu, map %llu, unmap %llu, "
           "page-table pages %llu\n",
           (unsigned long long)s->in_fault[VMT_KALLOC], (unsigned long long)s->in_fault[VMT_KFREE],

@@ -15,7 +15,7 @@ struct vmt_summary {
   struct vmt_header h;
   uint64 records, first_ts, last_ts;
   uint64 count[VMT_NTYPES][NCPU];
-  uint64 outcome[5];            // FAULT_END by outcome; [4]: unknown outcomes
+  uint64 outcome[VMT_OUT_SPURIOUS + 2];   // FAULT_END by outcome; the last: unknown ones
   uint64 around;                // pages fault-around mapped after the faulting ones
   uint64 in_fault[VMT_NTYPES];  // page events while their process had a fault open
                                 // (kalloc and kfree: data pages only)

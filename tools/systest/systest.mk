@@ -26,6 +26,8 @@
 #                           pass/fail; BENCH_TRACE_ARGS="--icount -r 5" etc.)
 #   make bench-disk         disk-bound usertests at 1 hart against 2: the idle loop's cost
 #                           (bench-disk.sh; figures, not pass/fail; BENCH_DISK_ARGS="-r 5")
+#   make bench-trap         what a trap costs, before and after the kernel shared the
+#                           address space (bench_trap.py; figures, not pass/fail)
 
 TEST_LOGS = build/test-logs
 # The kernel suites at the default CPU count and on a single hart.
@@ -77,3 +79,11 @@ bench-trace: kernel/kernel build/kernel-notrace fs.img $(TOOLS_BUILD)/vmtcheck
 
 bench-disk: kernel/kernel fs.img
 	QEMU="$(QEMU)" PYTHON="$(PYTHON)" sh tools/systest/bench-disk.sh $(BENCH_DISK_ARGS)
+
+# What a trap costs: trapbench on the kernel before the shared address space and on this
+# one, host clock and icount (bench_trap.py; figures, not pass/fail; BENCH_TRAP_ARGS=
+# "--before REV --rounds 3").
+BENCH_TRAP_ARGS ?=
+.PHONY: bench-trap
+bench-trap: kernel/kernel fs.img
+	QEMU="$(QEMU)" $(PYTHON) tools/systest/bench_trap.py $(BENCH_TRAP_ARGS)
