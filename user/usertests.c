@@ -1075,6 +1075,56 @@ test_kernelmem(void)
   expect_killed(call_at, TRAMPOLINE, "jump into the trampoline");
 }
 
+// The kernel's half of the address space (kernel/memlayout.h) is mapped in every
+// process's page table, but never for user mode: a load, a store or a jump to any of
+// its regions kills the process, and a system call handed a pointer there fails.
+static const struct { uint64 va; const char *what; } kernel_half[] = {
+  { DIRECTMAP + KERNBASE,          "kernel text" },
+  { DIRECTMAP + KERNBASE + 4 * MiB, "kernel data" },
+  { DIRECTMAP + PHYSTOP - 8,       "the direct map's last page" },
+  { DIRECTMAP + UART0,             "the UART's registers" },
+  { DIRECTMAP + PLIC,              "the PLIC's registers" },
+  { KSTACK(0),                     "the first kernel stack" },
+  { KSTACK(NPROC - 1),             "the last kernel stack" },
+  { DIRECTMAP,                     "the kernel half's first byte" },
+};
+
+// what = prefix followed by name, cut to fit.
+static void
+join(char *what, int size, const char *prefix, const char *name)
+{
+  int n = strlen(prefix);
+  memmove(what, prefix, n);
+  for (; *name && n < size - 1; name++)
+    what[n++] = *name;
+  what[n] = 0;
+}
+
+static void
+test_kernelhalf(void)
+{
+  char what[80];
+  int fds[2];
+  for (int i = 0; i < NELEM(kernel_half); i++) {
+    uint64 va = kernel_half[i].va;
+    join(what, sizeof(what), "read of ", kernel_half[i].what);
+    expect_killed(probe_load, va, what);
+    join(what, sizeof(what), "write to ", kernel_half[i].what);
+    expect_killed(probe_store, va, what);
+    join(what, sizeof(what), "jump into ", kernel_half[i].what);
+    expect_killed(call_at, va, what);
+    // The kernel copies neither out of nor into it on the process's behalf.
+    if (pipe(fds) < 0)
+      fail("pipe failed");
+    if (write(fds[1], (char *)va, 1) != -1)
+      fail("write() from %s (%p) succeeded", kernel_half[i].what, (void *)va);
+    if (write(fds[1], "x", 1) != 1 || read(fds[0], (char *)va, 1) != -1)
+      fail("read() into %s (%p) succeeded", kernel_half[i].what, (void *)va);
+    close(fds[0]);
+    close(fds[1]);
+  }
+}
+
 // Code runs only from the program's text: not from the heap, not from the stack.
 static void
 exec_on_stack(uint64 unused)
@@ -2152,6 +2202,7 @@ static struct test tests[] = {
   {"badptr",        test_badptr,        0},
   {"textwrite",     test_textwrite,     0},
   {"kernelmem",     test_kernelmem,     0},
+  {"kernelhalf",    test_kernelhalf,    0},
   {"noexec",        test_noexec,        0},
   {"pastbreak",     test_pastbreak,     0},
   {"stackguard",    test_stackguard,    0},

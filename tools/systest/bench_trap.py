@@ -3,9 +3,9 @@
 
     bench_trap.py [--before REV] [--repeats N] [--rounds R] [--qemu QEMU]
 
-Builds the kernel of commit REV (default: the parent of the commit that took the satp
-switch out of kernel/trampoline.S, i.e. the last kernel whose traps switched page
-tables) under build/bench-trap/before/, and boots it and kernel/kernel, one hart each,
+Builds the kernel of commit REV (default: the parent of the commit that added
+kernel/kaddr.h, i.e. the last kernel with a page table of its own, whose traps switched
+page tables) under build/bench-trap/before/, and boots it and kernel/kernel, one hart each,
 on the host clock and under -icount 3, alternating which goes first, R rounds (default
 2). Each boot runs `trapbench -n N` (user/trapbench.c) on this tree's fs.img: the two
 kernels take the same system calls, so the same image serves both.
@@ -35,10 +35,10 @@ def git(*args):
 
 
 def default_before():
-    """The parent of the newest commit that changed how often trampoline.S writes satp."""
-    commit = git("log", "-1", "--format=%H", "-Scsrw satp", "--", "kernel/trampoline.S")
+    """The parent of the commit that moved the kernel to the upper half (added kaddr.h)."""
+    commit = git("log", "-1", "--format=%H", "--diff-filter=A", "--", "kernel/kaddr.h")
     if not commit:
-        sys.exit("bench-trap: no commit changed satp in kernel/trampoline.S; give --before")
+        sys.exit("bench-trap: no commit added kernel/kaddr.h; give --before")
     return commit + "^"
 
 
