@@ -75,12 +75,18 @@ struct cpu *mycpu(void)
   return &cpus[cpuid()];
 }
 
+// The process whose kernel thread is running, found from the stack it runs on: slot i's
+// thread, and only it, runs on KSTACK(i) (kernel/memlayout.h), wherever the hart; any
+// other stack is a hart's boot stack, where the scheduler and boot run for no process.
+// Reading mycpu()->proc instead would need interrupts off around it (the thread may move
+// to another hart in between), and under QEMU every write of sstatus ends a translated
+// block: two of them, in the most called function of a system call.
 struct proc *myproc(void)
 {
-  push_off();   // don't move to another hart between reading cpu and proc
-  struct proc *p = mycpu()->proc;
-  pop_off();
-  return p;
+  uint64 page = PGROUNDDOWN(r_sp());
+  if (page < KSTACK(NPROC - 1))
+    return 0;
+  return &procs[(0 - page) / (2 * PGSIZE) - 1];
 }
 
 static int allocpid(void)
@@ -585,12 +591,11 @@ void setkilled(struct proc *p)
   release(&p->lock);
 }
 
+// No lock: killed only goes from 0 to 1 (setkilled), and a kill that lands just after
+// this read is seen at the process's next check, as it would be after a locked read.
 int killed(struct proc *p)
 {
-  acquire(&p->lock);
-  int k = p->killed;
-  release(&p->lock);
-  return k;
+  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
 // ---- ^P -------------------------------------------------------------------------------

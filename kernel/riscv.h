@@ -119,7 +119,13 @@ static inline uint64 r_fp(void) { uint64 x; asm volatile("mv %0, s0" : "=r"(x));
 static inline uint64 r_ra(void) { uint64 x; asm volatile("mv %0, ra" : "=r"(x)); return x; }
 
 static inline void intr_on(void)  { w_sstatus(r_sstatus() | SSTATUS_SIE); }
-static inline void intr_off(void) { w_sstatus(r_sstatus() & ~SSTATUS_SIE); }
+// Writes sstatus only if interrupts are on: under QEMU a CSR write ends a translated block.
+static inline void intr_off(void)
+{
+  uint64 s = r_sstatus();
+  if (s & SSTATUS_SIE)
+    w_sstatus(s & ~SSTATUS_SIE);
+}
 static inline int  intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
 
 // Flush every TLB entry of this hart.

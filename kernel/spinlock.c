@@ -43,8 +43,12 @@ int holding(struct spinlock *lk)
 
 void push_off(void)
 {
-  int was_on = intr_get();
-  intr_off();
+  uint64 s = r_sstatus();
+  int was_on = (s & SSTATUS_SIE) != 0;
+  // Only if they are on: under QEMU every CSR access ends a translated block, and the
+  // page-fault path runs with interrupts off.
+  if (was_on)
+    w_sstatus(s & ~SSTATUS_SIE);
   struct cpu *c = mycpu();
   if (c->noff == 0)
     c->intena = was_on;

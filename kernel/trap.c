@@ -145,10 +145,12 @@ void usertrapret(void)
   p->trapframe->kernel_trap = (uint64)usertrap;
   p->trapframe->kernel_hartid = r_tp();
 
-  uint64 x = r_sstatus();
+  uint64 s = r_sstatus();
+  uint64 x = s;
   x &= ~SSTATUS_SPP;   // sret to user mode
   x |= SSTATUS_SPIE;   // with interrupts on
-  w_sstatus(x);
+  if (x != s)          // a trap from user mode left them so; under QEMU a write of
+    w_sstatus(x);      // sstatus ends a translated block
   w_sepc(p->trapframe->epc);
 
   void (*to_user)(void) = (void (*)(void))(TRAMPOLINE + (userret - _trampoline));
