@@ -83,7 +83,8 @@ struct cpu *mycpu(void)
 // block: two of them, in the most called function of a system call.
 struct proc *myproc(void)
 {
-  uint64 page = PGROUNDDOWN(r_sp());
+  // sp - 1: sp is the top of the stack page itself when the stack is empty.
+  uint64 page = PGROUNDDOWN(r_sp() - 1);
   if (page < KSTACK(NPROC - 1))
     return 0;
   return &procs[(0 - page) / (2 * PGSIZE) - 1];
