@@ -182,6 +182,29 @@ static void broken_faults(void)
   t_trace_free(&t);
 }
 
+// A fault on a page already mapped (a stale TLB entry flushed): its own outcome, with
+// the page's pa, and an unknown outcome keeps its number.
+static void spurious_fault(void)
+{
+  struct rec b = t_recording(1);
+  struct t_trace t;
+  rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 4, 10, 13, 0x2000, 0));
+  rec_add(&b, RA(VMT_FAULT_END, 0, 4, 12, VMT_OUT_SPURIOUS, 0x2000, PA1));
+  rec_add(&b, RA(VMT_FAULT_BEGIN, 0, 4, 20, 13, 0x3000, 0));
+  rec_add(&b, RA(VMT_FAULT_END, 0, 4, 22, VMT_OUT_SPURIOUS + 1, 0x3000, 0));
+  t_convert(&t, &b, NULL);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations", t.rc, t.violations);
+  const struct t_event *f0 = t_find(&t, 'X', "page fault", 4, 0),
+                       *f1 = t_find(&t, 'X', "page fault", 4, 1);
+  CHECK(f0 && strcmp(t_arg(f0, "outcome"), "spurious") == 0, "outcome %s",
+        f0 ? t_arg(f0, "outcome") : "(none)");
+  CHECK(f0 && strcmp(t_arg(f0, "pa"), "0x87654000") == 0, "a spurious fault names its page");
+  CHECK(f1 && strcmp(t_arg(f1, "outcome"), "unknown") == 0 &&
+        strcmp(t_arg(f1, "outcome_code"), "5") == 0, "an unknown outcome keeps its code");
+  t_trace_free(&t);
+}
+
 static void cpu_tracks(void)
 {
   struct rec b = t_recording(2);
@@ -412,6 +435,7 @@ void tests_convert(void)
   t_run("convert: free, resident and virtual page counters", counters);
   t_run("convert: names inherited at fork, renamed at exec, escaped", names_fork_exec);
   t_run("convert: unmatched end, lost end, fault open at the end", broken_faults);
+  t_run("convert: a spurious fault, an unknown outcome", spurious_fault);
   t_run("convert: cpu tracks, kernel context, lost records", cpu_tracks);
   t_run("convert: markers joined from pieces per cpu", markers);
   t_run("convert: --pid, --events, --from/--to filters", filters);
