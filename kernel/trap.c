@@ -13,7 +13,6 @@
 #include "kernel/hostlink.h"
 #include "kernel/sysarg.h"
 #include "kernel/vmfault.h"
-#include "kernel/vm.h"
 #include "kernel/trap.h"
 #include "tracing/emit.h"
 #include "tracing/vmtrace_dev.h"
