@@ -626,6 +626,13 @@ namex(char *path, int want_parent, char *name)
       iunlock(ip);
       return ip;
     }
+    // A removed directory (nlink 0, kept alive as someone's cwd) holds only "." and
+    // "..", and its ".." may name a parent freed since, or an inode number reused for
+    // another file: locking that would panic or lead astray. Only "." still leads back.
+    if (ip->nlink < 1 && namecmp(name, ".") != 0) {
+      iunlockput(ip);
+      return 0;
+    }
     struct inode *next = dirlookup(ip, name, 0);
     iunlockput(ip);
     if (next == 0)

@@ -2025,6 +2025,26 @@ static int regress_rmcwd(void)
   return removed == 0 && fd < 0 && dir < 0 ? 0 : -1;
 }
 
+// The parent of a removed working directory removed too: its inode is freed on disk,
+// yet the working directory's ".." still names it. Walking there used to panic the
+// kernel ("ilock: inode is free on disk"; xv6's usertests unlinkcwd does this).
+static int regress_rmparent(void)
+{
+  if (mkdir("/sfzrp") < 0 || mkdir("/sfzrp/in") < 0 || chdir("/sfzrp/in") < 0)
+    return -1;
+  int removed = unlink("/sfzrp/in") == 0 && unlink("/sfzrp") == 0;
+  int up = open("..", O_RDONLY);
+  int made = open("../x", O_CREATE | O_RDWR);
+  int moved = chdir("..");
+  int self = open(".", O_RDONLY);   // the removed directory itself is still there
+  chdir("/");
+  int fds[] = { up, made, self };
+  for (int i = 0; i < 3; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  return removed && up < 0 && made < 0 && moved < 0 && self >= 0 ? 0 : -1;
+}
+
 static const struct {
   const char *name;
   int (*fn)(void);
@@ -2033,6 +2053,7 @@ static const struct {
   { "inodes", regress_inodes, "66 files open at once across 6 processes" },
   { "killinit", regress_killinit, "kill(1) is refused" },
   { "rmcwd", regress_rmcwd, "no file can be made in a removed working directory" },
+  { "rmparent", regress_rmparent, "\"..\" of a removed working directory leads nowhere" },
 };
 
 #define NREGRESS (sizeof(regressions) / sizeof(regressions[0]))

@@ -22,7 +22,7 @@ qemu=qemu-system-riscv64
 log=build/test-logs/fuzz-kernel.log
 short=0
 # The regression tests that must pass (sysfuzz -r list names them all).
-regressions="inodes killinit rmcwd"
+regressions="inodes killinit rmcwd rmparent"
 # Markers each tracefuzz writer sends in the marker-atomicity phase. A split marker was
 # rare per marker: 30000 caught it in most runs before trace_marker kept interrupts off.
 atom_markers=30000
