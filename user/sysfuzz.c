@@ -1641,10 +1641,12 @@ static void op_roundtrip_file(void)
   int r = read(fd, (void *)dst, n + 100);
   count(2);
   close(fd);
-  if (!(r == -1 && fz.oom)) {   // out of memory, the lazy pages may not come
+  // Out of memory, the lazy pages may not come: read stops at the first page it cannot
+  // have, returning what it copied before that page (-1 if nothing).
+  if (!(fz.oom && (r == -1 || (r > 0 && r < n))))
     check(r == n, "read back a different length than written", r, n);
-    check_pattern(dst, n, seed, "file data changed on the way");
-  }
+  if (r > 0)
+    check_pattern(dst, r, seed, "file data changed on the way");
   restore_zones();
 }
 
