@@ -173,7 +173,9 @@ load_program(struct image *img, struct inode *ip)
 // ---- The user stack ------------------------------------------------------------------
 
 // Map the guard page and the stack above the loaded program (layout at the top of
-// this file). The heap starts empty at the stack's top.
+// this file). The heap starts empty at the stack's top. Every stack page stays mapped
+// until the image goes (exit, the next exec): the call-chain walk
+// (tracing/callchain.c) reads the stack through its user addresses, trusting that.
 static int
 make_stack(struct image *img)
 {

@@ -40,7 +40,7 @@ void kinit(void)
 }
 
 // page says what the page was for (enum vmt_page_use), for the trace only.
-static void free_page(void *kva, int page)
+static TRACED_INLINE void free_page(void *kva, int page)
 {
   uint64 pa = kva2pa(kva);
   if (pa % PGSIZE != 0 || kva < (void *)end || pa >= PHYSTOP)
@@ -56,7 +56,7 @@ static void free_page(void *kva, int page)
 }
 
 // fill: the byte every byte of the page gets (JUNK_NEW, or 0 to zero it).
-static void *alloc_page(int page, int fill)
+static TRACED_INLINE void *alloc_page(int page, int fill)
 {
   acquire(&pages.lock);
   struct free_page *fp = pages.head;

@@ -204,7 +204,7 @@ void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
 
 // Every mapping of user memory is installed here: these are the pages traces and
 // resident counts describe. pte is va's leaf entry, not valid.
-static void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm)
+static TRACED_INLINE void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm)
 {
   *pte = PA2PTE(pa) | perm | PTE_V;
   trace_map(va, pa, perm);
@@ -249,7 +249,7 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 // The one body of "a zeroed frame at user page va": leaf is va's leaf entry if the
 // caller has walked to it, else 0. Returns 1 if va is mapped (nothing done), else as
 // uvmmap_zeroed.
-static int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm, uint64 *pa)
+static TRACED_INLINE int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm, uint64 *pa)
 {
   // Walk first, allocate second: running out of memory for a page-table page then
   // leaves no data page to give back.

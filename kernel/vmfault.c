@@ -156,7 +156,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
 }
 
 // resolve() between the fault's two trace events.
-static enum fault_outcome traced_resolve(struct proc *p, uint64 va, enum fault_access access,
+static TRACED_INLINE enum fault_outcome traced_resolve(struct proc *p, uint64 va, enum fault_access access,
                                          enum fault_source source, uint64 scause,
                                          const char **why)
 {

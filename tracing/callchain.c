@@ -16,49 +16,39 @@
 //     caller's fp. The same holds for a jump to a bad address (instruction fault).
 // The walk ends at a return address of 0 (exec zeroes ra and s0, so the outermost frame,
 // _main's, ends the chain), one at or above 4 GiB or outside user text, or a frame
-// pointer that is not 16-byte aligned, lies outside [stack_base + 16, heap_base], does
-// not move up the stack, or whose page is not mapped for user reads.
+// pointer that is not 16-byte aligned, lies outside [stack_base + 16, heap_base] or does
+// not move up the stack.
 //
 // Guarantees, whatever the user registers and stack hold: user memory is read only
-// through p's page table, a word at a time and only from pages mapped PTE_V|PTE_U|PTE_R;
-// nothing faults, sleeps, allocates or takes a lock, so the caller may hold interrupts
-// off. Fixed worst case: VMT_CHAIN_MAX frames and a look at the next (is the chain
-// truncated?), two reads each, one page-table walk per page read (one, mostly).
+// inside p's stack, [stack_base, heap_base), a word at a time, through its user address
+// with sstatus.SUM set for the walk alone (interrupts off meanwhile); nothing faults,
+// sleeps, allocates or takes a lock, so the caller may hold interrupts off too. Those
+// reads cannot fault: exec maps every stack page PTE_V|PTE_U|PTE_R (kernel/exec.c,
+// make_stack) and nothing unmaps one while the image lives (sbrk refuses to shrink
+// below heap_base; only exit and the next exec free the stack), and the kernel runs on
+// p's own page table (one address space), which the walk checks first. No translation
+// in software: the hardware does it. Fixed worst case: VMT_CHAIN_MAX frames and a look
+// at the next (is the chain truncated?), two reads each.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
-#include "kernel/kaddr.h"
 #include "tracing/callchain.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
 
-#define USER_READABLE (PTE_V | PTE_U | PTE_R)
-
-// The stack bounds a frame pointer must respect, and the last page looked up (frames
-// are close together: most walks translate one page once).
+// The stack bounds a frame pointer must respect.
 struct ustack {
-  pagetable_t pt;
   uint64 lo, hi;   // fp in [lo + 16, hi]: its two words lie in [lo, hi)
-  uint64 va;       // the user page last looked up (1: none yet) ...
-  char *page;      // ... and where the kernel sees it
 };
 
-// The 64-bit word at user address va (8-byte aligned, below MAXVA), if its page is
-// mapped for user reads. 0 if so, -1 if not.
-static int read_user_word(struct ustack *s, uint64 va, uint64 *w)
+// The 64-bit word at user address va, which fp_ok has placed inside the stack. The
+// caller has set sstatus.SUM.
+static inline uint64 read_user_word(uint64 va)
 {
-  if (PGROUNDDOWN(va) != s->va) {
-    pte_t *pte = walk(s->pt, va, 0);
-    if (pte == 0 || (*pte & USER_READABLE) != USER_READABLE)
-      return -1;
-    s->va = PGROUNDDOWN(va);
-    s->page = pte2kva(*pte);
-  }
-  *w = *(uint64 *)(s->page + (va & (PGSIZE - 1)));
-  return 0;
+  return *(volatile uint64 *)va;
 }
 
 static int fp_ok(const struct ustack *s, uint64 fp)
@@ -73,45 +63,63 @@ static int ret_ok(const struct ustack *s, uint64 pc)
 }
 
 // Step from the frame at *fp: *ret gets the return address into its caller, *fp the
-// caller's fp. leaf_ra: the frame may be a leaf's, whose return address is this.
-// 0, or -1 if the frame cannot be read.
-static int step(struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
+// caller's fp. leaf_ra: the frame may be a leaf's, whose return address is this. The
+// caller has checked fp_ok(*fp) and set sstatus.SUM.
+static void step(const struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
 {
-  uint64 w;
-  if (read_user_word(s, *fp - 8, &w) < 0)
-    return -1;
+  uint64 w = read_user_word(*fp - 8);
   if (leaf_ra && fp_ok(s, w) && w > *fp) {
     *ret = *leaf_ra;
     *fp = w;
-    return 0;
+    return;
   }
   *ret = w;
-  return read_user_word(s, *fp - 16, fp);
+  *fp = read_user_word(*fp - 16);
 }
 
-int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+// The walk proper, under sstatus.SUM (callchain_user).
+static int walk_frames(const struct ustack *s, const struct trapframe *tf, int from_ra,
+                       uint32 ret[VMT_CHAIN_MAX])
 {
-  struct ustack s = { p->pagetable, p->stack_base, p->heap_base, 1, 0 };
-  struct trapframe *tf = p->trapframe;
   uint64 fp = tf->s0, pc = tf->ra;
   int n = 0;
   if (from_ra) {
-    if (!ret_ok(&s, pc))
+    if (!ret_ok(s, pc))
       return 0;
     ret[n++] = pc;
   }
-  while (n < VMT_CHAIN_MAX && fp_ok(&s, fp)) {
+  while (n < VMT_CHAIN_MAX && fp_ok(s, fp)) {
     uint64 prev = fp;
-    if (step(&s, &fp, &pc, n == 0 && !from_ra ? &tf->ra : 0) < 0 || !ret_ok(&s, pc))
+    step(s, &fp, &pc, n == 0 && !from_ra ? &tf->ra : 0);
+    if (!ret_ok(s, pc))
       return n;
     ret[n++] = pc;
     if (fp <= prev)
       return n;
   }
   // Full: truncated only if one more frame is really there (not _main's end).
-  if (n == VMT_CHAIN_MAX && fp_ok(&s, fp) && step(&s, &fp, &pc, 0) == 0 && ret_ok(&s, pc))
-    return n | VMT_CHAIN_TRUNCATED;
+  if (n == VMT_CHAIN_MAX && fp_ok(s, fp)) {
+    step(s, &fp, &pc, 0);
+    if (ret_ok(s, pc))
+      return n | VMT_CHAIN_TRUNCATED;
+  }
   return n;
+}
+
+int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+{
+  struct ustack s = { p->stack_base, p->heap_base };
+  // Off p's own page table the stack's user addresses mean nothing (never the case on
+  // the fault path, whose process is the current one; a cheap check all the same).
+  if (r_satp() != satp_of(p->pagetable))
+    return 0;
+  // SUM for the reads alone, and interrupts off meanwhile, so that no switch carries SUM
+  // into other code; one write of sstatus sets both, one puts it back.
+  uint64 sstatus = r_sstatus();
+  w_sstatus((sstatus | SSTATUS_SUM) & ~SSTATUS_SIE);
+  int flags = walk_frames(&s, p->trapframe, from_ra, ret);
+  w_sstatus(sstatus & ~SSTATUS_SUM);
+  return flags;
 }
 
 #endif // FAULTLINE_NO_TRACE

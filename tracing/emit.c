@@ -31,7 +31,16 @@
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
 uint32 trace_mask;
+uint8 trace_on[VMT_NTYPES];
 static int trace_pid_filter;   // 0: every process
+
+// trace_on follows trace_mask, a byte per bit. Its readers only skip or enter the emit
+// path, which tests trace_mask again, so the two need not change at one instant.
+static void set_trace_on(uint32 mask)
+{
+  for (int type = 0; type < VMT_NTYPES; type++)
+    __atomic_store_n(&trace_on[type], (mask >> type) & 1, __ATOMIC_RELAXED);
+}
 
 int trace_enabled(void)
 {
@@ -41,6 +50,7 @@ int trace_enabled(void)
 void trace_set_mask(uint32 mask)
 {
   __atomic_store_n(&trace_mask, mask, __ATOMIC_RELEASE);
+  set_trace_on(mask);
 }
 
 static void quiesce(void);
@@ -48,6 +58,7 @@ static void quiesce(void);
 uint32 trace_stop(void)
 {
   uint32 mask = __atomic_exchange_n(&trace_mask, 0, __ATOMIC_SEQ_CST);
+  set_trace_on(0);
   quiesce();
   return mask;
 }
@@ -163,6 +174,36 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
   return wake;
 }
 
+// Records built by the caller, put one after the other with the ring claimed once: no
+// switch or other record of this CPU can come between them. Each gets the same
+// timestamp, this CPU and the running process's pid; those of an unwanted type are left
+// out. Returns 1 if the reader should be woken.
+static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
+{
+  int cpu, wake = 0;
+  struct trace_ring *r = emit_begin(&cpu);
+  int pid = record_pid(cpu);
+  uint64 ts = r_time();
+  for (int i = 0; i < n; i++) {
+    struct vmt_record *rec = &recs[i];
+    if (!emit_wanted(rec->type, pid))
+      continue;
+    rec->ts = ts;
+    rec->pid = pid;
+    rec->cpu = cpu;
+    if (__builtin_expect(ring_has_room(r), 1)) {
+      struct vmt_record *slot = ring_next_slot(r);
+      rec->seq = slot->seq;
+      *slot = *rec;
+      wake |= ring_commit(r);
+    } else {
+      wake |= ring_put_slow(r, rec);
+    }
+  }
+  emit_end(r);
+  return wake;
+}
+
 // Wait until no CPU is inside an emit. The caller has already cleared trace_mask, so
 // an emit that starts now sees it clear (emit_wanted) and writes nothing.
 static void quiesce(void)
@@ -185,7 +226,7 @@ static void pack16(const char *s, int n, uint64 *a, uint64 *b)
 
 void trace_exec(const char *name, uint64 sz)
 {
-  if (!((trace_mask >> VMT_EXEC) & 1))
+  if (!trace_on[VMT_EXEC])
     return;
   uint64 a, b;
   pack16(name, strlen(name), &a, &b);
@@ -194,22 +235,23 @@ void trace_exec(const char *name, uint64 sz)
 }
 
 // A fault's begin and, right after it on the same CPU, the current process's user call
-// chain (tracing/callchain.c). Interrupts are off throughout, so that no switch (a
-// preemption of a fault taken in a system call) comes between the two records. The
-// chain is walked first, so that its cost falls before the fault's begin timestamp,
-// not inside the fault's latency.
+// chain (tracing/callchain.c), as one emit (emit_run), so that no switch (a preemption
+// of a fault taken in a system call) comes between the two records. The chain is walked
+// first, so that its cost falls before the fault's begin timestamp, not inside the
+// fault's latency. The caller is the current process, in the kernel.
 void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
-  push_off();
-  int flags = callchain_user(mycpu()->proc, from_ra, ret);
-  int wake = trace_emit(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
-  wake |= trace_emit(VMT_FAULT_CHAIN, flags, ret[0], ret[1] | (uint64)ret[2] << 32,
-                     ret[3] | (uint64)ret[4] << 32);
-  if (wake)
+  int flags = callchain_user(myproc(), from_ra, ret);
+  struct vmt_record recs[2] = {
+    { .type = VMT_FAULT_BEGIN, .flags = source | (access << 4), .arg = scause, .a = va,
+      .b = epc },
+    { .type = VMT_FAULT_CHAIN, .flags = flags, .arg = ret[0],
+      .a = ret[1] | (uint64)ret[2] << 32, .b = ret[3] | (uint64)ret[4] << 32 },
+  };
+  if (emit_run(recs, 2))
     trace_wake_reader();
-  pop_off();
 }
 
 // A user marker: split into 16-byte records, each but the last flagged VMT_MORE. A
@@ -225,7 +267,7 @@ int trace_marker(int user_src, uint64 src, int n)
   int taken = len;
   if (len > 0 && text[len - 1] == '\n')
     len--;
-  if (!((trace_mask >> VMT_MARKER) & 1))
+  if (!trace_on[VMT_MARKER])
     return taken;
   // The pieces must be consecutive on one CPU (VMT_MORE's promise): no interrupt, and
   // so no preemption or other event, may come between them (found by tracefuzz).

@@ -15,9 +15,13 @@ static inline int trace_emit_interrupted(uint64 pc) { return 0; }
 static inline int trace_emit_busy(void) { return 0; }
 #else
 
-// Bit (1 << type) set: events of that type are recorded. 0: tracing off. Read by every
-// trace point (tracing/trace.h); written only by emit.c.
+// Bit (1 << type) set: events of that type are recorded. 0: tracing off. The emit path's
+// authority; written only by emit.c.
 extern uint32 trace_mask;
+// trace_on[type]: trace_mask's bit for type, as a byte, the test every trace point makes
+// (tracing/trace.h): one load and a branch, where a bit costs a shift and a mask more.
+// Written only by emit.c.
+extern uint8 trace_on[];
 
 // Store one record on this CPU's ring. Returns 1 when the ring wants its reader woken:
 // the caller then calls trace_wake_reader (tracing/trace.h), outside the emit path.

@@ -81,7 +81,7 @@
 #define SLOW_READER_PAGES 32
 
 // Only loss reports: every trace point's bit is clear, so each costs exactly what it
-// does with tracing disabled (one test of trace_mask), yet the reader stays attached.
+// does with tracing disabled (one test of its trace_on byte), yet the reader stays attached.
 #define MASK_QUIET (1u << VMT_LOST)
 
 static const char *clock_name = "host";
