@@ -425,6 +425,21 @@ def pagecost_before_numbers(datadir, n):
             n["gain.%s" % key] = n["oldpage." + key] / n[key]
 
 
+def tracecost_before_numbers(datadir, n):
+    """bench-trace and chainbench under icount on the kernel before the tracer was made
+    cheap again for one address space (DATADIR/before-tracecost/), prefixed "oldtrace."."""
+    before = os.path.join(datadir, "before-tracecost")
+    b = {}
+    path = os.path.join(before, "tracebench-icount.csv")
+    if os.path.exists(path):
+        tracing_numbers(path, b, "trace.icount")
+    path = os.path.join(before, "chainbench-icount.csv")
+    if os.path.exists(path):
+        chain_numbers(path, b)
+    for k, v in b.items():
+        n["oldtrace." + k] = v
+
+
 def main(argv):
     if len(argv) not in (2, 3):
         sys.exit("usage: derive.py DATADIR NUMBERS.csv [NUMBERS.gp]")
@@ -452,6 +467,7 @@ def main(argv):
         one_hart_numbers(one_hart, n)
     recording_numbers(datadir, n)
     pagecost_before_numbers(datadir, n)
+    tracecost_before_numbers(datadir, n)
     site_numbers(datadir, n)
     kind_numbers(datadir, n)
     before_numbers(datadir, n)

@@ -3,6 +3,8 @@
 #
 #   analysis/make-figures.sh [OUTDIR]      (default analysis/figures)
 #
+# 0. analysis/stale_data.sh: a warning for each data file measured before kernel/ or
+#    tracing/ last changed, naming the files (the figures are still made);
 # 1. analysis/derive.py: the numbers REPORT.md quotes -> OUTDIR/numbers.csv, and the same
 #    as gnuplot variables -> OUTDIR/numbers.gp (the density figure marks the crossover);
 # 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv);
@@ -24,6 +26,7 @@ PLOT_PYTHON=${PLOT_PYTHON:-/usr/bin/python3}
 GNUPLOT=${GNUPLOT:-gnuplot}
 
 mkdir -p "$OUT"
+sh analysis/stale_data.sh "$DATA"
 "$PYTHON" analysis/derive.py "$DATA" "$OUT/numbers.csv" "$OUT/numbers.gp"
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'" analysis/sbrk_latency.gp
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'; numbers='$OUT/numbers.gp'" analysis/density.gp

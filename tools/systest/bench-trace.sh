@@ -27,7 +27,8 @@
 #
 # Every "csv," line of the consoles goes to analysis/data/tracebench.csv (with --icount
 # analysis/data/tracebench-icount.csv; or -o CSV),
-# with the repeat and boot prepended; the summary table is computed from that file.
+# with the repeat and boot prepended; the summary table is computed from that file. The
+# commit measured goes to measured-on.txt beside it (analysis/stale_data.sh reads it).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -172,5 +173,13 @@ if [ "$USERTESTS" = 1 ]; then
   usertests_csv >> "$CSV.tmp"
 fi
 mv "$CSV.tmp" "$CSV"
+# The commit these figures describe, for make analysis's warning about data older than
+# the kernel (analysis/stale_data.sh); a trailing + marks uncommitted changes.
+if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+  git status --porcelain -uno 2>/dev/null | grep -q . && commit="$commit+"
+  list=$(dirname "$CSV")/measured-on.txt
+  { grep -v "^$(basename "$CSV") " "$list" 2>/dev/null; echo "$(basename "$CSV") $commit"; } > "$list.tmp"
+  mv "$list.tmp" "$list"
+fi
 echo "bench-trace: $(($(wc -l < "$CSV") - 1)) figures in $CSV"
 "$PYTHON" tools/systest/bench_trace_summary.py "$CSV"
