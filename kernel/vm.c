@@ -179,18 +179,22 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
   return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
 }
 
-// How unmap_leaf treats a leaf: free its frame, and trace the unmapping (user memory).
-enum { UNMAP_FREE = 1, UNMAP_TRACE = 2 };
-
-static int unmap_leaf(pte_t *pte, uint64 va, void *how)
+// free: whether unmap_leaf frees the leaf's frame (0 or 1, as a pointer).
+static int unmap_leaf(pte_t *pte, uint64 va, void *free)
 {
   uint64 pa = PTE2PA(*pte);
-  if ((uint64)how & UNMAP_TRACE)
-    trace_unmap(va, pa, PTE_FLAGS(*pte));
   *pte = 0;
-  if ((uint64)how & UNMAP_FREE)
+  if (free)
     kfree(pa2kva(pa));
   return 0;
+}
+
+// unmap_leaf for user memory while unmaps are traced. Apart, so that unmap_leaf itself
+// needs no frame for a trace call it would never make with tracing off.
+static int unmap_traced_leaf(pte_t *pte, uint64 va, void *free)
+{
+  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte));
+  return unmap_leaf(pte, va, free);
 }
 
 void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
@@ -241,8 +245,11 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 {
   if (va % PGSIZE)
     panic("uvmunmap: unaligned");
-  uint64 how = UNMAP_TRACE | (do_free ? UNMAP_FREE : 0);
-  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)how);
+  // Whether to trace is asked once for the range, not per page. A recording that starts
+  // midway misses the rest of the range's unmaps: pages mapped before it started (a
+  // process's table changes only under the process), whose maps it never saw either.
+  leaf_fn fn = trace_wanted(VMT_UNMAP) ? unmap_traced_leaf : unmap_leaf;
+  each_leaf(pagetable, va, va + npages * PGSIZE, fn, (void *)(uint64)(do_free != 0));
   flush_range(pagetable, va, npages);
 }
 

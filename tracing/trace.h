@@ -39,6 +39,17 @@ static inline void trace_wake_reader(void)
 
 #endif
 
+// Whether events of type are being recorded (always 0 when compiled out): for a caller
+// that decides once for many trace points.
+static inline int trace_wanted(int type)
+{
+#ifdef FAULTLINE_NO_TRACE
+  return 0;
+#else
+  return trace_on[type];
+#endif
+}
+
 static inline void trace_kalloc(uint64 pa, int page) { TRACE(VMT_KALLOC, page, 0, pa, 0); }
 static inline void trace_kfree(uint64 pa, int page)  { TRACE(VMT_KFREE, page, 0, pa, 0); }
 static inline void trace_map(uint64 va, uint64 pa, int perm)   { TRACE(VMT_MAP, 0, perm, va, pa); }

@@ -156,7 +156,7 @@ static int vmtrace_write(int user_src, uint64 src, int n)
 // `tracebench resets`; a disable at the end of a recording hung the machine this way when
 // a tick hit an emit on CPU 0). Waking is left to a later tick.
 
-static int run_first;   // a watermark woke the reader: the scheduler runs it next, once
+int vmtrace_run_first_flag;   // a watermark woke the reader: the scheduler runs it next, once
 
 // Wake the reader. At a watermark (urgent) it also goes ahead of the scheduler's round.
 static void wake_reader(int urgent)
@@ -165,14 +165,13 @@ static void wake_reader(int urgent)
   wakeup(&wake_chan);
   release(&trace_lock);
   if (urgent)
-    __atomic_store_n(&run_first, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&vmtrace_run_first_flag, 1, __ATOMIC_RELEASE);
 }
 
-struct proc *vmtrace_run_first(void)
+struct proc *vmtrace_take_run_first(void)
 {
-  if (__atomic_load_n(&run_first, __ATOMIC_RELAXED) == 0 ||
-      __atomic_exchange_n(&run_first, 0, __ATOMIC_ACQUIRE) == 0)
-    return 0;
+  if (__atomic_exchange_n(&vmtrace_run_first_flag, 0, __ATOMIC_ACQUIRE) == 0)
+    return 0;   // another hart took it first
   // Read without trace_lock: a stale pointer still points into procs[], and the
   // scheduler runs it only if it is RUNNABLE.
   return *(struct proc *volatile *)&vt.reader;

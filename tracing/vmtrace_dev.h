@@ -26,8 +26,17 @@ void vmtrace_backoff(void);
 // For the scheduler, before each pick: the reader, once after a ring's watermark woke
 // it (it should run next, ahead of the round robin), else 0. One-shot, so that a reader
 // that spins instead of draining gets no more than its share of the CPU. The process
-// returned may have changed state since: the caller checks under its lock.
-struct proc *vmtrace_run_first(void);
+// returned may have changed state since: the caller checks under its lock. Inline down
+// to its test of vmtrace_run_first_flag, because the scheduler asks once per process
+// slot on every scan, tracing or not.
+extern int vmtrace_run_first_flag;   // set by a watermark's wakeup; written by vmtrace_dev.c
+struct proc *vmtrace_take_run_first(void);
+static inline struct proc *vmtrace_run_first(void)
+{
+  if (__builtin_expect(__atomic_load_n(&vmtrace_run_first_flag, __ATOMIC_RELAXED) == 0, 1))
+    return 0;
+  return vmtrace_take_run_first();
+}
 
 // For the control device (tracing/control.c); the caller holds trace_lock.
 // Tracing went off: the reader drains and sees end of file, held processes go on.
