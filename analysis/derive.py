@@ -250,6 +250,10 @@ def chain_numbers(path, n):
         if r["metric"].startswith("fault_ns_"):   # whole workload per fault, instructions
             n["chain.%s.fault_instr_%s" % (r["depth"], r["metric"][9:])] = (
                 float(r["median"]) / ICOUNT_NS)
+    for depth in ("shallow", "deep"):   # recording all but the chain, against none
+        nochain, quiet = (n.get("chain.%s.fault_ns_%s" % (depth, m)) for m in ("nochain", "quiet"))
+        if nochain and quiet:
+            n["chain.%s.ratio_nochain_quiet" % depth] = nochain / quiet
 
 
 def one_hart_numbers(path, n):
