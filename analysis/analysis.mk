@@ -8,7 +8,9 @@
 #   make analysis        every figure from the committed data, into analysis/figures/
 #                        (PNG and SVG; the flame graphs of fault chains SVG only), and
 #                        analysis/figures/numbers.csv, the numbers analysis/REPORT.md
-#                        quotes
+#                        quotes; first a warning for each data file measured on a
+#                        commit before kernel/ or tracing/ last changed, naming the
+#                        files (analysis/stale_data.sh, analysis/data/measured-on.txt)
 #   make test-analysis   the same into a temporary directory: every figure made and not
 #                        empty, every number REPORT.md quotes equal to the data's
 
