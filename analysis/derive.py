@@ -10,8 +10,8 @@ chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
 from make qemu-trace recordings). DATADIR/before/ holds data measured before the
 kernel fixes the report describes; its figures get the prefix "before.";
-DATADIR/before-pagecost/ holds sbrkbench from before issue 15 (each page zeroed once,
-fault-around), prefix "oldpage.". Writes
+DATADIR/before-pagecost/ holds sbrkbench from before the page-cost work (merged in
+789ba3a: each page zeroed once, fault-around), prefix "oldpage.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -412,7 +412,7 @@ def before_numbers(datadir, n):
 
 
 def pagecost_before_numbers(datadir, n):
-    """sbrkbench on the kernel before issue 15's page-cost work (DATADIR/before-pagecost/),
+    """sbrkbench on the kernel before the page-cost work of 789ba3a (DATADIR/before-pagecost/),
     prefixed "oldpage.": the per-page costs the new ones are compared with; gain.KEY is
     before / now."""
     before = os.path.join(datadir, "before-pagecost")
