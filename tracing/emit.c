@@ -191,14 +191,7 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
     rec->ts = ts;
     rec->pid = pid;
     rec->cpu = cpu;
-    if (__builtin_expect(ring_has_room(r), 1)) {
-      struct vmt_record *slot = ring_next_slot(r);
-      rec->seq = slot->seq;
-      *slot = *rec;
-      wake |= ring_commit(r);
-    } else {
-      wake |= ring_put_slow(r, rec);
-    }
+    wake |= ring_put(r, rec);
   }
   emit_end(r);
   return wake;

@@ -59,10 +59,7 @@ int ring_put_slow(struct trace_ring *r, struct vmt_record *rec)
   int after_loss = r->pending_lost != 0;
   if (after_loss)
     put_lost(r, rec->ts);
-  struct vmt_record *slot = ring_next_slot(r);
-  rec->seq = slot->seq;
-  *slot = *rec;
-  return ring_commit(r) || after_loss;   // after a loss the reader is behind: wake it
+  return ring_store(r, rec) || after_loss;   // after a loss the reader is behind: wake it
 }
 
 uint64 ring_fill(int cpu)

@@ -97,6 +97,25 @@ static inline int ring_commit(struct trace_ring *r)
   return used == RING_WAKE_LEVEL(size) || used >= RING_HOLD_LEVEL(size);
 }
 
+// Producer side, after ring_has_room: copy a whole record into the next slot (its seq
+// filled in) and publish it; returns as ring_commit.
+static inline int ring_store(struct trace_ring *r, struct vmt_record *rec)
+{
+  struct vmt_record *slot = ring_next_slot(r);
+  rec->seq = slot->seq;
+  *slot = *rec;
+  return ring_commit(r);
+}
+
+// Producer side: append a record built in memory, straight into its slot when there is
+// room, else through ring_put_slow. Returns as ring_put_slow.
+static inline int ring_put(struct trace_ring *r, struct vmt_record *rec)
+{
+  if (__builtin_expect(ring_has_room(r), 1))
+    return ring_store(r, rec);
+  return ring_put_slow(r, rec);
+}
+
 // Reader side: records available / buffered on cpu's ring.
 uint64 ring_fill(int cpu);
 // Records dropped on cpu's ring since the last reset.
