@@ -74,6 +74,9 @@
 // Kernel stack of process slot p, at the top of the kernel's half, each with an
 // unmapped guard page below it (the page above slot 0's is unmapped too).
 #define KSTACK(p) (0 - (uint64)((p) + 1) * 2 * PGSIZE)
+// Its inverse: the slot whose kernel stack page holds address a, for a at or above
+// KSTACK(NPROC - 1).
+#define KSTACK_SLOT(a) ((0 - PGROUNDDOWN(a)) / (2 * PGSIZE) - 1)
 
 // The per-process trap frame, just below the trampoline in user page tables.
 #define TRAPFRAME (TRAMPOLINE - PGSIZE)

@@ -84,10 +84,10 @@ struct cpu *mycpu(void)
 struct proc *myproc(void)
 {
   // sp - 1: sp is the top of the stack page itself when the stack is empty.
-  uint64 page = PGROUNDDOWN(r_sp() - 1);
-  if (page < KSTACK(NPROC - 1))
+  uint64 sp = r_sp() - 1;
+  if (sp < KSTACK(NPROC - 1))
     return 0;
-  return &procs[(0 - page) / (2 * PGSIZE) - 1];
+  return &procs[KSTACK_SLOT(sp)];
 }
 
 static int allocpid(void)
