@@ -76,6 +76,9 @@ for f in kernel/kernel fs.img; do
   [ -f "$f" ] || fail "$f missing (make kernel/kernel fs.img)"
 done
 mkdir -p "$WORK" "$DATA"
+# The commit measured, taken before anything boots (analysis/measured_on.sh).
+. analysis/measured_on.sh
+MEASURED=$(measured_commit)
 
 # boot LOG RUNNER-OPTIONS EXPECT COMMAND...: one headless boot that must print EXPECT.
 boot() {
@@ -131,6 +134,7 @@ for clock in $CLOCKS; do
     "sbrkbench$flag -n $REPEATS -o /dev/hostlink"
   check_csv "$csv" "$clock" || fail "$csv is incomplete; console log in $WORK/sbrkbench-$clock.log"
   mv "$csv" "$DATA/sbrkbench-$clock.csv"
+  note_measured_on "$DATA/sbrkbench-$clock.csv" "$MEASURED"
   echo "bench: $DATA/sbrkbench-$clock.csv ($(($(wc -l < "$DATA/sbrkbench-$clock.csv") - 1)) figures)"
 done
 
@@ -145,6 +149,7 @@ case " $CLOCKS " in
     CPUS=$saved_cpus
     check_csv "$csv" icount fork || fail "$csv is incomplete"
     mv "$csv" "$DATA/sbrkbench-icount-cpus1.csv"
+    note_measured_on "$DATA/sbrkbench-icount-cpus1.csv" "$MEASURED"
     echo "bench: $DATA/sbrkbench-icount-cpus1.csv (fork on one hart)"
     ;;
 esac
@@ -161,5 +166,8 @@ if [ "$RECORD" = 1 ]; then
   # shellcheck disable=SC2086  # stat is options
   "$PYTHON" analysis/vmt_summary.py "$vmt" "$DATA" --name lazytests $stat \
     --info clock="$RECORD_CLOCK" --label "$RECORD_CMD ($RECORD_CLOCK clock, $CPUS CPUs)"
+  for f in "$DATA"/lazytests-*.csv; do
+    note_measured_on "$f" "$MEASURED"
+  done
 fi
 echo "bench: done; make analysis draws the figures"

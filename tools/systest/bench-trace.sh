@@ -82,11 +82,9 @@ mkdir -p "$WORK" "$(dirname "$CSV")"
 cp kernel/kernel "$WORK/kernel"
 cp build/kernel-notrace "$WORK/kernel-notrace"
 cp fs.img "$WORK/fs.img"
-# The commit measured, for measured-on.txt: taken now, before this run rewrites its CSV;
-# a trailing + marks uncommitted changes to what the kernel and fs.img are built from.
-MEASURED=$(git rev-parse --short HEAD 2>/dev/null)
-[ -n "$MEASURED" ] && git status --porcelain -uno -- kernel tracing user 2>/dev/null | grep -q . &&
-  MEASURED="$MEASURED+"
+# The commit measured, for measured-on.txt: taken now, before this run rewrites its CSV.
+. analysis/measured_on.sh
+MEASURED=$(measured_commit)
 echo "bench-trace: $(git log -1 --format='commit %h' 2>/dev/null)$(git status --porcelain -uno 2>/dev/null | grep -q . && echo ' + uncommitted changes')"
 
 # boot NAME KERNEL RUNNER-OPTIONS COMMAND...: one headless boot, console in $WORK/NAME.log.
@@ -179,11 +177,7 @@ if [ "$USERTESTS" = 1 ]; then
 fi
 mv "$CSV.tmp" "$CSV"
 # The commit these figures describe, for make analysis's warning about data older than
-# the kernel (analysis/stale_data.sh); a trailing + marks uncommitted changes.
-if [ -n "$MEASURED" ]; then
-  list=$(dirname "$CSV")/measured-on.txt
-  { grep -v "^$(basename "$CSV") " "$list" 2>/dev/null; echo "$(basename "$CSV") $MEASURED"; } > "$list.tmp"
-  mv "$list.tmp" "$list"
-fi
+# the kernel (analysis/stale_data.sh).
+note_measured_on "$CSV" "$MEASURED"
 echo "bench-trace: $(($(wc -l < "$CSV") - 1)) figures in $CSV"
 "$PYTHON" tools/systest/bench_trace_summary.py "$CSV"
