@@ -9,9 +9,11 @@ tracebench-icount.csv (the tracer's own benchmark, make bench-trace),
 chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
 from make qemu-trace recordings). DATADIR/before/ holds data measured before the
-kernel fixes the report describes; its figures get the prefix "before.";
-DATADIR/before-pagecost/ holds sbrkbench from before the page-cost work (merged in
-789ba3a: each page zeroed once, fault-around), prefix "oldpage.". Writes
+kernel fixes the report describes; its figures get the prefix "before.". Two more hold
+sbrkbench from older kernels (OLD_KERNELS): DATADIR/before-pagecost/ from before the
+page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
+"oldpage."; DATADIR/before-addrspace/ from before one address space (the kernel in
+every page table, e1416ee..d8ad62d), prefix "oldspace.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -34,6 +36,14 @@ PAGE = 4096
 FA = "faultaround"       # the third policy's name in the CSV (kernel/mempolicy.h)
 POLICIES = ("lazy", "eager", FA)
 SLOPE_MIN_BYTES = 1 << 20
+# sbrkbench measured on older kernels, oldest first: (folder in DATADIR, prefix). Each
+# folder's README says which kernel and what changed after it.
+OLD_KERNELS = (("before-pagecost", "oldpage"), ("before-addrspace", "oldspace"))
+# The per-page figures each change is judged by: gain.PREFIX.KEY is that kernel's KEY
+# over the next kernel's (the next folder's, or now's), what the change between them
+# gained.
+GAIN_KEYS = ("icount.eager_page_instr", "icount.lazy_overhead_instr", "icount.eager_page_us",
+             "icount.lazy_page_us", "host.eager_page_us", "host.lazy_page_us")
 
 
 def load_bench(path):
@@ -280,9 +290,10 @@ def fault_stats_numbers(path, n):
 
 
 def recording_numbers(datadir, n):
+    """The recording's figures, rec.*; returns the clock it ran on (None: no recording)."""
     stats = os.path.join(datadir, "lazytests-fault-stats.csv")
     if not os.path.exists(stats):
-        return
+        return None
     fault_stats_numbers(stats, n)
     info = info_numbers(datadir, n)
     peak = {}
@@ -306,14 +317,37 @@ def recording_numbers(datadir, n):
         for col in ("peak_virtual_pages", "peak_resident_pages"):
             n["rec.test.%s.%s" % (test, col)] = float(r[col])
     fork_numbers(datadir, n)
-    clock = info.get("clock", "host")
-    if clock + ".lazy_page_us" in n and "rec.mapped_user.p50_us" in n:
-        # The user-visible cost of a fault against the handler's own time, on the
-        # recording's clock: the rest is the trap round trip.
-        n[clock + ".handler_outside_us"] = (n[clock + ".lazy_page_us"] -
-                                            n["rec.mapped_user.p50_us"])
+    return info.get("clock", "host")
+
+
+def measured_on(folder):
+    """{data file: commit} from FOLDER/measured-on.txt (analysis/measured_on.sh; a
+    trailing '+', uncommitted changes, dropped); empty if there is none."""
+    path = os.path.join(folder, "measured-on.txt")
+    if not os.path.exists(path):
+        return {}
+    return dict((f, c.rstrip("+")) for f, c in
+                (line.split() for line in open(path) if len(line.split()) == 2))
+
+
+def trap_split_numbers(datadir, clock, n):
+    """A fault as sbrkbench sees it against the handler's own time in the recording, on
+    the recording's clock: the rest is the trap round trip. Only from one kernel: the
+    sbrkbench data (now's, or a kept older kernel's, whose figures carry its prefix)
+    measured on the commit the recording was, by measured-on.txt."""
+    if clock is None or "rec.mapped_user.p50_us" not in n:
+        return
+    recorded = measured_on(datadir).get("lazytests-fault-stats.csv")
+    csv_name = "sbrkbench-%s.csv" % clock
+    for folder, prefix in [(datadir, "")] + [(os.path.join(datadir, sub), p + ".")
+                                             for sub, p in OLD_KERNELS]:
+        lazy = n.get(prefix + clock + ".lazy_page_us")
+        if recorded is None or lazy is None or measured_on(folder).get(csv_name) != recorded:
+            continue
+        key = prefix + clock + ".handler_outside_"
+        n[key + "us"] = lazy - n["rec.mapped_user.p50_us"]
         if clock == "icount":
-            n["icount.handler_outside_instr"] = n["icount.handler_outside_us"] * 1000 / ICOUNT_NS
+            n[key + "instr"] = n[key + "us"] * 1000 / ICOUNT_NS
 
 
 def site_numbers(datadir, n):
@@ -382,6 +416,20 @@ def fork_numbers(datadir, n):
     n["rec.forksparse.child_faults"] = float(child["faults"])
 
 
+def kept_bench_numbers(folder):
+    """The sbrkbench figures of a folder of kept data, unprefixed: from whichever of
+    sbrkbench-{host,icount}.csv and sbrkbench-icount-cpus1.csv it holds."""
+    b = {}
+    for c in CLOCKS:
+        path = os.path.join(folder, "sbrkbench-%s.csv" % c)
+        if os.path.exists(path):
+            bench_numbers(load_bench(path), c, b)
+    one_hart = os.path.join(folder, "sbrkbench-icount-cpus1.csv")
+    if os.path.exists(one_hart):
+        one_hart_numbers(one_hart, b)
+    return b
+
+
 def before_numbers(datadir, n):
     """The data measured before the fixes (DATADIR/before/), prefixed "before.": under
     icount fork on three harts and one and the tracer's cost; the host-clock recording's
@@ -389,12 +437,7 @@ def before_numbers(datadir, n):
     before = os.path.join(datadir, "before")
     if not os.path.isdir(before):
         return
-    b = {}
-    path = os.path.join(before, "sbrkbench-icount.csv")
-    if os.path.exists(path):
-        bench_numbers(load_bench(path), "icount", b)
-    if os.path.exists(os.path.join(before, "sbrkbench-icount-cpus1.csv")):
-        one_hart_numbers(os.path.join(before, "sbrkbench-icount-cpus1.csv"), b)
+    b = kept_bench_numbers(before)
     if os.path.exists(os.path.join(before, "tracebench-icount.csv")):
         tracing_numbers(os.path.join(before, "tracebench-icount.csv"), b, "trace.icount")
     if os.path.exists(os.path.join(before, "lazytests-info.csv")):
@@ -402,8 +445,9 @@ def before_numbers(datadir, n):
     if os.path.exists(os.path.join(before, "lazytests-fault-stats.csv")):
         # That recording ran on the host clock, as did sbrkbench-host.csv, same kernel.
         fault_stats_numbers(os.path.join(before, "lazytests-fault-stats.csv"), b)
-        # Against the host-clock fault cost measured alone on the machine (before issue
-        # 15, data/before-pagecost/) when there is one: the current host data may carry load.
+        # Against the host-clock fault cost measured alone on the machine (before the
+        # page-cost work, data/before-pagecost/) when there is one: the current host data
+        # may carry load.
         lazy = n.get("oldpage.host.lazy_page_us", n.get("host.lazy_page_us"))
         if lazy is not None:
             b["host.handler_outside_us"] = lazy - b["rec.mapped_user.p50_us"]
@@ -411,22 +455,20 @@ def before_numbers(datadir, n):
         n["before." + k] = v
 
 
-def pagecost_before_numbers(datadir, n):
-    """sbrkbench on the kernel before the page-cost work of 789ba3a (DATADIR/before-pagecost/),
-    prefixed "oldpage.": the per-page costs the new ones are compared with; gain.KEY is
-    before / now."""
-    before = os.path.join(datadir, "before-pagecost")
-    b = {}
-    for c in CLOCKS:
-        path = os.path.join(before, "sbrkbench-%s.csv" % c)
-        if os.path.exists(path):
-            bench_numbers(load_bench(path), c, b)
-    for k, v in b.items():
-        n["oldpage." + k] = v
-    for key in ("icount.eager_page_instr", "icount.lazy_overhead_instr", "host.eager_page_us",
-                "host.lazy_page_us", "icount.eager_page_us", "icount.lazy_page_us"):
-        if key in n and "oldpage." + key in n:
-            n["gain.%s" % key] = n["oldpage." + key] / n[key]
+def old_kernel_numbers(datadir, n):
+    """sbrkbench on each older kernel of OLD_KERNELS that DATADIR holds, derived as now's
+    and prefixed with its name, and gain.PREFIX.KEY for GAIN_KEYS (that kernel / the next
+    one)."""
+    chain = []
+    for sub, prefix in OLD_KERNELS:
+        b = kept_bench_numbers(os.path.join(datadir, sub))
+        if b:
+            n.update((prefix + "." + k, v) for k, v in b.items())
+            chain.append(prefix + ".")
+    for old, new in zip(chain, chain[1:] + [""]):
+        for key in GAIN_KEYS:
+            if old + key in n and new + key in n:
+                n["gain.%s%s" % (old, key)] = n[old + key] / n[new + key]
 
 
 def tracecost_before_numbers(datadir, n):
@@ -469,8 +511,9 @@ def main(argv):
     one_hart = os.path.join(datadir, "sbrkbench-icount-cpus1.csv")
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)
-    recording_numbers(datadir, n)
-    pagecost_before_numbers(datadir, n)
+    recorded_clock = recording_numbers(datadir, n)
+    old_kernel_numbers(datadir, n)
+    trap_split_numbers(datadir, recorded_clock, n)
     tracecost_before_numbers(datadir, n)
     site_numbers(datadir, n)
     kind_numbers(datadir, n)
