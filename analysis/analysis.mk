@@ -1,4 +1,4 @@
-# Eager against lazy sbrk: benchmark, figures and report (issue 7). Included by the
+# Eager against lazy sbrk: benchmark, figures and report. Included by the
 # top-level Makefile.
 #
 #   make bench           boot headless and run sbrkbench on the host clock and under
