@@ -31,9 +31,17 @@ def check(cond, what):
         failures.append(what)
 
 
+def sigint_default():
+    """In the server, before exec: ^C as a terminal delivers it. A shell without job
+    control starts background commands with SIGINT ignored, and a Python started so
+    keeps ignoring it, so a test run in the background would see no ^C at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(trace):
     p = subprocess.Popen([sys.executable, SERVER, trace, "--port", "0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=sigint_default)
     p.stdout.readline()                          # "serving ..."
     link = p.stdout.readline().strip()
     return p, link
