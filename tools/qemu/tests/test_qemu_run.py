@@ -418,8 +418,12 @@ class RunnerTest(unittest.TestCase):
 
     def start_and_signal(self, sig):
         self.scenario([["print", "booting\n"], ["hang"]])
+        # SIGINT as a terminal's ^C delivers it, even when this test runs in the
+        # background: a shell without job control starts background commands with
+        # SIGINT ignored, and a Python started so never sees it.
         p = subprocess.Popen(self.command(timeout=60), env=self.env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         for _ in range(200):
             if self.fake_pid() is not None:
                 break
