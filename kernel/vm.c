@@ -293,13 +293,24 @@ int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *
   return map_zeroed(pagetable, 0, va, perm, pa, 1);
 }
 
-int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa,
-                  int traced)
+// map_zeroed for a page that must be absent.
+static TRACED_INLINE int map_zeroed_absent(pagetable_t pagetable, pte_t *leaf, uint64 va,
+                                           int perm, uint64 *pa, int traced)
 {
   int r = map_zeroed(pagetable, leaf, va, perm, pa, traced);
   if (r == 1)
     panic("uvmmap_zeroed: remap");
   return r;
+}
+
+int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa)
+{
+  return map_zeroed_absent(pagetable, leaf, va, perm, pa, 1);
+}
+
+int uvmmap_zeroed_untraced(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa)
+{
+  return map_zeroed_absent(pagetable, leaf, va, perm, pa, 0);
 }
 
 pagetable_t uvmcreate(void)
@@ -329,7 +340,7 @@ static uint64 alloc_range(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int
   if (newsz <= oldsz)
     return oldsz;
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    if (uvmmap_zeroed(pagetable, va, perm, 0, 0, 1) != 0) {
+    if (uvmmap_zeroed(pagetable, va, perm, 0, 0) != 0) {
       uvmdealloc(pagetable, newsz, oldsz);
       return 0;
     }

@@ -22,7 +22,7 @@
 // the fault, which only needs its own page. The extra pages are mapped inside the fault,
 // between its two trace events, and VMT_FAULT_END counts them. The faulting page's own
 // kalloc and map are said by VMT_FAULT_END itself while ends are recorded (two records
-// per lazy fault: begin, with its call chain, and end).
+// per lazy fault: begin, with its call chain, and end), else recorded with it.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -130,12 +130,12 @@ struct resolved {
   int around;       // pages after it that fault-around mapped
   int spurious;     // va was mapped already
   int own_perm;     // 0, or the fault mapped its own page with these bits, untraced
+                    // (trace_fault_end records its kalloc and map)
 };
 
-// Classify, then act. owns_page: the end record will say the lazy page's kalloc and map
-// (trace_fault_owns_page), so they are not recorded on their own.
+// Classify, then act.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
-                                  int owns_page, struct resolved *r, const char **why)
+                                  struct resolved *r, const char **why)
 {
   pte_t *pte;
   switch (classify(p, va, access, &pte, why)) {
@@ -156,9 +156,9 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pte, &r->pa, !owns_page) != 0)
+    if (uvmmap_zeroed_untraced(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pte, &r->pa) != 0)
       return FAULT_NOMEM;
-    r->own_perm = owns_page ? HEAP_PERM : 0;
+    r->own_perm = HEAP_PERM;   // its kalloc and map are recorded with the end
     r->around = map_around(p, PGROUNDDOWN(va), window_pages(p, PGROUNDDOWN(va)));
     return FAULT_MAPPED;
   }
@@ -171,9 +171,8 @@ static TRACED_INLINE enum fault_outcome traced_resolve(struct proc *p, uint64 va
                                          const char **why)
 {
   struct resolved r = { 0 };
-  int owns_page = trace_fault_owns_page();
   trace_fault_begin(va, p->trapframe->epc, scause, source, access);
-  enum fault_outcome out = resolve(p, va, access, owns_page, &r, why);
+  enum fault_outcome out = resolve(p, va, access, &r, why);
   trace_fault_end(va, out == FAULT_MAPPED ? r.pa : 0, r.spurious ? VMT_OUT_SPURIOUS : out,
                   source, r.around, r.own_perm);
   return out;

@@ -87,20 +87,22 @@ static inline uint32 fault_end_arg(int outcome, int own_perm)
          (trace_wanted(VMT_MAP) ? VMT_END_MAP | own_perm << VMT_END_PERM_SHIFT : 0);
 }
 // around: pages mapped after va by fault-around (0 .. VMT_AROUND_MAX). own_perm: 0, or
-// the fault allocated and mapped its page pa with these permission bits itself, untraced
-// (kalloc_zeroed_untraced, trace_fault_owns_page), and this record says so for each of
-// the two whose type is recorded.
+// the fault allocated and mapped its own page pa with these permission bits, untraced
+// (uvmmap_zeroed_untraced): the end record then says so for each of the two whose type
+// is recorded, or if ends are not recorded, they go out as records of their own.
 static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source, int around,
                                    int own_perm)
 {
-  TRACE(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT, fault_end_arg(outcome, own_perm),
-        va, pa);
-}
-// Whether a fault's own page's kalloc and map go into its end record
-// (trace_fault_end's own_perm) rather than records of their own: while ends are recorded.
-static inline int trace_fault_owns_page(void)
-{
-  return trace_wanted(VMT_FAULT_END);
+#ifndef FAULTLINE_NO_TRACE
+  if (__builtin_expect(trace_on[VMT_FAULT_END], 0)) {
+    if (trace_emit(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT,
+                   fault_end_arg(outcome, own_perm), va, pa))
+      trace_wake_reader();
+    return;
+  }
+  if (own_perm)
+    trace_map_new(PGROUNDDOWN(va), pa, own_perm);
+#endif
 }
 static inline void trace_sbrk(uint64 oldsz, uint64 newsz, int policy)
 {
