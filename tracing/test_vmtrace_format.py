@@ -141,15 +141,26 @@ class Expanding(unittest.TestCase):
 class Reading(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
-        self.rec = os.path.join(self.tmp, "r.vmt")
+        self.rec = self.generate("r.vmt")
+
+    def generate(self, name, *options):
+        path = os.path.join(self.tmp, name)
         subprocess.run([os.path.join(TOOLS, "vmtgen"), "-s", "3", "-n", "5000", "-c", "3",
-                        "-d", "20", "-o", self.rec], check=True, stderr=subprocess.DEVNULL)
+                        "-d", "20", "-o", path] + list(options), check=True,
+                       stderr=subprocess.DEVNULL)
+        return path
 
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
     def test_counts_match_vmtcheck(self):
-        out = subprocess.run([os.path.join(TOOLS, "vmtcheck"), self.rec],
+        self.counts_match_vmtcheck(self.rec)
+
+    def test_folded_counts_match_vmtcheck(self):
+        self.counts_match_vmtcheck(self.generate("folded.vmt", "--fold"))
+
+    def counts_match_vmtcheck(self, rec):
+        out = subprocess.run([os.path.join(TOOLS, "vmtcheck"), rec],
                              stdout=subprocess.PIPE, text=True).stdout
         want = {}
         for name in F.TYPE_NAMES.values():
@@ -157,7 +168,7 @@ class Reading(unittest.TestCase):
             if m:
                 want[name] = int(m.group(1))
         self.assertIn("kalloc", want, "vmtcheck's report: " + out[:200])
-        hdr, recs = F.read(self.rec)
+        hdr, recs = F.read(rec)
         got = collections.Counter(F.TYPE_NAMES[r.type] for r in recs)
         self.assertEqual({n: got.get(n, 0) for n in want}, want)
         self.assertEqual([r.ts for r in recs], sorted(r.ts for r in recs))
