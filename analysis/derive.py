@@ -13,7 +13,9 @@ kernel fixes the report describes; its figures get the prefix "before.". Two mor
 sbrkbench from older kernels (OLD_KERNELS): DATADIR/before-pagecost/ from before the
 page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
 "oldpage."; DATADIR/before-addrspace/ from before one address space (the kernel in
-every page table, e1416ee..d8ad62d), prefix "oldspace.". Writes
+every page table, e1416ee..d8ad62d), prefix "oldspace.". before-tracecost/ and
+before-fold/ hold bench-trace and chainbench from before two rounds of the tracer's
+work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -471,19 +473,29 @@ def old_kernel_numbers(datadir, n):
                 n["gain.%s%s" % (old, key)] = n[old + key] / n[new + key]
 
 
+# The tracer's "before" data sets: folder under DATADIR and key prefix.
+TRACE_BEFORE = (
+    ("before-tracecost", "oldtrace."),  # d8ad62d: before the tracer was made cheap again
+    ("before-fold", "oldfold."),        # ee12c29: before a record could imply others
+)
+
+
 def tracecost_before_numbers(datadir, n):
-    """bench-trace and chainbench under icount on the kernel before the tracer was made
-    cheap again for one address space (DATADIR/before-tracecost/), prefixed "oldtrace."."""
-    before = os.path.join(datadir, "before-tracecost")
-    b = {}
-    path = os.path.join(before, "tracebench-icount.csv")
-    if os.path.exists(path):
-        tracing_numbers(path, b, "trace.icount")
-    path = os.path.join(before, "chainbench-icount.csv")
-    if os.path.exists(path):
-        chain_numbers(path, b)
-    for k, v in b.items():
-        n["oldtrace." + k] = v
+    """bench-trace and chainbench under icount on the kernels the tracer's later work
+    started from (DATADIR/FOLDER/ of TRACE_BEFORE), each under its prefix."""
+    for folder, prefix in TRACE_BEFORE:
+        before = os.path.join(datadir, folder)
+        b = {}
+        for name, clock in (("tracebench-icount.csv", "trace.icount"),
+                            ("tracebench.csv", "trace.host")):
+            path = os.path.join(before, name)
+            if os.path.exists(path):
+                tracing_numbers(path, b, clock)
+        path = os.path.join(before, "chainbench-icount.csv")
+        if os.path.exists(path):
+            chain_numbers(path, b)
+        for k, v in b.items():
+            n[prefix + k] = v
 
 
 def main(argv):

@@ -137,7 +137,7 @@ static pte_t *empty_leaf(pagetable_t pagetable, uint64 va)
 }
 
 // Not traced: the kernel's map and each process's trampoline and trap frame. User
-// memory is mapped by uvmmap below, which is traced.
+// memory is mapped by uvm_install below, which is traced.
 int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 {
   if (va % PGSIZE || size % PGSIZE || size == 0)
@@ -179,47 +179,59 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
   return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
 }
 
-// free: whether unmap_leaf frees the leaf's frame (0 or 1, as a pointer).
-static int unmap_leaf(pte_t *pte, uint64 va, void *free)
+// What unmap_leaf does with each leaf's frame (its arg, as a pointer).
+enum frame_fate { FRAME_KEPT, FRAME_FREED, FRAME_FREED_UNTRACED };
+
+static int unmap_leaf(pte_t *pte, uint64 va, void *fate)
 {
   uint64 pa = PTE2PA(*pte);
   *pte = 0;
-  if (free)
+  if ((uint64)fate == FRAME_FREED)
     kfree(pa2kva(pa));
+  else if ((uint64)fate == FRAME_FREED_UNTRACED)
+    kfree_untraced(pa2kva(pa));
   return 0;
 }
 
-// unmap_leaf for user memory while unmaps are traced. Apart, so that unmap_leaf itself
-// needs no frame for a trace call it would never make with tracing off.
-static int unmap_traced_leaf(pte_t *pte, uint64 va, void *free)
+// unmap_leaf for user memory while unmaps are traced: a frame freed here has its kfree
+// said by the unmap record when kfrees are recorded too. Apart, so that unmap_leaf
+// itself needs no frame for a trace call it would never make with tracing off.
+static int unmap_traced_leaf(pte_t *pte, uint64 va, void *fate)
 {
-  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte));
-  return unmap_leaf(pte, va, free);
+  int folded = (uint64)fate == FRAME_FREED && trace_wanted(VMT_KFREE);
+  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte), folded ? VMT_UNMAP_FREED : 0);
+  return unmap_leaf(pte, va, folded ? (void *)FRAME_FREED_UNTRACED : fate);
 }
 
 void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
 {
   if (va % PGSIZE)
     panic("unmappages: unaligned");
-  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, 0);
+  each_leaf(pagetable, va, va + npages * PGSIZE, unmap_leaf, (void *)FRAME_KEPT);
 }
 
 // ---- User address spaces --------------------------------------------------------------
 
 // Every mapping of user memory is installed here: these are the pages traces and
-// resident counts describe. pte is va's leaf entry, not valid.
-static TRACED_INLINE void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm)
+// resident counts describe. Each maps a frame allocated for it, untraced
+// (kalloc_untraced), so that one record can say both (trace_map_new); traced: whether
+// to record them here, or leave that to the caller (a fault's end record). pte is va's
+// leaf entry, not valid.
+static TRACED_INLINE void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm, int traced)
 {
   *pte = PA2PTE(pa) | perm | PTE_V;
-  trace_map(va, pa, perm);
+  if (traced)
+    trace_map_new(va, pa, perm);
 }
 
-static int uvmmap(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
+// Map pa, a frame from kalloc_untraced, at va; traced. 0, or -1 if a page-table page
+// cannot be allocated (pa is then still the caller's).
+static int uvmmap_new(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
 {
   pte_t *pte = empty_leaf(pagetable, va);
   if (pte == 0)
     return -1;
-  uvm_install(pte, va, pa, perm);
+  uvm_install(pte, va, pa, perm, 1);
   return 0;
 }
 
@@ -249,14 +261,16 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   // midway misses the rest of the range's unmaps: pages mapped before it started (a
   // process's table changes only under the process), whose maps it never saw either.
   leaf_fn fn = trace_wanted(VMT_UNMAP) ? unmap_traced_leaf : unmap_leaf;
-  each_leaf(pagetable, va, va + npages * PGSIZE, fn, (void *)(uint64)(do_free != 0));
+  uint64 fate = do_free ? FRAME_FREED : FRAME_KEPT;
+  each_leaf(pagetable, va, va + npages * PGSIZE, fn, (void *)fate);
   flush_range(pagetable, va, npages);
 }
 
 // The one body of "a zeroed frame at user page va": leaf is va's leaf entry if the
-// caller has walked to it, else 0. Returns 1 if va is mapped (nothing done), else as
-// uvmmap_zeroed.
-static TRACED_INLINE int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm, uint64 *pa)
+// caller has walked to it, else 0; traced as uvm_install's. Returns 1 if va is mapped
+// (nothing done), else as uvmmap_zeroed.
+static TRACED_INLINE int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 va, int perm,
+                                    uint64 *pa, int traced)
 {
   // Walk first, allocate second: running out of memory for a page-table page then
   // leaves no data page to give back.
@@ -265,10 +279,10 @@ static TRACED_INLINE int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 v
     return -1;
   if (*pte & PTE_V)
     return 1;
-  char *mem = kalloc_zeroed();
+  char *mem = kalloc_zeroed_untraced();
   if (mem == 0)
     return -1;
-  uvm_install(pte, va, kva2pa(mem), perm);
+  uvm_install(pte, va, kva2pa(mem), perm, traced);
   if (pa)
     *pa = kva2pa(mem);
   return 0;
@@ -276,15 +290,27 @@ static TRACED_INLINE int map_zeroed(pagetable_t pagetable, pte_t *leaf, uint64 v
 
 int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa)
 {
-  return map_zeroed(pagetable, 0, va, perm, pa);
+  return map_zeroed(pagetable, 0, va, perm, pa, 1);
+}
+
+// map_zeroed for a page that must be absent.
+static TRACED_INLINE int map_zeroed_absent(pagetable_t pagetable, pte_t *leaf, uint64 va,
+                                           int perm, uint64 *pa, int traced)
+{
+  int r = map_zeroed(pagetable, leaf, va, perm, pa, traced);
+  if (r == 1)
+    panic("uvmmap_zeroed: remap");
+  return r;
 }
 
 int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa)
 {
-  int r = map_zeroed(pagetable, leaf, va, perm, pa);
-  if (r == 1)
-    panic("uvmmap_zeroed: remap");
-  return r;
+  return map_zeroed_absent(pagetable, leaf, va, perm, pa, 1);
+}
+
+int uvmmap_zeroed_untraced(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa)
+{
+  return map_zeroed_absent(pagetable, leaf, va, perm, pa, 0);
 }
 
 pagetable_t uvmcreate(void)
@@ -371,12 +397,12 @@ void uvmfree(pagetable_t pagetable, uint64 sz)
 
 static int copy_leaf(pte_t *pte, uint64 va, void *child)
 {
-  char *mem = kalloc();
+  char *mem = kalloc_untraced();
   if (mem == 0)
     return -1;
   memmove(mem, pte2kva(*pte), PGSIZE);
-  if (uvmmap((pagetable_t)child, va, kva2pa(mem), PTE_FLAGS(*pte) & ~PTE_V) != 0) {
-    kfree(mem);
+  if (uvmmap_new((pagetable_t)child, va, kva2pa(mem), PTE_FLAGS(*pte) & ~PTE_V) != 0) {
+    kfree_untraced(mem);
     return -1;
   }
   return 0;

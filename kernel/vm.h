@@ -48,10 +48,14 @@ pagetable_t uvmcreate(void);
 // perm; *pa gets the frame if pa is not 0. leaf: va's leaf entry, if the caller has
 // walked to it already (walk(pagetable, va, 0), nothing mapped since), so that it is not
 // walked twice; else 0. 0, or -1 if memory ran out (no data page is left allocated; a
-// page-table page it allocated stays, for the process's later use).
+// page-table page it allocated stays, for the process's later use). Traced: one record
+// says both the page's kalloc and its map (trace_map_new).
 int uvmmap_zeroed(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa);
+// The same, untraced: the caller records the page's kalloc and map itself (a fault's end
+// record, trace_fault_end).
+int uvmmap_zeroed_untraced(pagetable_t pagetable, uint64 va, int perm, pte_t *leaf, uint64 *pa);
 // The same for a page that may be mapped already (fault-around's window), with the same
-// one page-table walk: 1 if va is mapped (nothing done), else as uvmmap_zeroed.
+// one page-table walk, traced: 1 if va is mapped (nothing done), else as uvmmap_zeroed.
 int uvmmap_zeroed_if_absent(pagetable_t pagetable, uint64 va, int perm, uint64 *pa);
 // Grow to newsz with fresh zeroed pages mapped R|U|xperm; returns newsz, or 0 and undoes all.
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int xperm);

@@ -20,7 +20,9 @@
 // window ends early at the break, at a page already present, or when memory runs out;
 // running out shrinks the window (the run goes on from what was mapped) and never fails
 // the fault, which only needs its own page. The extra pages are mapped inside the fault,
-// between its two trace events, and VMT_FAULT_END counts them.
+// between its two trace events, and VMT_FAULT_END counts them. The faulting page's own
+// kalloc and map are said by VMT_FAULT_END itself while ends are recorded (two records
+// per lazy fault: begin, with its call chain, and end), else recorded with it.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -122,16 +124,23 @@ static int map_around(struct proc *p, uint64 va, int want)
   return n;
 }
 
-// Classify, then act. *pa gets the frame now mapped at va when the outcome is MAPPED,
-// *around how many pages after it fault-around mapped; *spurious is set if the page was
-// mapped already.
+// What resolve did, for the fault's end record.
+struct resolved {
+  uint64 pa;        // the frame now mapped at va, when the outcome is MAPPED
+  int around;       // pages after it that fault-around mapped
+  int spurious;     // va was mapped already
+  int own_perm;     // 0, or the fault mapped its own page with these bits, untraced
+                    // (trace_fault_end records its kalloc and map)
+};
+
+// Classify, then act.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
-                                  uint64 *pa, int *around, int *spurious, const char **why)
+                                  struct resolved *r, const char **why)
 {
   pte_t *pte;
   switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
-    *spurious = 1;
+    r->spurious = 1;
     // The entry allows the access, so the hart faulted on a translation it cached
     // before the entry became valid: mapping a page never flushes (kernel/vm.c), and
     // hardware may cache invalid entries. Only this hart can hold it: a process runs
@@ -139,7 +148,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     // whole TLB when it switched away (vm_activate). So flushing this one address here
     // is enough; the access is retried on return and sees the valid entry.
     sfence_vma_page(PGROUNDDOWN(va));
-    *pa = PTE2PA(*pte);
+    r->pa = PTE2PA(*pte);
     return FAULT_MAPPED;
   case KIND_PROTECTION:
     return FAULT_PROTECTION;
@@ -147,9 +156,10 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_ILLEGAL;
   case KIND_LAZY:
     *why = "out of memory";
-    if (uvmmap_zeroed(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pte, pa) != 0)
+    if (uvmmap_zeroed_untraced(p->pagetable, PGROUNDDOWN(va), HEAP_PERM, pte, &r->pa) != 0)
       return FAULT_NOMEM;
-    *around = map_around(p, PGROUNDDOWN(va), window_pages(p, PGROUNDDOWN(va)));
+    r->own_perm = HEAP_PERM;   // its kalloc and map are recorded with the end
+    r->around = map_around(p, PGROUNDDOWN(va), window_pages(p, PGROUNDDOWN(va)));
     return FAULT_MAPPED;
   }
   return FAULT_ILLEGAL;
@@ -160,12 +170,11 @@ static TRACED_INLINE enum fault_outcome traced_resolve(struct proc *p, uint64 va
                                          enum fault_source source, uint64 scause,
                                          const char **why)
 {
-  uint64 pa = 0;
-  int around = 0, spurious = 0;
+  struct resolved r = { 0 };
   trace_fault_begin(va, p->trapframe->epc, scause, source, access);
-  enum fault_outcome out = resolve(p, va, access, &pa, &around, &spurious, why);
-  trace_fault_end(va, out == FAULT_MAPPED ? pa : 0, spurious ? VMT_OUT_SPURIOUS : out,
-                  source, around);
+  enum fault_outcome out = resolve(p, va, access, &r, why);
+  trace_fault_end(va, out == FAULT_MAPPED ? r.pa : 0, r.spurious ? VMT_OUT_SPURIOUS : out,
+                  source, r.around, r.own_perm);
   return out;
 }
 

@@ -88,20 +88,79 @@ class Unreadable(unittest.TestCase):
         self.assertEqual(known, {"A": 3, "B": 4, "C": 12, "D": 13, "E": 1})
 
 
+def rec(type, arg=0, a=0, b=0, flags=0, ts=100, seq=7):
+    return F.Record(ts=ts, seq=seq, pid=3, type=type, cpu=1, flags=flags, arg=arg, a=a, b=b)
+
+
+class Expanding(unittest.TestCase):
+    """F.expand gives back what version-3 records imply, as tracing/vmtrace_format.h says."""
+    PA, URW = 0x87654000, 0x2 | 0x4 | 0x10
+
+    def header(self, version):
+        return F.Header(magic=F.MAGIC, version=version, header_size=F.HEADER.size,
+                        record_size=F.RECORD.size, ncpu=2, timer_hz=10000000, page_size=4096,
+                        flags=0, free_pages=100, start_ts=0)
+
+    def expand(self, r, version=3):
+        return [x for _, x in F.expand([(56, r)], self.header(version))]
+
+    def test_fault_end(self):
+        arg = F.VMT_OUT_MAPPED | F.VMT_END_KALLOC | F.VMT_END_MAP | self.URW << F.VMT_END_PERM_SHIFT
+        end = rec(F.FAULT_END, arg, 0x5008, self.PA, flags=1)
+        self.assertEqual(self.expand(end), [
+            rec(F.KALLOC, 0, self.PA, 0, flags=F.VMT_PAGE_DATA),
+            rec(F.MAP, self.URW, 0x5000, self.PA),
+            rec(F.FAULT_END, F.VMT_OUT_MAPPED, 0x5008, self.PA, flags=1)])
+
+    def test_map_and_unmap(self):
+        self.assertEqual(self.expand(rec(F.MAP, self.URW, 0x7000, self.PA, flags=F.VMT_MAP_ALLOCATED)), [
+            rec(F.KALLOC, 0, self.PA, 0, flags=F.VMT_PAGE_DATA), rec(F.MAP, self.URW, 0x7000, self.PA)])
+        self.assertEqual(self.expand(rec(F.UNMAP, self.URW | 1, 0x7000, self.PA, flags=F.VMT_UNMAP_FREED)), [
+            rec(F.UNMAP, self.URW | 1, 0x7000, self.PA), rec(F.KFREE, 0, self.PA, 0, flags=F.VMT_PAGE_DATA)])
+
+    def test_old_versions_as_written(self):
+        r = rec(F.MAP, self.URW, 0x7000, self.PA, flags=F.VMT_MAP_ALLOCATED)
+        for v in range(F.VMT_VERSION_OLDEST, 3):
+            self.assertEqual(self.expand(r, v), [r])
+
+    def test_read_expands(self):
+        tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
+        try:
+            path = os.path.join(tmp, "r.vmt")
+            with open(path, "wb") as f:
+                f.write(F.HEADER.pack(*self.header(3)))
+                f.write(F.RECORD.pack(*rec(F.UNMAP, self.URW, 0x7000, self.PA, flags=F.VMT_UNMAP_FREED)))
+            _, recs = F.read(path)
+            self.assertEqual([r.type for r in recs], [F.UNMAP, F.KFREE])
+        finally:
+            shutil.rmtree(tmp)
+
+
 @unittest.skipUnless(os.access(os.path.join(TOOLS, "vmtgen"), os.X_OK),
                      "build/tools/vmtgen not built (make)")
 class Reading(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
-        self.rec = os.path.join(self.tmp, "r.vmt")
+        self.rec = self.generate("r.vmt")
+
+    def generate(self, name, *options):
+        path = os.path.join(self.tmp, name)
         subprocess.run([os.path.join(TOOLS, "vmtgen"), "-s", "3", "-n", "5000", "-c", "3",
-                        "-d", "20", "-o", self.rec], check=True, stderr=subprocess.DEVNULL)
+                        "-d", "20", "-o", path] + list(options), check=True,
+                       stderr=subprocess.DEVNULL)
+        return path
 
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
     def test_counts_match_vmtcheck(self):
-        out = subprocess.run([os.path.join(TOOLS, "vmtcheck"), self.rec],
+        self.counts_match_vmtcheck(self.rec)
+
+    def test_folded_counts_match_vmtcheck(self):
+        self.counts_match_vmtcheck(self.generate("folded.vmt", "--fold"))
+
+    def counts_match_vmtcheck(self, rec):
+        out = subprocess.run([os.path.join(TOOLS, "vmtcheck"), rec],
                              stdout=subprocess.PIPE, text=True).stdout
         want = {}
         for name in F.TYPE_NAMES.values():
@@ -109,7 +168,7 @@ class Reading(unittest.TestCase):
             if m:
                 want[name] = int(m.group(1))
         self.assertIn("kalloc", want, "vmtcheck's report: " + out[:200])
-        hdr, recs = F.read(self.rec)
+        hdr, recs = F.read(rec)
         got = collections.Counter(F.TYPE_NAMES[r.type] for r in recs)
         self.assertEqual({n: got.get(n, 0) for n in want}, want)
         self.assertEqual([r.ts for r in recs], sorted(r.ts for r in recs))

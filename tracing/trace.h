@@ -52,8 +52,21 @@ static inline int trace_wanted(int type)
 
 static inline void trace_kalloc(uint64 pa, int page) { TRACE(VMT_KALLOC, page, 0, pa, 0); }
 static inline void trace_kfree(uint64 pa, int page)  { TRACE(VMT_KFREE, page, 0, pa, 0); }
-static inline void trace_map(uint64 va, uint64 pa, int perm)   { TRACE(VMT_MAP, 0, perm, va, pa); }
-static inline void trace_unmap(uint64 va, uint64 pa, int perm) { TRACE(VMT_UNMAP, 0, perm, va, pa); }
+// The map of a data page allocated for it untraced (kalloc_untraced): one record that
+// says both when both types are recorded (VMT_MAP_ALLOCATED), else the one recorded.
+static inline void trace_map_new(uint64 va, uint64 pa, int perm)
+{
+  if (trace_wanted(VMT_MAP))
+    TRACE(VMT_MAP, trace_wanted(VMT_KALLOC) ? VMT_MAP_ALLOCATED : 0, perm, va, pa);
+  else
+    trace_kalloc(pa, VMT_PAGE_DATA);
+}
+// freed: VMT_UNMAP_FREED, the caller frees pa untraced (kfree_untraced) because kfrees
+// are recorded too and this record says so; else 0.
+static inline void trace_unmap(uint64 va, uint64 pa, int perm, int freed)
+{
+  TRACE(VMT_UNMAP, freed, perm, va, pa);
+}
 // With VMT_FAULT_CHAIN on too, the user call chain follows the begin (tracing/emit.c).
 static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
@@ -65,10 +78,31 @@ static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int s
 #endif
   TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
 }
-// around: pages mapped after va by fault-around (0 .. VMT_AROUND_MAX).
-static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source, int around)
+// VMT_FAULT_END's arg (trace_fault_end): evaluated only when the end is recorded.
+static inline uint32 fault_end_arg(int outcome, int own_perm)
 {
-  TRACE(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT, outcome, va, pa);
+  if (!own_perm)
+    return outcome;
+  return outcome | (trace_wanted(VMT_KALLOC) ? VMT_END_KALLOC : 0) |
+         (trace_wanted(VMT_MAP) ? VMT_END_MAP | own_perm << VMT_END_PERM_SHIFT : 0);
+}
+// around: pages mapped after va by fault-around (0 .. VMT_AROUND_MAX). own_perm: 0, or
+// the fault allocated and mapped its own page pa with these permission bits, untraced
+// (uvmmap_zeroed_untraced): the end record then says so for each of the two whose type
+// is recorded, or if ends are not recorded, they go out as records of their own.
+static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source, int around,
+                                   int own_perm)
+{
+#ifndef FAULTLINE_NO_TRACE
+  if (__builtin_expect(trace_on[VMT_FAULT_END], 0)) {
+    if (trace_emit(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT,
+                   fault_end_arg(outcome, own_perm), va, pa))
+      trace_wake_reader();
+    return;
+  }
+  if (own_perm)
+    trace_map_new(PGROUNDDOWN(va), pa, own_perm);
+#endif
 }
 static inline void trace_sbrk(uint64 oldsz, uint64 newsz, int policy)
 {

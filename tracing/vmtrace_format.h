@@ -15,15 +15,27 @@
 // Versioning: any change to the meaning or layout of a field, or a new record type,
 // bumps VMT_VERSION. Writers write VMT_VERSION; readers accept VMT_VERSION_OLDEST ..
 // VMT_VERSION and refuse anything else with a one-line message. Version 1 had no
-// VMT_FAULT_CHAIN (a version 1 recording holding one is refused); version 2 added it,
-// the only difference.
+// VMT_FAULT_CHAIN (a version 1 recording holding one is refused); version 2 added it.
+// Version 3 lets one record stand for others it implies, so that a page's life costs
+// fewer records (VMT_FAULT_END's VMT_END_KALLOC and VMT_END_MAP, VMT_MAP_ALLOCATED,
+// VMT_UNMAP_FREED below). A reader expands each into the records it replaces, so the
+// timeline and every count are what they would have been with the records written out:
+//   - an implied kalloc comes just before its map, with the map's ts, cpu, pid and seq;
+//   - a fault's implied kalloc and map come, in that order, just before its end, with
+//     the end's ts, cpu, pid and seq (the map: va = a rounded down to the page);
+//   - an implied kfree comes just after its unmap, with the unmap's ts, cpu, pid, seq;
+//   - the record itself keeps its fields but for the implication bits, which are cleared.
+// An implied record has no seq of its own: sequence checks look at written records only.
+// The kernel folds a part in only while that part's own type is being recorded, so
+// every event selection still gives the records it gave before. In versions 1 and 2
+// those bits are 0.
 #ifndef FAULTLINE_VMTRACE_FORMAT_H
 #define FAULTLINE_VMTRACE_FORMAT_H
 
 #include "kernel/types.h"
 
 #define VMT_MAGIC   "VMTRACE1"   // 8 bytes, no NUL
-#define VMT_VERSION 2
+#define VMT_VERSION 3
 #define VMT_VERSION_OLDEST 1   // the oldest version a reader still understands
 
 struct vmt_header {
@@ -43,12 +55,15 @@ struct vmt_header {
 enum vmt_type {
   VMT_FAULT_BEGIN = 1,  // a = va, b = epc, arg = scause, flags = source | access << 4
   VMT_FAULT_END   = 2,  // a = va, b = pa mapped (0 unless outcome is MAPPED),
-                        // arg = outcome (enum vmt_outcome), flags = source |
-                        // pages fault-around mapped after va << VMT_AROUND_SHIFT
+                        // arg = outcome (enum vmt_outcome) | VMT_END_* implications,
+                        // flags = source | pages fault-around mapped after va <<
+                        // VMT_AROUND_SHIFT
   VMT_KALLOC      = 3,  // a = pa, flags = what the page is for (enum vmt_page_use)
   VMT_KFREE       = 4,  // a = pa, flags = enum vmt_page_use
-  VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U)
-  VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits
+  VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U),
+                        // flags = VMT_MAP_ALLOCATED or 0
+  VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits,
+                        // flags = VMT_UNMAP_FREED or 0
   VMT_SBRK        = 7,  // a = old break, b = new break, arg = policy (kernel/mempolicy.h)
   VMT_FORK        = 8,  // arg = child pid (pid is the parent)
   VMT_EXEC        = 9,  // a, b = program name, 16 bytes, NUL-padded;
@@ -96,7 +111,8 @@ enum vmt_type {
 enum vmt_source { VMT_SRC_USER = 0, VMT_SRC_KERNEL = 1 };
 // flags of VMT_FAULT_END: bit 0 is the source; the bits above count the pages after the
 // faulting one that fault-around (MEMPOLICY_FAULTAROUND) mapped inside this fault, each
-// with its own kalloc and map record between the fault's begin and end. 0 under the other
+// with its own kalloc and map between the fault's begin and end (from version 3 one
+// VMT_MAP_ALLOCATED record says both). 0 under the other
 // policies, and in every recording made before fault-around existed, which is why this
 // did not bump VMT_VERSION: old recordings read correctly as "no extra pages".
 #define VMT_FAULT_SOURCE 0x01
@@ -115,6 +131,23 @@ enum vmt_outcome {
                            // Recordings made before this existed count such faults as
                            // MAPPED, and read as they always did.
 };
+
+// arg of VMT_FAULT_END, from version 3: the outcome in the low bits; above it, for a
+// fault that allocated and mapped its own page b (outcome MAPPED) and wrote no record of
+// its own for either, which of the two this end stands for, and the map's permission
+// bits. arg = outcome | VMT_END_KALLOC? | VMT_END_MAP? | perm << VMT_END_PERM_SHIFT
+// (perm: PTE_R/W/X/U, as VMT_MAP's arg; 0 without VMT_END_MAP).
+#define VMT_END_OUTCOME    0x0f   // arg & VMT_END_OUTCOME: enum vmt_outcome
+#define VMT_END_KALLOC     0x10   // implied: VMT_KALLOC of b, VMT_PAGE_DATA
+#define VMT_END_MAP        0x20   // implied: VMT_MAP of a's page to b with perm
+#define VMT_END_PERM_SHIFT 8      // arg >> VMT_END_PERM_SHIFT: perm (10 bits at most)
+
+// flags of VMT_MAP, from version 3: b was allocated for this mapping and the kernel wrote
+// no VMT_KALLOC for it; implied: VMT_KALLOC of b, VMT_PAGE_DATA, just before the map.
+#define VMT_MAP_ALLOCATED  0x01
+// flags of VMT_UNMAP, from version 3: b was freed with this unmap and the kernel wrote no
+// VMT_KFREE for it; implied: VMT_KFREE of b, VMT_PAGE_DATA, just after the unmap.
+#define VMT_UNMAP_FREED    0x01
 
 // flags of VMT_KALLOC and VMT_KFREE. A fault that needs a new page-table page makes two
 // kallocs: the data page it maps and the page-table page that holds the mapping.

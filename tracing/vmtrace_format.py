@@ -13,6 +13,7 @@ import, not a wrong answer later.
     import vmtrace_format as F      # with tracing/ on sys.path
     hdr = F.parse_header(data)      # F.Header, checked; raises F.BadRecording
     for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
+    for off, r in F.expand(F.records(data, hdr), hdr): ...   # implied records spelled out
     hdr, recs = F.read(path, "prog")          # analysis: records merged by time
 
     eval "$(python3 tracing/vmtrace_format.py)"   # shell: sizes, offsets, constants
@@ -202,22 +203,57 @@ def records(data, header):
     return zip(range(start, end, size), map(Record._make, RECORD.iter_unpack(body)))
 
 
+def expand(pairs, header):
+    """(byte offset, Record) pairs as records() gives them, with what each version-3
+    record implies spelled out as tracing/vmtrace_format.h says: a fault end's kalloc and
+    map just before it, a map's kalloc just before it, an unmap's kfree just after it,
+    each at the implying record's ts, seq, cpu, pid and offset, and the implying record
+    with its implication bits cleared. So readers see what a version-2 kernel wrote for
+    the same events. Versions 1 and 2 pass through as written."""
+    if header.version < 3:
+        yield from pairs
+        return
+    page_mask = ~(header.page_size - 1)
+    for off, r in pairs:
+        if r.type == FAULT_END:                                       # noqa: F821
+            if r.arg & VMT_END_KALLOC:                                # noqa: F821
+                yield off, _kalloc(r)
+            if r.arg & VMT_END_MAP:                                   # noqa: F821
+                yield off, r._replace(type=MAP, flags=0, a=r.a & page_mask,   # noqa: F821
+                                      arg=r.arg >> VMT_END_PERM_SHIFT)  # noqa: F821
+            yield off, r._replace(arg=r.arg & VMT_END_OUTCOME)       # noqa: F821
+        elif r.type == MAP and r.flags & VMT_MAP_ALLOCATED:           # noqa: F821
+            yield off, _kalloc(r)
+            yield off, r._replace(flags=r.flags & ~VMT_MAP_ALLOCATED)  # noqa: F821
+        elif r.type == UNMAP and r.flags & VMT_UNMAP_FREED:           # noqa: F821
+            yield off, r._replace(flags=r.flags & ~VMT_UNMAP_FREED)   # noqa: F821
+            yield off, r._replace(type=KFREE, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
+        else:
+            yield off, r
+
+
+def _kalloc(r):
+    """The kalloc of data page r.b that r implies, at r's place."""
+    return r._replace(type=KALLOC, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
+
+
 def trailing_bytes(data, header):
     """How many bytes past the last whole record (0 in a well-formed recording)."""
     return (len(data) - header.header_size) % header.record_size
 
 
 def read(path, prog="vmt"):
-    """(header dict, records sorted by ts) of the recording at path; exits on bad input.
-    Records of different CPUs are interleaved in drain order: they are merged by time
-    (the sort is stable, so one CPU's records keep their order when timestamps tie)."""
+    """(header dict, records sorted by ts) of the recording at path, with what version-3
+    records imply spelled out (expand); exits on bad input. Records of different CPUs
+    are interleaved in drain order: they are merged by time (the sort is stable, so one
+    CPU's records keep their order when timestamps tie)."""
     with open(path, "rb") as f:
         data = f.read()
     try:
         h = parse_header(data)
     except BadRecording as e:
         sys.exit("%s: %s: %s" % (prog, path, e))
-    recs = sorted((r for _, r in records(data, h)), key=lambda r: r.ts)
+    recs = sorted((r for _, r in expand(records(data, h), h)), key=lambda r: r.ts)
     return dict(ncpu=h.ncpu, hz=h.timer_hz, page=h.page_size, start=h.start_ts,
                 free=h.free_pages), recs
 

@@ -339,14 +339,14 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
   if (vmt_stream_open(&s, in, c->window) == 0) {
     vmt_summary_init(sum, &s.rd.hdr);
     while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
-      if (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
-          check_seq(&seq, &r, off, msg, sizeof msg) < 0) {
+      if (!s.implied && (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
+                         check_seq(&seq, &r, off, msg, sizeof msg) < 0)) {
         got = -1;
         break;
       }
       if (!in_window(&c->between, &r) || !vmt_filter_pid(&c->filter, r.pid))
         continue;
-      vmt_summary_add(sum, &r);
+      vmt_summary_add(sum, &r, s.implied);
       note_sequence(&c->between, &r);
     }
   }

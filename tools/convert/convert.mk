@@ -3,10 +3,10 @@
 #   make bench-converter   speed and memory on a generated 10-million-event recording
 #                          (BENCH_EVENTS=N; figures, not pass/fail)
 
-# Reading a recording: decode, check, merge by time, filter, summarise (vmtcheck,
+# Reading a recording: decode, check, merge by time, expand, filter, summarise (vmtcheck,
 # vmtgen and the converter use it).
 VMT_CORE_SRCS = $(addprefix tools/convert/,vmt_codec.c vmt_names.c vmt_reader.c \
-                  vmt_merge.c vmt_stream.c vmt_summary.c vmt_filter.c)
+                  vmt_merge.c vmt_expand.c vmt_stream.c vmt_summary.c vmt_filter.c)
 # Turning it into trace-event JSON, naming fault pcs from the programs' ELF files.
 VMT_CONV_SRCS = $(addprefix tools/convert/,json_writer.c trace_events.c vmt_procs.c \
                   vmt_pages.c vmt_perfetto.c vmt_records.c vmt_counters.c vmt_thin.c \
@@ -15,7 +15,7 @@ VMT_CONV_SRCS = $(addprefix tools/convert/,json_writer.c trace_events.c vmt_proc
 
 SRCS_vmtrace2perfetto = tools/convert/vmtrace2perfetto.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS)
 CONVERT_TEST_SRCS = $(addprefix tools/convert/tests/,unit_tests.c test_util.c \
-                      test_reader.c test_convert.c test_thin.c test_compact.c)
+                      test_reader.c test_convert.c test_expand.c test_thin.c test_compact.c)
 
 .PHONY: bench-converter
 

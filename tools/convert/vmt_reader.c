@@ -101,6 +101,10 @@ static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint
   if (rec->type == VMT_FAULT_CHAIN && (rec->flags & VMT_CHAIN_COUNT) > VMT_CHAIN_MAX)
     return fail(r, off, "call chain of %u frames (at most %d)", rec->flags & VMT_CHAIN_COUNT,
                 VMT_CHAIN_MAX);
+  if (rec->type == VMT_FAULT_END && r->hdr.version >= 3 &&
+      (rec->arg & (VMT_END_KALLOC | VMT_END_MAP)) && (rec->arg & VMT_END_OUTCOME) != VMT_OUT_MAPPED)
+    return fail(r, off, "fault end implies its page's kalloc or map but its outcome is %u",
+                rec->arg & VMT_END_OUTCOME);
   if (rec->cpu >= r->hdr.ncpu)
     return fail(r, off, "cpu %u but the header says ncpu %u", rec->cpu, r->hdr.ncpu);
   if (rec->pid > VMT_MAX_PID)

@@ -3,12 +3,15 @@
 // wrote. Memory is one fixed read buffer whatever the size of the input.
 //
 // What is impossible (each an error naming the byte offset):
-//   header: wrong magic, version other than VMT_VERSION, header or record size other than
-//     this build's structs, ncpu outside 1..NCPU, timer_hz outside 1..VMT_MAX_TIMER_HZ,
-//     page size not a power of two in 256..1 GiB, reserved flags set, free_pages above
-//     VMT_MAX_FREE_PAGES (2^48 pages is more memory than Sv39 can address).
+//   header: wrong magic, version outside VMT_VERSION_OLDEST..VMT_VERSION, header or
+//     record size other than this build's structs, ncpu outside 1..NCPU, timer_hz
+//     outside 1..VMT_MAX_TIMER_HZ, page size not a power of two in 256..1 GiB, reserved
+//     flags set, free_pages above VMT_MAX_FREE_PAGES (2^48 pages is more memory than
+//     Sv39 can address).
 //   record: fewer bytes than a record at the end of the input (truncated), type outside
-//     the enum, cpu >= ncpu, pid above VMT_MAX_PID (the kernel's pids are positive ints),
+//     the enum, a call chain in version 1, a fault end that implies its page's kalloc
+//     or map (version 3) with an outcome other than MAPPED, cpu >= ncpu, pid above
+//     VMT_MAX_PID (the kernel's pids are positive ints),
 //     a VMT_LOST count above VMT_MAX_LOST (sequence numbers are 32-bit: a buffer cannot
 //     drop more between two reports without the gap becoming ambiguous),
 //     ts before start_ts, ts more than VMT_MAX_SPAN_S seconds after start_ts, or ts

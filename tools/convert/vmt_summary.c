@@ -40,9 +40,11 @@ static void track_faults(struct vmt_summary *s, const struct vmt_record *r)
   }
 }
 
-void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r)
+void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r, int implied)
 {
-  if (s->records++ == 0)
+  if (implied)
+    s->implied++;
+  else if (s->records++ == 0)
     s->first_ts = r->ts;
   s->last_ts = r->ts;
   s->count[r->type][r->cpu]++;
@@ -99,8 +101,9 @@ void vmt_summary_print(const struct vmt_summary *s, FILE *out)
   fprintf(out, "header: version %u, ncpu %u, timer_hz %llu, page_size %u, free_pages %llu, "
           "start_ts %llu\n", h->version, h->ncpu, (unsigned long long)h->timer_hz,
           h->page_size, (unsigned long long)h->free_pages, (unsigned long long)h->start_ts);
-  fprintf(out, "records: %llu over %.3f ms\n", (unsigned long long)s->records,
-          (double)span * 1000.0 / (double)h->timer_hz);
+  fprintf(out, "records: %llu over %.3f ms, implying %llu more\n",
+          (unsigned long long)s->records, (double)span * 1000.0 / (double)h->timer_hz,
+          (unsigned long long)s->implied);
   print_table(s, out);
   fprintf(out, "faults: mapped %llu, illegal %llu, protection %llu, nomem %llu, "
           "spurious %llu, other %llu, around %llu\n",

@@ -13,7 +13,8 @@
 
 struct vmt_summary {
   struct vmt_header h;
-  uint64 records, first_ts, last_ts;
+  uint64 records, first_ts, last_ts;   // records as written (implied ones: below)
+  uint64 implied;               // records a written one implied (counted by type too)
   uint64 count[VMT_NTYPES][NCPU];
   uint64 outcome[VMT_OUT_SPURIOUS + 2];   // FAULT_END by outcome; the last: unknown ones
   uint64 around;                // pages fault-around mapped after the faulting ones
@@ -27,7 +28,8 @@ struct vmt_summary {
 };
 
 void vmt_summary_init(struct vmt_summary *s, const struct vmt_header *h);
-void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r);
+// implied: r was implied by a written record (vmt_stream's implied).
+void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r, int implied);
 uint64 vmt_summary_total(const struct vmt_summary *s, unsigned type);
 uint64 vmt_summary_dropped(const struct vmt_summary *s);
 // Free pages after the counted records: the header's count, -1 per KALLOC, +1 per KFREE.

@@ -184,7 +184,7 @@ static int summarize(const struct cli *c, FILE *in)
     vmt_summary_init(&sum, &s.rd.hdr);
     while ((got = vmt_stream_next(&s, &r, &off)) > 0)
       if (vmt_filter_shows(&c->o, r.type, r.pid, vmt_ns(&s.rd.hdr, r.ts)))
-        vmt_summary_add(&sum, &r);
+        vmt_summary_add(&sum, &r, s.implied);
   }
   int rc = got < 0 ? fail(c->in, s.err) : 0;
   if (rc == 0)

@@ -4,7 +4,8 @@
 #                         and any real ones in traces/ (FUZZ_SECONDS=N); crashes land
 #                         in build/tools/fuzz/
 
-SRCS_vmtgen = tools/gen/vmtgen.c tools/convert/vmt_codec.c tools/convert/vmt_names.c
+SRCS_vmtgen = tools/gen/vmtgen.c tools/convert/vmt_codec.c tools/convert/vmt_names.c \
+              tools/convert/vmt_expand.c
 
 FUZZ_SECONDS ?= 60
 FUZZCC ?= clang

@@ -6,7 +6,9 @@
 // can be simulated (seq numbers skipped, then a VMT_LOST record). With --chains each
 // fault's begin is followed by a call chain of 0 to VMT_CHAIN_MAX return addresses,
 // sometimes truncated, as a version 2 kernel writes them; --format-version 1 writes an
-// old recording (no chains).
+// old recording (no chains). With --fold records stand for the records they imply, as a
+// version 3 kernel writes them: a fault's end says its page's kalloc and map, a map its
+// page's kalloc, an unmap its page's kfree.
 //
 // With --stats it prints, on standard error, vmtcheck options that expect exactly the
 // counts written, so a test can check the whole pipeline against the generator.
@@ -17,6 +19,7 @@
 
 #include "kernel/mempolicy.h"
 #include "tools/convert/vmt_codec.h"
+#include "tools/convert/vmt_expand.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_reader.h"
 
@@ -44,7 +47,7 @@ struct gcpu {
 
 struct gen {
   uint64 seed, target, written, now;
-  unsigned ncpu, active, chunk, maxlive, drop, chains;
+  unsigned ncpu, active, chunk, maxlive, drop, chains, fold;
   struct vmt_header h;
   struct gproc proc[MAXPROC];
   struct gcpu cpu[NCPU];
@@ -98,13 +101,26 @@ static void count_nesting(struct gen *g, const struct vmt_record *r)
     g->outcome[r->arg]++;
 }
 
+// Counts r and what it implies, as a reader will see them.
+static void count(struct gen *g, const struct vmt_record *r)
+{
+  struct vmt_expand e;
+  struct vmt_record x;
+  int implied;
+  vmt_expand_init(&e, &g->h);
+  vmt_expand_push(&e, r);
+  while (vmt_expand_next(&e, &x, &implied)) {
+    count_nesting(g, &x);
+    g->count[x.type]++;
+  }
+}
+
 static void put(struct gen *g, unsigned c, struct vmt_record *r)
 {
   struct gcpu *k = &g->cpu[c];
-  count_nesting(g, r);
+  count(g, r);
   r->seq = k->seq++;
   vmt_encode_record(r, k->buf + k->n++ * sizeof(struct vmt_record));
-  g->count[r->type]++;
   g->written++;
   if (k->n == g->chunk)
     drain(g, k);
@@ -137,18 +153,29 @@ static void emit(struct gen *g, unsigned c, unsigned type, uint32 pid, unsigned 
 // ---- Physical pages ------------------------------------------------------------------
 
 // use: VMT_PAGE_DATA or VMT_PAGE_TABLE, as the kernel tags its pages.
+// A free page, its kalloc not written (a record that implies it will be).
+static uint64 take_page(struct gen *g)
+{
+  return g->nfree ? g->freepa[--g->nfree] : 0;
+}
+
+// A page back to the free pages, its kfree not written (a record that implies it was).
+static void give_page(struct gen *g, uint64 pa)
+{
+  g->freepa[g->nfree++] = pa;
+}
+
 static uint64 kalloc_for(struct gen *g, unsigned c, uint32 pid, unsigned use)
 {
-  if (g->nfree == 0)
-    return 0;
-  uint64 pa = g->freepa[--g->nfree];
-  emit(g, c, VMT_KALLOC, pid, use, 0, pa, 0);
+  uint64 pa = take_page(g);
+  if (pa)
+    emit(g, c, VMT_KALLOC, pid, use, 0, pa, 0);
   return pa;
 }
 
 static void kfree_for(struct gen *g, unsigned c, uint32 pid, uint64 pa, unsigned use)
 {
-  g->freepa[g->nfree++] = pa;
+  give_page(g, pa);
   emit(g, c, VMT_KFREE, pid, use, 0, pa, 0);
 }
 
@@ -178,18 +205,24 @@ static void free_heap(struct gen *g, unsigned c, struct gproc *p, unsigned from)
   for (unsigned i = MAXPG; i-- > from;) {
     if (!p->pa[i])
       continue;
-    emit(g, c, VMT_UNMAP, p->pid, 0, PERM_URW, page_va(i), p->pa[i]);
-    kfree(g, c, p->pid, p->pa[i]);
+    emit(g, c, VMT_UNMAP, p->pid, g->fold ? VMT_UNMAP_FREED : 0, PERM_URW, page_va(i),
+         p->pa[i]);
+    if (g->fold)
+      give_page(g, p->pa[i]);
+    else
+      kfree(g, c, p->pid, p->pa[i]);
     p->pa[i] = 0;
   }
 }
 
-static int map_page(struct gen *g, unsigned c, struct gproc *p, unsigned i)
+// in_fault: a fault maps its own page; folded, its end record says the kalloc and map.
+static int map_page(struct gen *g, unsigned c, struct gproc *p, unsigned i, int in_fault)
 {
-  uint64 pa = kalloc(g, c, p->pid);
+  uint64 pa = g->fold ? take_page(g) : kalloc(g, c, p->pid);
   if (!pa)
     return 0;
-  emit(g, c, VMT_MAP, p->pid, 0, PERM_URW, page_va(i), pa);
+  if (!(g->fold && in_fault))
+    emit(g, c, VMT_MAP, p->pid, g->fold ? VMT_MAP_ALLOCATED : 0, PERM_URW, page_va(i), pa);
   p->pa[i] = pa;
   return 1;
 }
@@ -243,7 +276,7 @@ static void do_fork(struct gen *g, unsigned c, struct gproc *p)
   memset(k->pa, 0, sizeof k->pa);
   emit(g, c, VMT_FORK, p->pid, 0, k->pid, 0, 0);
   for (unsigned i = 0; i < MAXPG; i++)
-    if (p->pa[i] && !map_page(g, c, k, i))
+    if (p->pa[i] && !map_page(g, c, k, i, 0))
       break;
 }
 
@@ -307,11 +340,13 @@ static void do_fault(struct gen *g, unsigned c, struct gproc *p)
   if (illegal) {
     emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_ILLEGAL, va + 8, 0);
     do_exit(g, c, p, -1);
-  } else if (!map_page(g, c, p, (i + k) % n)) {
+  } else if (!map_page(g, c, p, (i + k) % n, 1)) {
     emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_NOMEM, va + 8, 0);
     do_exit(g, c, p, -1);
   } else {
-    emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_MAPPED, va + 8, p->pa[(i + k) % n]);
+    uint32 implies = g->fold ? VMT_END_KALLOC | VMT_END_MAP | PERM_URW << VMT_END_PERM_SHIFT : 0;
+    emit(g, c, VMT_FAULT_END, p->pid, source, VMT_OUT_MAPPED | implies, va + 8,
+         p->pa[(i + k) % n]);
   }
 }
 
@@ -329,7 +364,7 @@ static void do_sbrk(struct gen *g, unsigned c, struct gproc *p)
   p->brk = page_va(want) - (want && below(g, 2) ? below(g, 4096) : 0);
   emit(g, c, VMT_SBRK, p->pid, 0, p->eager ? MEMPOLICY_EAGER : MEMPOLICY_LAZY, old, p->brk);
   for (unsigned i = n; p->eager && i < want; i++)
-    if (!map_page(g, c, p, i))
+    if (!map_page(g, c, p, i, 0))
       break;
 }
 
@@ -438,6 +473,7 @@ static const char usage[] =
   "  -C, --chains        follow each fault's begin with its call chain\n"
   "  -v, --format-version V  the header's version, from the oldest readers accept to\n"
   "                      the current (default); version 1 has no chains\n"
+  "  -F, --fold          let records stand for those they imply (version 3 only)\n"
   "  -z, --hz HZ         timer frequency (default 10000000)\n"
   "  -S, --stats         print vmtcheck --expect options for the counts on stderr\n"
   "  -h, --help          this text\n";
@@ -461,10 +497,11 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     { "active", 1, 0, 'a' }, { "procs", 1, 0, 'p' }, { "chunk", 1, 0, 'k' },
     { "drop", 1, 0, 'd' }, { "free-pages", 1, 0, 'f' }, { "hz", 1, 0, 'z' },
     { "stats", 0, 0, 'S' }, { "output", 1, 0, 'o' }, { "help", 0, 0, 'h' },
-    { "chains", 0, 0, 'C' }, { "format-version", 1, 0, 'v' }, { 0, 0, 0, 0 },
+    { "chains", 0, 0, 'C' }, { "format-version", 1, 0, 'v' }, { "fold", 0, 0, 'F' },
+    { 0, 0, 0, 0 },
   };
   int o;
-  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:hCv:", lo, NULL)) != -1) {
+  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:hCv:F", lo, NULL)) != -1) {
     switch (o) {
     case 's': g->seed = num(optarg, 0, ~0ull, "seed"); break;
     case 'n': g->target = num(optarg, 1, 1ull << 40, "event count"); break;
@@ -477,6 +514,7 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     case 'z': g->h.timer_hz = num(optarg, 1, VMT_MAX_TIMER_HZ, "timer frequency"); break;
     case 'S': *stats = 1; break;
     case 'C': g->chains = 1; break;
+    case 'F': g->fold = 1; break;
     case 'v':
       g->h.version = (uint32)num(optarg, VMT_VERSION_OLDEST, VMT_VERSION, "format version");
       break;
@@ -485,7 +523,8 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     default: exit(2);
     }
   }
-  if (optind != argc || g->active > g->ncpu || (g->chains && g->h.version && g->h.version < 2)) {
+  if (optind != argc || g->active > g->ncpu || (g->chains && g->h.version && g->h.version < 2) ||
+      (g->fold && g->h.version && g->h.version < 3)) {
     fprintf(stderr, "vmtgen: bad arguments (see --help)\n");
     exit(2);
   }

@@ -28,7 +28,7 @@ def tally(data):
     h = read_header(data)
     per_pid = defaultdict(lambda: [0, 0, 0])
     exited, children = set(), set()
-    for off, r in F.records(data, h):
+    for off, r in F.expand(F.records(data, h), h):
         t = per_pid[r.pid]
         if r.type == F.MAP:
             t[0] += 1

@@ -36,7 +36,7 @@ bad() {
 R0=$VMT_HEADER_SIZE                                 # record 0
 R10=$((VMT_HEADER_SIZE + 10 * VMT_RECORD_SIZE))     # record 10: not the first of its CPU
 bad wrong-magic 0 $H_magic 'X'
-bad wrong-version $H_version $H_version '\003'
+bad wrong-version $H_version $H_version "$(printf '\\%03o' $((VMT_VERSION + 1)))"   # one too new
 bad wrong-header-size $H_header_size $H_header_size '\100'
 bad wrong-record-size $H_record_size $H_record_size '\040'
 bad zero-cpus $H_ncpu $H_ncpu '\000'
@@ -114,3 +114,8 @@ patch "$S/chain-v1.vmt" 8 '\001'
 t "bad input: a call chain in a version 1 recording" rejected "$S/chain-v1.vmt" $R10
 t "an old recording (tests/data/v1-tracedemo.vmt, version 1) still converts" \
   "$A/vmtrace2perfetto" tools/convert/tests/data/v1-tracedemo.vmt -o "$S/example.json"
+old_v2() {
+  "$A/vmtcheck" -q traces/example.vmt &&
+    "$A/vmtrace2perfetto" traces/example.vmt -o "$S/example2.json"
+}
+t "an old recording (traces/example.vmt, version 2) still checks and converts" old_v2

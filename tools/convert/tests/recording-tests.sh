@@ -35,6 +35,8 @@ for cfg in "3cpu:-s 1 -n 20000 -c 3" \
            "out-of-memory:-s 8 -n 20000 -c 2 -f 40" \
            "call-chains:-s 9 -n 20000 -c 3 -C" \
            "call-chains-drops:-s 10 -n 20000 -c 3 -C -d 50" \
+           "folded:-s 12 -n 20000 -c 3 -C -F" \
+           "folded-drops:-s 13 -n 20000 -c 3 -C -F -d 50" \
            "version-1:-s 11 -n 20000 -c 2 -v 1"; do
   name=${cfg%%:*}
   # shellcheck disable=SC2086

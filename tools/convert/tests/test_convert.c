@@ -322,7 +322,9 @@ static void empty_recording(void)
   rec_free(&b);
   CHECK(t.rc == 0 && t.violations == 0, "a header alone is a valid, empty recording");
   CHECK(t_count(&t, 'M', "thread_name", VMT_KPID) == 16, "two tracks named per cpu");
-  CHECK(strstr(t.json, "\"metadata\":{\"vmtrace\":{\"version\":2,\"ncpu\":8,"), "metadata");
+  char meta[64];
+  snprintf(meta, sizeof meta, "\"metadata\":{\"vmtrace\":{\"version\":%d,\"ncpu\":8,", VMT_VERSION);
+  CHECK(strstr(t.json, meta), "metadata");
   CHECK(strstr(t.json, "\"start_ts\":\"1000000\""), "start_ts as a string");
   t_trace_free(&t);
 }

@@ -127,6 +127,8 @@ static void bad_records(void)
   expect_error(NULL, &r, "offset 136:", "call chain of 6 frames");
   r.flags = 1;
   expect_error(h_version1, &r, "offset 136:", "call chain record in a version 1 recording");
+  r = RA(VMT_FAULT_END, 0, 1, 30, VMT_OUT_NOMEM | VMT_END_KALLOC, 0x5000, 0);
+  expect_error(NULL, &r, "offset 136:", "implies its page's kalloc or map but its outcome is 3");
   r = R(VMT_KALLOC, 0, 1, 30);
   r.ts = 999999;
   expect_error(NULL, &r, "offset 136:", "before the start");

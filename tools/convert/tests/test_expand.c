@@ -1,0 +1,207 @@
+// Unit tests of what version-3 records imply (vmt_expand) and of the stream that hands
+// it out: each folded record gives back the records it replaces, in their places, and a
+// recording with folded records converts to the same timeline as one with them apart.
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/convert/tests/test_util.h"
+#include "tools/convert/vmt_expand.h"
+#include "tools/convert/vmt_stream.h"
+#include "tools/convert/vmt_summary.h"
+
+#define PA1 0x87654000ull
+#define URW (0x2 | 0x4 | 0x10)   // PTE_R | PTE_W | PTE_U
+
+// Expands r under a header of version v; the records out, and how many were implied.
+static unsigned expand(uint32 v, struct vmt_record r, struct vmt_record *out, int *implied)
+{
+  struct vmt_header h = t_header(1);
+  struct vmt_expand e;
+  unsigned n = 0;
+  h.version = v;
+  vmt_expand_init(&e, &h);
+  vmt_expand_push(&e, &r);
+  while (n < VMT_EXPAND_MAX && vmt_expand_next(&e, &out[n], &implied[n]))
+    n++;
+  return n;
+}
+
+static int same_place(const struct vmt_record *a, const struct vmt_record *b)
+{
+  return a->ts == b->ts && a->seq == b->seq && a->pid == b->pid && a->cpu == b->cpu;
+}
+
+static void fault_end_implies(void)
+{
+  struct vmt_record end = RA(VMT_FAULT_END, 0, 3, 47,
+                             VMT_OUT_MAPPED | VMT_END_KALLOC | VMT_END_MAP |
+                                 URW << VMT_END_PERM_SHIFT, 0x5008, PA1);
+  end.seq = 9;
+  end.flags = VMT_SRC_KERNEL | 2 << VMT_AROUND_SHIFT;
+  struct vmt_record o[VMT_EXPAND_MAX];
+  int imp[VMT_EXPAND_MAX];
+  unsigned n = expand(3, end, o, imp);
+  CHECK(n == 3, "%u records, expected kalloc, map, end", n);
+  CHECK(o[0].type == VMT_KALLOC && o[0].a == PA1 && o[0].b == 0 && o[0].arg == 0 &&
+        o[0].flags == VMT_PAGE_DATA && imp[0], "implied kalloc of the data page");
+  CHECK(o[1].type == VMT_MAP && o[1].a == 0x5000 && o[1].b == PA1 && o[1].arg == URW &&
+        o[1].flags == 0 && imp[1], "implied map of the page, its permissions");
+  CHECK(o[2].type == VMT_FAULT_END && o[2].arg == VMT_OUT_MAPPED && o[2].a == 0x5008 &&
+        o[2].b == PA1 && o[2].flags == end.flags && !imp[2], "the end, its outcome alone");
+  CHECK(same_place(&o[0], &end) && same_place(&o[1], &end) && same_place(&o[2], &end),
+        "every record at the end's ts, seq, pid and cpu");
+  end.arg = VMT_OUT_MAPPED | VMT_END_MAP | URW << VMT_END_PERM_SHIFT;   // kallocs not recorded
+  n = expand(3, end, o, imp);
+  CHECK(n == 2 && o[0].type == VMT_MAP && o[1].type == VMT_FAULT_END, "map alone");
+  end.arg = VMT_OUT_MAPPED | VMT_END_KALLOC;                           // maps not recorded
+  n = expand(3, end, o, imp);
+  CHECK(n == 2 && o[0].type == VMT_KALLOC && o[1].type == VMT_FAULT_END, "kalloc alone");
+}
+
+static void map_and_unmap_imply(void)
+{
+  struct vmt_record o[VMT_EXPAND_MAX];
+  int imp[VMT_EXPAND_MAX];
+  struct vmt_record map = RA(VMT_MAP, 1, 4, 50, URW, 0x7000, PA1);
+  map.flags = VMT_MAP_ALLOCATED;
+  unsigned n = expand(3, map, o, imp);
+  CHECK(n == 2 && o[0].type == VMT_KALLOC && o[0].a == PA1 && o[0].flags == VMT_PAGE_DATA &&
+        imp[0] && same_place(&o[0], &map), "kalloc just before its map, at the map's place");
+  CHECK(o[1].type == VMT_MAP && o[1].flags == 0 && o[1].arg == URW && o[1].a == 0x7000 &&
+        !imp[1], "the map itself, its flag cleared");
+  struct vmt_record unmap = RA(VMT_UNMAP, 1, 4, 60, URW | 1, 0x7000, PA1);
+  unmap.flags = VMT_UNMAP_FREED;
+  n = expand(3, unmap, o, imp);
+  CHECK(n == 2 && o[0].type == VMT_UNMAP && o[0].flags == 0 && !imp[0], "the unmap first");
+  CHECK(o[1].type == VMT_KFREE && o[1].a == PA1 && o[1].flags == VMT_PAGE_DATA && imp[1] &&
+        same_place(&o[1], &unmap), "then its kfree, at the unmap's place");
+}
+
+static void old_versions_pass_through(void)
+{
+  struct vmt_record o[VMT_EXPAND_MAX];
+  int imp[VMT_EXPAND_MAX];
+  struct vmt_record map = RA(VMT_MAP, 0, 4, 50, URW, 0x7000, PA1);
+  map.flags = VMT_MAP_ALLOCATED;
+  for (uint32 v = VMT_VERSION_OLDEST; v < 3; v++) {
+    unsigned n = expand(v, map, o, imp);
+    CHECK(n == 1 && memcmp(&o[0], &map, sizeof map) == 0 && !imp[0],
+          "version %u: a record is only itself", v);
+  }
+}
+
+// pid 3: a lazy fault, a fault-around fault with one extra page, two unmaps with frees;
+// folded: with the version-3 implications, else every record apart, at the times the
+// expansion gives them.
+static void fault_recording(struct rec *b, int folded)
+{
+  *b = t_recording(1);
+  rec_add(b, R(VMT_SWITCH, 0, 3, 10));
+  rec_add(b, R_exec(0, 3, 20, "lazy"));
+  rec_add(b, RA(VMT_SBRK, 0, 3, 30, 0, 0x4000, 0x8000));
+  rec_add(b, RA(VMT_FAULT_BEGIN, 0, 3, 40, 15, 0x5008, 0x1f0));
+  struct vmt_record pt = RA(VMT_KALLOC, 0, 3, 43, 0, PA1 + 0x7000, 0);
+  pt.flags = VMT_PAGE_TABLE;                  // page-table pages stay records of their own
+  rec_add(b, pt);
+  uint32 implies = VMT_END_KALLOC | VMT_END_MAP | URW << VMT_END_PERM_SHIFT;
+  if (!folded) {
+    rec_add(b, RA(VMT_KALLOC, 0, 3, 47, 0, PA1, 0));
+    rec_add(b, RA(VMT_MAP, 0, 3, 47, URW, 0x5000, PA1));
+  }
+  rec_add(b, RA(VMT_FAULT_END, 0, 3, 47, VMT_OUT_MAPPED | (folded ? implies : 0), 0x5008, PA1));
+  rec_add(b, RA(VMT_FAULT_BEGIN, 0, 3, 50, 15, 0x6010, 0x1f0));
+  struct vmt_record around = RA(VMT_MAP, 0, 3, 52, URW, 0x7000, PA1 + 0x2000);
+  if (folded)
+    around.flags = VMT_MAP_ALLOCATED;
+  else
+    rec_add(b, RA(VMT_KALLOC, 0, 3, 52, 0, PA1 + 0x2000, 0));
+  rec_add(b, around);
+  if (!folded) {
+    rec_add(b, RA(VMT_KALLOC, 0, 3, 55, 0, PA1 + 0x1000, 0));
+    rec_add(b, RA(VMT_MAP, 0, 3, 55, URW, 0x6000, PA1 + 0x1000));
+  }
+  struct vmt_record end = RA(VMT_FAULT_END, 0, 3, 55, VMT_OUT_MAPPED | (folded ? implies : 0),
+                             0x6010, PA1 + 0x1000);
+  end.flags = 1 << VMT_AROUND_SHIFT;
+  rec_add(b, end);
+  for (int i = 0; i < 2; i++) {
+    struct vmt_record u = RA(VMT_UNMAP, 0, 3, 60 + i, URW | 1, 0x5000 + 0x1000 * i,
+                             PA1 + 0x1000 * i);
+    u.flags = folded ? VMT_UNMAP_FREED : 0;
+    rec_add(b, u);
+    if (!folded)
+      rec_add(b, RA(VMT_KFREE, 0, 3, 60 + i, 0, PA1 + 0x1000 * i, 0));
+  }
+}
+
+static void folded_converts_the_same(void)
+{
+  struct rec apart, folded;
+  struct t_trace ta, tf;
+  fault_recording(&apart, 0);
+  fault_recording(&folded, 1);
+  CHECK(folded.len < apart.len, "folding saves records");
+  t_convert(&ta, &apart, NULL);
+  t_convert(&tf, &folded, NULL);
+  rec_free(&apart);
+  rec_free(&folded);
+  CHECK(ta.rc == 0 && tf.rc == 0 && ta.violations == 0 && tf.violations == 0,
+        "both convert cleanly: %s %s", ta.err, tf.err);
+  CHECK(ta.n > 10 && t_count(&tf, 'X', "kalloc", 3) == 4 && t_count(&tf, 'X', "map", 3) == 3,
+        "the folded pages are on the timeline: %zu kallocs, %zu maps",
+        t_count(&tf, 'X', "kalloc", 3), t_count(&tf, 'X', "map", 3));
+  CHECK(ta.len == tf.len && memcmp(ta.json, tf.json, ta.len) == 0,
+        "the two timelines differ (%zu and %zu bytes)", ta.len, tf.len);
+  t_trace_free(&ta);
+  t_trace_free(&tf);
+}
+
+// Counts through the stream as vmtcheck makes them: by type with the implied records,
+// records as written, and no sequence gap where an implied record has none.
+static void stream_counts(void)
+{
+  struct rec b;
+  fault_recording(&b, 1);
+  FILE *f = fmemopen(b.data, b.len, "rb");
+  struct vmt_stream s;
+  struct vmt_summary sum;
+  struct vmt_record r;
+  uint64 off, written = 0, written_off = 0;
+  int got = -1, offsets_ok = 1;
+  if (vmt_stream_open(&s, f, 64) == 0) {
+    vmt_summary_init(&sum, &s.rd.hdr);
+    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
+      written += !s.implied;
+      if (!s.implied)
+        written_off = off;
+      else if (r.type == VMT_KFREE)      // after its unmap: the offset just handed out
+        offsets_ok &= off == written_off;
+      vmt_summary_add(&sum, &r, s.implied);
+    }
+  }
+  vmt_stream_close(&s);
+  fclose(f);
+  uint64 nrec = (b.len - sizeof(struct vmt_header)) / sizeof(struct vmt_record);
+  rec_free(&b);
+  CHECK(got == 0, "stream error: %s", s.err ? s.err : "");
+  CHECK(written == nrec && sum.records == nrec && sum.implied == 7,
+        "%llu written of %llu, %llu implied", (unsigned long long)written,
+        (unsigned long long)nrec, (unsigned long long)sum.implied);
+  CHECK(offsets_ok, "an implied kfree carries the offset of the unmap implying it");
+  CHECK(vmt_summary_total(&sum, VMT_KALLOC) == 4 && vmt_summary_total(&sum, VMT_KFREE) == 2 &&
+        vmt_summary_total(&sum, VMT_MAP) == 3 && vmt_summary_total(&sum, VMT_UNMAP) == 2,
+        "counts by type");
+  CHECK(sum.in_fault[VMT_KALLOC] == 3 && sum.in_fault[VMT_MAP] == 3 && sum.ptpages_in_fault == 1,
+        "a fault's implied kalloc and map count inside it: %llu, %llu",
+        (unsigned long long)sum.in_fault[VMT_KALLOC], (unsigned long long)sum.in_fault[VMT_MAP]);
+  CHECK(vmt_summary_free_end(&sum) == (long long)sum.h.free_pages - 2, "free pages at the end");
+}
+
+void tests_expand(void)
+{
+  t_run("expand: a fault's end gives its kalloc and map back, before it", fault_end_implies);
+  t_run("expand: a map's kalloc before it, an unmap's kfree after it", map_and_unmap_imply);
+  t_run("expand: versions 1 and 2 are read as written", old_versions_pass_through);
+  t_run("expand: folded records convert to the same timeline", folded_converts_the_same);
+  t_run("expand: counts through the stream", stream_counts);
+}

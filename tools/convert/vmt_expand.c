@@ -1,0 +1,62 @@
+#include "tools/convert/vmt_expand.h"
+
+void vmt_expand_init(struct vmt_expand *e, const struct vmt_header *h)
+{
+  e->version = h->version;
+  e->page_size = h->page_size;
+  e->n = e->next = 0;
+}
+
+// A record r stands for: its ts, seq, pid and cpu, the rest as given.
+static void add(struct vmt_expand *e, const struct vmt_record *r, int implied, unsigned type,
+                unsigned flags, uint32 arg, uint64 a, uint64 b)
+{
+  struct vmt_record *o = &e->out[e->n];
+  *o = (struct vmt_record){ .ts = r->ts, .seq = r->seq, .pid = r->pid, .type = (uint16)type,
+                            .cpu = r->cpu, .flags = (uint8)flags, .arg = arg, .a = a, .b = b };
+  e->implied[e->n++] = implied;
+}
+
+static void add_kalloc(struct vmt_expand *e, const struct vmt_record *r, uint64 pa)
+{
+  add(e, r, 1, VMT_KALLOC, VMT_PAGE_DATA, 0, pa, 0);
+}
+
+static void fault_end(struct vmt_expand *e, const struct vmt_record *r)
+{
+  if (r->arg & VMT_END_KALLOC)
+    add_kalloc(e, r, r->b);
+  if (r->arg & VMT_END_MAP)
+    add(e, r, 1, VMT_MAP, 0, r->arg >> VMT_END_PERM_SHIFT, r->a & ~(uint64)(e->page_size - 1),
+        r->b);
+  add(e, r, 0, r->type, r->flags, r->arg & VMT_END_OUTCOME, r->a, r->b);
+}
+
+void vmt_expand_push(struct vmt_expand *e, const struct vmt_record *r)
+{
+  e->n = e->next = 0;
+  if (e->version < 3) {
+    add(e, r, 0, r->type, r->flags, r->arg, r->a, r->b);
+  } else if (r->type == VMT_FAULT_END) {
+    fault_end(e, r);
+  } else if (r->type == VMT_MAP) {
+    if (r->flags & VMT_MAP_ALLOCATED)
+      add_kalloc(e, r, r->b);
+    add(e, r, 0, r->type, r->flags & ~VMT_MAP_ALLOCATED, r->arg, r->a, r->b);
+  } else if (r->type == VMT_UNMAP) {
+    add(e, r, 0, r->type, r->flags & ~VMT_UNMAP_FREED, r->arg, r->a, r->b);
+    if (r->flags & VMT_UNMAP_FREED)
+      add(e, r, 1, VMT_KFREE, VMT_PAGE_DATA, 0, r->b, 0);
+  } else {
+    add(e, r, 0, r->type, r->flags, r->arg, r->a, r->b);
+  }
+}
+
+int vmt_expand_next(struct vmt_expand *e, struct vmt_record *r, int *implied)
+{
+  if (e->next == e->n)
+    return 0;
+  *implied = e->implied[e->next];
+  *r = e->out[e->next++];
+  return 1;
+}

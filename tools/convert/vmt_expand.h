@@ -1,0 +1,29 @@
+// The records a version-3 record implies, spelled out (tracing/vmtrace_format.h says
+// which and where): a fault's end that says its page's kalloc and map, a map that says
+// its page's kalloc, an unmap that says its page's kfree. Each record goes in; out come,
+// in order, the records it stands for, each as the kernel would have written it apart,
+// and the record itself with its implication bits cleared. So every reader after this
+// sees what a version-2 kernel wrote for the same events. Records of older versions pass
+// through unchanged.
+#ifndef FAULTLINE_VMT_EXPAND_H
+#define FAULTLINE_VMT_EXPAND_H
+
+#include "tracing/vmtrace_format.h"
+
+#define VMT_EXPAND_MAX 3     // the most records one record stands for, itself included
+
+struct vmt_expand {
+  uint32 version, page_size;
+  struct vmt_record out[VMT_EXPAND_MAX];
+  int implied[VMT_EXPAND_MAX];   // out[i] was implied, not written
+  unsigned n, next;
+};
+
+void vmt_expand_init(struct vmt_expand *e, const struct vmt_header *h);
+// Takes the next written record; the previous one's records must all have been taken.
+void vmt_expand_push(struct vmt_expand *e, const struct vmt_record *r);
+// 1 with the next record of the one pushed (*implied: it was not written itself, so it
+// has no sequence number of its own), 0 when none is left.
+int vmt_expand_next(struct vmt_expand *e, struct vmt_record *r, int *implied);
+
+#endif
