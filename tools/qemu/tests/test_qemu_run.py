@@ -304,9 +304,10 @@ class RunnerTest(unittest.TestCase):
 
     def test_kill_after_without_commands(self):
         # Without commands the clock starts with QEMU: the cut may come before any prompt
-        # (during boot, in the middle of recovery).
+        # (during boot, in the middle of recovery). Two seconds, not 0.3: the fake QEMU is
+        # a Python program whose start alone took longer than 0.3 s on a loaded machine.
         steps = [["print", "log: recovery installed 3 blocks\n"], ["hang"]]
-        rc, out, err = self.run_runner(steps, "--kill-after", "0.3")
+        rc, out, err = self.run_runner(steps, "--kill-after", "2")
         self.assertEqual(rc, 0, err)
         self.assertIn("recovery installed", out)
         self.assert_fake_gone()
