@@ -171,9 +171,12 @@ fs.img: $(MKFS) README.md $(IMGPROGS)
 # qemu-gdb, the sbrk policy of every process of the boot (handed to init through the
 # boot arguments); unset, each process gets what it asks for (sbrk eager, sbrklazy
 # lazy). For make qemu-trace, the policy the workload runs under (default lazy).
+# FORK=NAME (cow, copy; kernel/forkpolicy.h): for make qemu and qemu-gdb, the fork
+# policy of every process of the boot; unset, copy-on-write.
 POLICY ?=
+FORK ?=
 RUNNER = $(PYTHON) tools/qemu/qemu_run.py --qemu "$(QEMU)" --cpus $(CPUS) --kernel kernel/kernel --fs fs.img \
-         $(if $(POLICY),--policy $(POLICY))
+         $(if $(POLICY),--policy $(POLICY)) $(if $(FORK),--fork-policy $(FORK))
 
 # ---- Recording ------------------------------------------------------------------------
 
@@ -247,7 +250,8 @@ help:
 	@echo "                   (WORKLOAD=\"CMD ARGS\" CPUS=N POLICY=lazy|eager|faultaround|default ICOUNT=1"
 	@echo "                   RECORD_ARGS=\"-b 16 -w 0\" AFTER=\"vmtrace stat\")"
 	@echo "make qemu          boot with a console (CPUS=$(CPUS)); TRACE=1 records the session;"
-	@echo "                   POLICY=lazy|eager|faultaround: every process's sbrk policy"
+	@echo "                   POLICY=lazy|eager|faultaround: every process's sbrk policy;"
+	@echo "                   FORK=copy|cow: every process's fork policy"
 	@echo "make qemu-gdb      same, stopped for gdb"
 	@echo "make open TRACE=traces/NAME.json  serve it to ui.perfetto.dev, print the link"
 	@echo "make flame FOLDED=traces/NAME.folded  redraw its flame graph (OUT=FILE.svg)"

@@ -8,6 +8,7 @@
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 #include "kernel/bootargs.h"
 #include "kernel/kaddr.h"
 
@@ -21,6 +22,7 @@
 
 uint64 boot_fdt;
 static int boot_policy = MEMPOLICY_DEFAULT;
+static int boot_forkpolicy = FORKPOLICY_COW;
 
 static uint32 be32(const uchar *p)
 {
@@ -77,25 +79,40 @@ static const char *find_bootargs(const uchar *fdt, uint64 limit)
   return 0;
 }
 
+// The index of value in names[0..n), or -1.
+static int name_index(const char *value, const char *const names[], int n)
+{
+  for (int i = 0; i < n; i++)
+    if (strncmp(value, names[i], strlen(names[i]) + 1) == 0)
+      return i;
+  return -1;
+}
+
 // Apply one word of the arguments.
 static void apply_word(const char *w)
 {
   static const char *const names[] = MEMPOLICY_NAMES;
-  const char key[] = "policy=";
-  int klen = sizeof(key) - 1;
-  if (strncmp(w, key, klen) != 0) {
-    printf("bootargs: ignoring '%s'\n", w);
-    return;
-  }
-  for (int policy = 0; policy < MEMPOLICY_COUNT; policy++) {
-    if (strncmp(w + klen, names[policy], strlen(names[policy]) + 1) == 0) {
-      boot_policy = policy;
-      printf("bootargs: sbrk policy %s for every process\n", names[policy]);
+  static const char *const fork_names[] = FORKPOLICY_NAMES;
+  const char key[] = "policy=", fork_key[] = "fork=";
+  int klen = sizeof(key) - 1, fklen = sizeof(fork_key) - 1, i;
+  if (strncmp(w, key, klen) == 0) {
+    if ((i = name_index(w + klen, names, MEMPOLICY_COUNT)) < 0) {
+      printf("bootargs: unknown sbrk policy '%s' (lazy, eager, faultaround or default)\n",
+             w + klen);
       return;
     }
+    boot_policy = i;
+    printf("bootargs: sbrk policy %s for every process\n", names[i]);
+  } else if (strncmp(w, fork_key, fklen) == 0) {
+    if ((i = name_index(w + fklen, fork_names, FORKPOLICY_COUNT)) < 0) {
+      printf("bootargs: unknown fork policy '%s' (cow or copy)\n", w + fklen);
+      return;
+    }
+    boot_forkpolicy = i;
+    printf("bootargs: fork policy %s for every process\n", fork_names[i]);
+  } else {
+    printf("bootargs: ignoring '%s'\n", w);
   }
-  printf("bootargs: unknown sbrk policy '%s' (lazy, eager, faultaround or default)\n",
-         w + klen);
 }
 
 void bootargs_init(void)
@@ -123,4 +140,9 @@ void bootargs_init(void)
 int bootargs_mempolicy(void)
 {
   return boot_policy;
+}
+
+int bootargs_forkpolicy(void)
+{
+  return boot_forkpolicy;
 }

@@ -1,5 +1,8 @@
 // The physical page allocator. Free pages form a list threaded through the pages
-// themselves, so the allocator needs no memory of its own. Pages are handed out and
+// themselves. Each page also has a reference count: how many holders share it
+// (copy-on-write fork maps one frame into several page tables). kalloc hands a page out
+// with one reference, kpage_share adds one, and every free drops one: a page goes back
+// on the list only when its last reference goes. Pages are handed out and
 // taken back as kernel addresses (the direct map); the trace records their physical
 // addresses, which is what page-table entries hold.
 #include "kernel/types.h"
@@ -24,6 +27,19 @@ static struct {
   uint64 nfree;
 } pages;
 
+// References per physical page, indexed by page number from KERNBASE. Changed with
+// atomic adds, not under pages.lock: a count only ever changes while its caller holds
+// a reference, so it cannot be freed under it, and only the drop that reaches 0 frees.
+static int refs[(PHYSTOP - KERNBASE) / PGSIZE];
+
+static int *refs_of(void *kva)
+{
+  uint64 pa = kva2pa(kva);
+  if (pa % PGSIZE != 0 || kva < (void *)end || pa >= PHYSTOP)
+    panic("kalloc: not a page from kalloc");
+  return &refs[(pa - KERNBASE) / PGSIZE];
+}
+
 // Junk fills, kept where they still catch bugs: every freed page (a use after free
 // reads junk, not stale data), and pages from kalloc() (a reader of memory its owner
 // never initialised notices: pipes, trap frames, kernel stacks, exec's argument pages,
@@ -32,19 +48,11 @@ static struct {
 #define JUNK_FREED 1
 #define JUNK_NEW   5
 
-void kinit(void)
-{
-  initlock(&pages.lock, "kalloc");
-  for (uint64 pa = PGROUNDUP(kva2pa(end)); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
-    kfree(pa2kva(pa));
-}
-
-// The allocator proper, untraced. kva must be a page from take_page.
+// The allocator proper, untraced. kva must be a page with no references left.
 static inline void put_page(void *kva)
 {
-  uint64 pa = kva2pa(kva);
-  if (pa % PGSIZE != 0 || kva < (void *)end || pa >= PHYSTOP)
-    panic("kfree: not a page from kalloc");
+  if (*refs_of(kva) != 0)
+    panic("kfree: page still referenced");
   memset(kva, JUNK_FREED, PGSIZE);
   struct free_page *fp = kva;
   acquire(&pages.lock);
@@ -64,9 +72,37 @@ static inline void *take_page(int fill)
     pages.nfree--;
   }
   release(&pages.lock);
-  if (fp)
+  if (fp) {
+    *refs_of(fp) = 1;
     memset(fp, fill, PGSIZE);
+  }
   return fp;
+}
+
+int kpage_drop(void *kva)
+{
+  int left = __atomic_sub_fetch(refs_of(kva), 1, __ATOMIC_ACQ_REL);
+  if (left < 0)
+    panic("kfree: page freed twice");
+  return left == 0;
+}
+
+void kpage_share(void *kva)
+{
+  if (__atomic_fetch_add(refs_of(kva), 1, __ATOMIC_RELAXED) < 1)
+    panic("kpage_share: page not in use");
+}
+
+int kpage_refs(void *kva)
+{
+  return __atomic_load_n(refs_of(kva), __ATOMIC_ACQUIRE);
+}
+
+void kinit(void)
+{
+  initlock(&pages.lock, "kalloc");
+  for (uint64 pa = PGROUNDUP(kva2pa(end)); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
+    put_page(pa2kva(pa));
 }
 
 // page says what the page was for (enum vmt_page_use), for the trace only.
@@ -93,10 +129,27 @@ uint64 kfreepages(void)
   return n;
 }
 
-void kfree(void *pa) { free_page(pa, VMT_PAGE_DATA); }
+void kfree(void *pa)
+{
+  if (kpage_drop(pa))
+    free_page(pa, VMT_PAGE_DATA);
+}
+
+void kfree_untraced(void *pa)
+{
+  if (kpage_drop(pa))
+    put_page(pa);
+}
+
+void kfree_dropped(void *pa) { free_page(pa, VMT_PAGE_DATA); }
+void kfree_dropped_untraced(void *pa) { put_page(pa); }
 void *kalloc(void) { return alloc_page(VMT_PAGE_DATA, JUNK_NEW); }
 void *kalloc_untraced(void) { return take_page(JUNK_NEW); }
 void *kalloc_zeroed_untraced(void) { return take_page(0); }
-void kfree_untraced(void *pa) { put_page(pa); }
-void kfree_pagetable(void *pa) { free_page(pa, VMT_PAGE_TABLE); }
+
+void kfree_pagetable(void *pa)
+{
+  if (kpage_drop(pa))
+    free_page(pa, VMT_PAGE_TABLE);
+}
 void *kalloc_pagetable(void) { return alloc_page(VMT_PAGE_TABLE, 0); }

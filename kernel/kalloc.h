@@ -1,5 +1,7 @@
 // The physical page allocator: whole 4096-byte pages between the kernel's end and PHYSTOP,
-// handed out as kernel addresses (kernel/kaddr.h converts to physical ones).
+// handed out as kernel addresses (kernel/kaddr.h converts to physical ones). Every page
+// in use has a reference count, 1 when allocated; each free drops one reference and the
+// page is freed only when its last one goes.
 #ifndef FAULTLINE_KALLOC_H
 #define FAULTLINE_KALLOC_H
 
@@ -7,7 +9,7 @@
 
 void   kinit(void);
 void  *kalloc(void);          // a page, or 0 when memory is exhausted; contents are junk
-void   kfree(void *page);     // page must have come from kalloc
+void   kfree(void *page);     // drop a reference to page (from kalloc); free it at the last
 uint64 kfreepages(void);      // pages currently free
 // A zeroed page that holds a page table: traced as such (a fault that needs a new
 // page-table page shows two allocations, and a reader must be able to tell them apart).
@@ -22,5 +24,18 @@ void   kfree_pagetable(void *page);
 void  *kalloc_untraced(void);         // as kalloc
 void  *kalloc_zeroed_untraced(void);  // as kalloc, but zeroed (and never junk-filled first)
 void   kfree_untraced(void *page);    // as kfree
+
+// Sharing a page (copy-on-write fork). The caller of each must hold a reference to page
+// (it maps it, or allocated it), so the page cannot be freed under the call.
+void   kpage_share(void *page);   // one more holder: the count goes up by one
+int    kpage_refs(void *page);    // the holders now; 1 means the caller's is the only one
+// Drop the caller's reference without freeing; 1 if it was the last. For a caller that
+// must record something between the last reference going and the page being freed
+// (an unmap record that says it frees its page, which must come before another hart
+// can allocate the page again): it then frees the page at once with kfree_dropped, or
+// with kfree_dropped_untraced when its own record says the free.
+int    kpage_drop(void *page);
+void   kfree_dropped(void *page);
+void   kfree_dropped_untraced(void *page);
 
 #endif

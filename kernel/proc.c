@@ -21,6 +21,7 @@
 #include "kernel/log.h"
 #include "kernel/exec.h"
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 #include "kernel/bootargs.h"
 #include "kernel/memstat.h"
 #include "kernel/proc.h"
@@ -161,6 +162,7 @@ static void freeproc(struct proc *p)
   p->killed = 0;
   p->xstate = 0;
   p->mempolicy = MEMPOLICY_DEFAULT;
+  p->forkpolicy = FORKPOLICY_COW;
   vm_fault_end_run(p);
   p->state = UNUSED;
 }
@@ -207,6 +209,7 @@ void userinit(void)
     panic("userinit");
   initproc = p;
   p->mempolicy = bootargs_mempolicy();   // inherited by every process of the boot
+  p->forkpolicy = bootargs_forkpolicy();
   safestrcpy(p->name, "init", sizeof(p->name));
   p->state = RUNNABLE;
   release(&p->lock);
@@ -221,10 +224,14 @@ int fork(void)
 
   // Copy without np->lock: the copy of a big heap takes long, and every idle hart's
   // scheduler would spin on the lock meanwhile. A USED slot is the caller's alone (the
-  // scheduler skips it; it has no parent yet, so wait() does not see it).
+  // scheduler skips it; it has no parent yet, so wait() does not see it). Sharing
+  // (copy-on-write) changes p's own entries too: p is the running process, so no other
+  // hart runs its table, and uvmshare flushes this hart's TLB.
   release(&np->lock);
   charge_to(np);
-  int copied = uvmcopy(p->pagetable, np->pagetable, p->sz);
+  int copied = p->forkpolicy == FORKPOLICY_COPY
+             ? uvmcopy(p->pagetable, np->pagetable, p->sz)
+             : uvmshare(p->pagetable, np->pagetable, p->sz);
   charge_back();
   acquire(&np->lock);
   if (copied < 0) {
@@ -236,6 +243,7 @@ int fork(void)
   np->heap_base = p->heap_base;
   np->stack_base = p->stack_base;
   np->mempolicy = p->mempolicy;
+  np->forkpolicy = p->forkpolicy;
   *np->trapframe = *p->trapframe;
   np->trapframe->a0 = 0;   // fork returns 0 in the child
   for (int i = 0; i < NOFILE; i++)

@@ -99,6 +99,7 @@ struct proc {
   uint64 stack_base;        // lowest stack address; the guard page is just below
   uint64 heap_base;         // first heap address (= top of the stack); sbrk never goes below
   int mempolicy;            // MEMPOLICY_*; inherited by fork, kept by exec
+  int forkpolicy;           // FORKPOLICY_*; inherited by fork, kept by exec
   // Fault-around's run of faults (kernel/vmfault.c): the page a fault continuing the run
   // would hit (0: no run), and how many pages the run's last fault mapped.
   uint64 around_next;

@@ -23,6 +23,10 @@
 #define PTE_U (1L << 4)   // reachable from user mode
 #define PTE_A (1L << 6)
 #define PTE_D (1L << 7)
+// Software bit (RSW, ignored by the hardware): a page shared by copy-on-write fork. Its
+// entry lacks PTE_W; a write faults and gets the process a frame of its own
+// (kernel/vmfault.c). A read-only page (text) is shared without it: never copied.
+#define PTE_COW (1L << 8)
 
 // A PTE holds the physical page number at bit 10; a physical address holds it at bit 12.
 #define PA2PTE(pa)    ((((uint64)(pa)) >> 12) << 10)

@@ -61,6 +61,7 @@ extern uint64 sys_chdir(void), sys_dup(void), sys_getpid(void), sys_sbrk(void);
 extern uint64 sys_sleep(void), sys_uptime(void), sys_open(void), sys_write(void);
 extern uint64 sys_mknod(void), sys_unlink(void), sys_link(void), sys_mkdir(void);
 extern uint64 sys_close(void), sys_halt(void), sys_freemem(void), sys_mempolicy(void);
+extern uint64 sys_forkpolicy(void);
 extern uint64 sys_memstat(void);
 
 static uint64 (*const syscalls[])(void) = {
@@ -71,7 +72,7 @@ static uint64 (*const syscalls[])(void) = {
   [SYS_sleep] sys_sleep,   [SYS_uptime] sys_uptime,   [SYS_open] sys_open,
   [SYS_write] sys_write,   [SYS_mknod] sys_mknod,     [SYS_unlink] sys_unlink,
   [SYS_link] sys_link,     [SYS_mkdir] sys_mkdir,     [SYS_close] sys_close,
-  [SYS_halt] sys_halt,     [SYS_freemem] sys_freemem, [SYS_mempolicy] sys_mempolicy,
+  [SYS_halt] sys_halt,     [SYS_freemem] sys_freemem, [SYS_mempolicy] sys_mempolicy, [SYS_forkpolicy] sys_forkpolicy,
   [SYS_memstat] sys_memstat,
 };
 

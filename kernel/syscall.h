@@ -32,5 +32,6 @@
 #define SYS_freemem   23   // number of free physical pages
 #define SYS_mempolicy 24   // read or set this process's sbrk policy
 #define SYS_memstat   25   // virtual size and resident pages of a process
+#define SYS_forkpolicy 26  // read or set this process's fork policy
 
 #endif

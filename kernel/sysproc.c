@@ -11,6 +11,7 @@
 #include "kernel/trap.h"
 #include "kernel/sysarg.h"
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 #include "kernel/memstat.h"
 #include "kernel/usercopy.h"
 #include "kernel/vm.h"
@@ -117,6 +118,20 @@ uint64 sys_mempolicy(void)
     return -1;
   p->mempolicy = policy;
   vm_fault_end_run(p);
+  return old;
+}
+
+uint64 sys_forkpolicy(void)
+{
+  int policy;
+  argint(0, &policy);
+  struct proc *p = myproc();
+  int old = p->forkpolicy;
+  if (policy == FORKPOLICY_QUERY)
+    return old;
+  if (policy < 0 || policy >= FORKPOLICY_COUNT)
+    return -1;
+  p->forkpolicy = policy;
   return old;
 }
 

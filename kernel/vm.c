@@ -10,8 +10,9 @@
 // TLB: a hart caches translations of the page table it runs, and only one hart runs a
 // process's page table at a time (a process has one thread; a hart leaving it goes to
 // the kernel's table, flushing). So a translation that goes away or loses rights
-// (uvmunmap, uvmclear) is flushed here, on this hart, when the table is the active
-// one; a table not active anywhere needs nothing. An invalid entry becoming valid
+// (uvmunmap, uvmclear, a copy-on-write fork turning the parent's pages read-only, a
+// copy-on-write fault moving a page to a new frame) is flushed here, on this hart, when
+// the table is the active one; a table not active anywhere needs nothing. An invalid entry becoming valid
 // needs no flush: see vmfault.c's spurious case.
 //
 // User address spaces may be sparse: under the lazy policy heap pages are absent until
@@ -182,6 +183,8 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
 // What unmap_leaf does with each leaf's frame (its arg, as a pointer).
 enum frame_fate { FRAME_KEPT, FRAME_FREED, FRAME_FREED_UNTRACED };
 
+// "Freed" means one reference dropped: a frame that copy-on-write fork shared stays
+// allocated until its last mapping goes (kernel/kalloc.c).
 static int unmap_leaf(pte_t *pte, uint64 va, void *fate)
 {
   uint64 pa = PTE2PA(*pte);
@@ -193,14 +196,33 @@ static int unmap_leaf(pte_t *pte, uint64 va, void *fate)
   return 0;
 }
 
-// unmap_leaf for user memory while unmaps are traced: a frame freed here has its kfree
-// said by the unmap record when kfrees are recorded too. Apart, so that unmap_leaf
-// itself needs no frame for a trace call it would never make with tracing off.
+// Unmap one user leaf and drop its frame's reference, traced: the unmap record says the
+// frame was freed (VMT_UNMAP_FREED) when this was its last reference and kfrees are
+// recorded, and the record goes out before the frame is free for another hart to take.
+static TRACED_INLINE void unmap_traced_drop(pte_t *pte, uint64 va)
+{
+  uint64 pa = PTE2PA(*pte);
+  int perm = PTE_FLAGS(*pte);
+  *pte = 0;
+  int last = kpage_drop(pa2kva(pa));
+  int folded = last && trace_wanted(VMT_KFREE);
+  trace_unmap(va, pa, perm, folded ? VMT_UNMAP_FREED : 0);
+  if (folded)
+    kfree_dropped_untraced(pa2kva(pa));
+  else if (last)
+    kfree_dropped(pa2kva(pa));
+}
+
+// unmap_leaf for user memory while unmaps are traced. Apart, so that unmap_leaf itself
+// needs no frame for a trace call it would never make with tracing off.
 static int unmap_traced_leaf(pte_t *pte, uint64 va, void *fate)
 {
-  int folded = (uint64)fate == FRAME_FREED && trace_wanted(VMT_KFREE);
-  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte), folded ? VMT_UNMAP_FREED : 0);
-  return unmap_leaf(pte, va, folded ? (void *)FRAME_FREED_UNTRACED : fate);
+  if ((uint64)fate == FRAME_FREED) {
+    unmap_traced_drop(pte, va);
+    return 0;
+  }
+  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte), 0);
+  return unmap_leaf(pte, va, fate);
 }
 
 void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
@@ -325,14 +347,21 @@ pagetable_t uvmcreate(void)
 // The page holding an unaligned break stays mapped when the break moves down into it;
 // clear the bytes above the break so that memory handed out again reads as zeros, as a
 // fresh page would.
+// A page shared copy-on-write gets a frame of its own first, since the other holders'
+// bytes must not change; if there is no memory for one, the tail is left as it is (the
+// bytes are the process's own from before the fork, never another's).
 static void clear_tail(pagetable_t pagetable, uint64 sz)
 {
   uint64 off = sz % PGSIZE;
   if (off == 0)
     return;
-  pte_t *pte = walk(pagetable, PGROUNDDOWN(sz), 0);
-  if (pte && (*pte & PTE_V))
-    memset((char *)pte2kva(*pte) + off, 0, PGSIZE - off);
+  uint64 va = PGROUNDDOWN(sz);
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0)
+    return;
+  if ((*pte & PTE_COW) && uvmcow_unshare(pagetable, va, pte, 0) < 0)
+    return;
+  memset((char *)pte2kva(*pte) + off, 0, PGSIZE - off);
 }
 
 static uint64 alloc_range(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
@@ -395,13 +424,21 @@ void uvmfree(pagetable_t pagetable, uint64 sz)
   freewalk(pagetable, KERNEL_PT_FIRST);   // the kernel's half is shared, not this table's
 }
 
+// The permissions of a private copy of the page pte maps: a page shared copy-on-write
+// (the parent may itself be a child that has not written it yet) is writable again.
+static int private_perm(pte_t pte)
+{
+  int perm = PTE_FLAGS(pte) & ~PTE_V;
+  return (perm & PTE_COW) ? (perm & ~PTE_COW) | PTE_W : perm;
+}
+
 static int copy_leaf(pte_t *pte, uint64 va, void *child)
 {
   char *mem = kalloc_untraced();
   if (mem == 0)
     return -1;
   memmove(mem, pte2kva(*pte), PGSIZE);
-  if (uvmmap_new((pagetable_t)child, va, kva2pa(mem), PTE_FLAGS(*pte) & ~PTE_V) != 0) {
+  if (uvmmap_new((pagetable_t)child, va, kva2pa(mem), private_perm(*pte)) != 0) {
     kfree_untraced(mem);
     return -1;
   }
@@ -414,6 +451,76 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
     return 0;
   uvmunmap(new, 0, PGROUNDUP(sz) / PGSIZE, 1);
   return -1;
+}
+
+// What share_leaf needs: the child's table, and whether a parent entry lost PTE_W.
+struct share {
+  pagetable_t child;
+  int demoted;
+};
+
+// Map the parent's frame into the child too. A writable page becomes copy-on-write in
+// both (PTE_W off, PTE_COW on); a read-only one is shared as it is, never copied.
+static int share_leaf(pte_t *pte, uint64 va, void *arg)
+{
+  struct share *sh = arg;
+  if (*pte & PTE_W) {
+    *pte = (*pte & ~PTE_W) | PTE_COW;
+    sh->demoted = 1;
+  }
+  pte_t *cpte = empty_leaf(sh->child, va);
+  if (cpte == 0)
+    return -1;
+  kpage_share(pte2kva(*pte));
+  *cpte = *pte;
+  trace_map(va, PTE2PA(*pte), PTE_FLAGS(*pte) & ~PTE_V);
+  return 0;
+}
+
+int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
+{
+  struct share sh = { new, 0 };
+  int r = each_leaf(old, 0, sz, share_leaf, &sh);
+  // The parent's pages that lost PTE_W must not stay writable through this hart's TLB.
+  if (sh.demoted)
+    flush_range(old, 0, PGROUNDUP(sz) / PGSIZE);
+  if (r == 0)
+    return 0;
+  uvmunmap(new, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  return -1;
+}
+
+int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, struct cow_result *res)
+{
+  uint64 oldpa = PTE2PA(*pte);
+  int perm = (PTE_FLAGS(*pte) & ~(PTE_V | PTE_COW)) | PTE_W;
+  int refs = kpage_refs(pa2kva(oldpa));
+  if (res) {
+    res->refs = refs;
+    res->copied = 0;
+    res->pa = oldpa;
+  }
+  if (refs == 1) {
+    // Ours alone: nobody can take a reference to it but this process, which is here.
+    *pte = PA2PTE(oldpa) | perm | PTE_V;
+  } else {
+    char *mem = kalloc_untraced();
+    if (mem == 0)
+      return -1;
+    memmove(mem, pa2kva(oldpa), PGSIZE);
+    // The old frame's reference goes as an unmap would drop it (the other holders may
+    // have dropped theirs since refs was read, making this the last), and the new frame
+    // is mapped as a fresh page: a recording sees the copy as an unmap and a map.
+    unmap_traced_drop(pte, va);
+    uvm_install(pte, va, kva2pa(mem), perm, 1);
+    if (res) {
+      res->copied = 1;
+      res->pa = kva2pa(mem);
+    }
+  }
+  // The entry gained PTE_W (and maybe a new frame): this hart may cache the read-only one.
+  flush_range(pagetable, va, 1);
+  return 0;
 }
 
 void uvmclear(pagetable_t pagetable, uint64 va)

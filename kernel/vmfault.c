@@ -4,6 +4,8 @@
 // handed to the one action for its kind:
 //
 //   PTE present, access allowed    spurious (flush that address)     -> FAULT_MAPPED
+//   PTE present, write, PTE_COW    page shared by copy-on-write fork:
+//                                  copy it, or take it over if ours  -> FAULT_MAPPED / NOMEM
 //   PTE present, access forbidden  guard page, write to text, ...    -> FAULT_PROTECTION
 //   absent, in [heap_base, sz),
 //     access allowed on heap       lazy heap page: allocate and map  -> FAULT_MAPPED / NOMEM
@@ -23,6 +25,12 @@
 // between its two trace events, and VMT_FAULT_END counts them. The faulting page's own
 // kalloc and map are said by VMT_FAULT_END itself while ends are recorded (two records
 // per lazy fault: begin, with its call chain, and end), else recorded with it.
+//
+// Copy-on-write (kernel/vm.c's uvmshare): a write to a user page whose entry has PTE_COW
+// gets the process a frame of its own, copied, or the shared frame itself made writable
+// when no other process holds it any more. The copy is recorded as the old frame's unmap
+// and the new one's map, between the fault's two events. A kernel write to user memory
+// (copyout) finds no PTE_W there and comes here too (kernel/usercopy.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -41,7 +49,7 @@
 // anonymous heap is cheaper to over-map, and a sparse toucher never starts a run.
 #define AROUND_MAX_PAGES (VMT_AROUND_MAX + 1)
 
-enum fault_kind { KIND_SPURIOUS, KIND_LAZY, KIND_PROTECTION, KIND_ILLEGAL };
+enum fault_kind { KIND_SPURIOUS, KIND_LAZY, KIND_COW, KIND_PROTECTION, KIND_ILLEGAL };
 
 static uint64 access_bit(enum fault_access access)
 {
@@ -69,6 +77,8 @@ static enum fault_kind classify(struct proc *p, uint64 va, enum fault_access acc
       *why = va < p->heap_base ? "stack guard page" : "kernel-only page";
       return KIND_PROTECTION;
     }
+    if (access == ACCESS_WRITE && (*pte & PTE_COW))
+      return KIND_COW;
     if ((*pte & access_bit(access)) == 0) {
       *why = access == ACCESS_WRITE ? "write to a read-only page" : "access not permitted";
       return KIND_PROTECTION;
@@ -148,6 +158,12 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     // whole TLB when it switched away (vm_activate). So flushing this one address here
     // is enough; the access is retried on return and sees the valid entry.
     sfence_vma_page(PGROUNDDOWN(va));
+    r->pa = PTE2PA(*pte);
+    return FAULT_MAPPED;
+  case KIND_COW:
+    *why = "out of memory for a copy-on-write copy";
+    if (uvmcow_unshare(p->pagetable, PGROUNDDOWN(va), pte, 0) != 0)
+      return FAULT_NOMEM;
     r->pa = PTE2PA(*pte);
     return FAULT_MAPPED;
   case KIND_PROTECTION:

@@ -14,13 +14,15 @@ enum fault_source { FAULT_FROM_USER = VMT_SRC_USER, FAULT_FROM_KERNEL = VMT_SRC_
 // What became of a fault. Anything but FAULT_MAPPED means the access must not proceed.
 enum fault_outcome {
   FAULT_MAPPED = VMT_OUT_MAPPED,         // a lazy heap page was allocated, zeroed and
-                                         // mapped (or was already there: the trace
-                                         // records that as VMT_OUT_SPURIOUS)
+                                         // mapped, or a copy-on-write page copied or
+                                         // taken over (or the page was there already:
+                                         // the trace records that as VMT_OUT_SPURIOUS)
   FAULT_ILLEGAL = VMT_OUT_ILLEGAL,       // no mapping may exist there (above the break,
                                          // below the heap, ...)
   FAULT_PROTECTION = VMT_OUT_PROTECTION, // a mapping exists but forbids this access
                                          // (guard page, write to text)
-  FAULT_NOMEM = VMT_OUT_NOMEM,           // a lazy page, but no physical memory for it
+  FAULT_NOMEM = VMT_OUT_NOMEM,           // a lazy page or a copy-on-write copy, but no
+                                         // physical memory for it
 };
 
 // Resolve a fault by the current process at user address va. Never panics and never

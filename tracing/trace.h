@@ -61,6 +61,11 @@ static inline void trace_map_new(uint64 va, uint64 pa, int perm)
   else
     trace_kalloc(pa, VMT_PAGE_DATA);
 }
+// The map of a frame that is already allocated and stays shared (copy-on-write fork).
+static inline void trace_map(uint64 va, uint64 pa, int perm)
+{
+  TRACE(VMT_MAP, 0, perm, va, pa);
+}
 // freed: VMT_UNMAP_FREED, the caller frees pa untraced (kfree_untraced) because kfrees
 // are recorded too and this record says so; else 0.
 static inline void trace_unmap(uint64 va, uint64 pa, int perm, int freed)

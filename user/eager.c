@@ -7,5 +7,5 @@
 int
 main(int argc, char *argv[])
 {
-  policy_wrap("eager", MEMPOLICY_EAGER, argc, argv);
+  policy_wrap("eager", mempolicy, MEMPOLICY_EAGER, argc, argv);
 }

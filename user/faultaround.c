@@ -8,5 +8,5 @@
 int
 main(int argc, char *argv[])
 {
-  policy_wrap("faultaround", MEMPOLICY_FAULTAROUND, argc, argv);
+  policy_wrap("faultaround", mempolicy, MEMPOLICY_FAULTAROUND, argc, argv);
 }

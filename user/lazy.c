@@ -8,5 +8,5 @@
 int
 main(int argc, char *argv[])
 {
-  policy_wrap("lazy", MEMPOLICY_LAZY, argc, argv);
+  policy_wrap("lazy", mempolicy, MEMPOLICY_LAZY, argc, argv);
 }

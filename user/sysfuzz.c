@@ -13,7 +13,7 @@
 // exec; they kill their own children, and write vmtrace markers.
 //
 // Every call is checked against what the kernel must do: an argument the kernel cannot
-// copy must fail with -1, sbrk, mempolicy and dup have exact results, a read may never
+// copy must fail with -1, sbrk, mempolicy, forkpolicy and dup have exact results, a read may never
 // claim more bytes than the destination could take, a victim must die with status -1,
 // data written must read back the same through untouched lazy pages. Where the answer
 // depends on something the fuzzer cannot see (a heap page past the break that may or may
@@ -44,6 +44,7 @@
 #include "kernel/elf.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 #include "tracing/emit.h"
 #include "user/user.h"
 #include "user/printf_check.h"
@@ -121,6 +122,7 @@ struct fz {
   uint64 ro_zone, rw_zone, churn;   // heap layout: [ro][rw][churn ... sz)
   uint64 sz;
   int policy;
+  int forkpolicy;        // the fork policy (kernel/forkpolicy.h): forks share or copy
   struct fdslot fd[NOFILE];
   struct pipestate pipes[NOFILE];
   struct kid kids[MAXKIDS];
@@ -597,6 +599,7 @@ static int layout_init(void)
   fz.heap_base = msbuf.heap_base;
   fz.guard = fz.stack_base - PGSIZE;
   fz.policy = msbuf.policy;
+  fz.forkpolicy = forkpolicy(FORKPOLICY_QUERY);
   fz.text_end = find_text_end();
   fz.sz = (uint64)sbrk(0);
   if (fz.text_end == 0 || fz.text_end >= fz.guard || fz.sz != fz.heap_base)
@@ -734,24 +737,44 @@ static void op_retire(void)
   retire_heap();
 }
 
+// The body of a policy call's operation: call (mempolicy or forkpolicy) with a random
+// one of args (n of them), where -1 queries and 0 .. count-1 are the policies; *model
+// is the policy this process must have, kept up to date.
+static void policy_op(const char *name, int (*call)(int), const int *args, int n, int count_,
+                      int *model)
+{
+  int a = args[below(n)];
+  note(name, a, *model, 0);
+  count(1);
+  int r = call(a);
+  if (a == -1 || (a >= 0 && a < count_)) {
+    check(r == *model, "policy call did not return the old policy", r, *model);
+    if (a != -1)
+      *model = a;
+  } else {
+    check(r == -1, "policy call accepted a bad policy", a, r);
+  }
+  count(1);
+  check(call(-1) == *model, "policy changed unasked", *model, 0);
+}
+
 static void op_mempolicy(void)
 {
   static const int args[] = { MEMPOLICY_QUERY, MEMPOLICY_LAZY, MEMPOLICY_EAGER,
                               MEMPOLICY_FAULTAROUND, MEMPOLICY_DEFAULT, MEMPOLICY_COUNT,
                               -2, 100, INT_MIN, INT_MAX };
-  int a = args[below(sizeof args / sizeof args[0])];
-  note("mempolicy", a, fz.policy, 0);
-  count(1);
-  int r = mempolicy(a);
-  if (a == MEMPOLICY_QUERY || (a >= 0 && a < MEMPOLICY_COUNT)) {
-    check(r == fz.policy, "mempolicy did not return the old policy", r, fz.policy);
-    if (a != MEMPOLICY_QUERY)
-      fz.policy = a;
-  } else {
-    check(r == -1, "mempolicy accepted a bad policy", a, r);
-  }
-  count(1);
-  check(mempolicy(MEMPOLICY_QUERY) == fz.policy, "policy changed unasked", fz.policy, 0);
+  policy_op("mempolicy", mempolicy, args, sizeof args / sizeof args[0], MEMPOLICY_COUNT,
+            &fz.policy);
+}
+
+// Forks after this share or copy; the leak check at the end of each round and every
+// check on data written through forked children's pages then run under both.
+static void op_forkpolicy(void)
+{
+  static const int args[] = { FORKPOLICY_QUERY, FORKPOLICY_COW, FORKPOLICY_COPY,
+                              FORKPOLICY_COUNT, -2, 100, INT_MIN, INT_MAX };
+  policy_op("forkpolicy", forkpolicy, args, sizeof args / sizeof args[0], FORKPOLICY_COUNT,
+            &fz.forkpolicy);
 }
 
 static int gen_pid(int *exists)
@@ -1706,6 +1729,7 @@ struct op {
 static const struct op ops[] = {
   { "sbrk", op_sbrk, 8 },           { "touch", op_touch, 6 },
   { "retire", op_retire, 1 },       { "mempolicy", op_mempolicy, 3 },
+  { "forkpolicy", op_forkpolicy, 2 },
   { "memstat", op_memstat, 4 },     { "misc", op_misc, 3 },
   { "sleep", op_sleep, 1 },         { "open", op_open, 10 },
   { "open_marker", op_open_marker, 1 }, { "close", op_close, 8 },

@@ -6,6 +6,7 @@
 #define FAULTLINE_USER_H
 
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 
 struct stat;
 struct memstat;   // kernel/memstat.h
@@ -50,6 +51,9 @@ int freemem(void);            // free physical pages right now
 // Set this process's sbrk policy (kernel/mempolicy.h) and return the old one;
 // MEMPOLICY_QUERY only returns it. -1 on a bad argument.
 int mempolicy(int policy);
+// Set this process's fork policy (kernel/forkpolicy.h) and return the old one;
+// FORKPOLICY_QUERY only returns it. -1 on a bad argument.
+int forkpolicy(int policy);
 // Fill *st with pid's memory figures (pid 0: the caller). -1 if there is no such
 // process, or if it is running on another hart right now (its page table is in flux).
 int memstat(int pid, struct memstat *st);

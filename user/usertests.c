@@ -2357,9 +2357,11 @@ main(int argc, char *argv[])
   }
 
   static const char *const policies[] = MEMPOLICY_NAMES;
-  int policy = mempolicy(MEMPOLICY_QUERY);
-  printf("usertests starting, sbrk policy %s\n",
-         policy >= 0 && policy < MEMPOLICY_COUNT ? policies[policy] : "?");
+  static const char *const forks[] = FORKPOLICY_NAMES;
+  int policy = mempolicy(MEMPOLICY_QUERY), fork_policy = forkpolicy(FORKPOLICY_QUERY);
+  printf("usertests starting, sbrk policy %s, fork policy %s\n",
+         policy >= 0 && policy < MEMPOLICY_COUNT ? policies[policy] : "?",
+         fork_policy >= 0 && fork_policy < FORKPOLICY_COUNT ? forks[fork_policy] : "?");
   int free_before = freemem();
   int nfailed = 0, nrun = 0;
   const char *failed[NTESTS + 1];

@@ -3,7 +3,8 @@
 
     python3 tools/qemu/qemu_run.py [--qemu BIN] [--cpus N] [--kernel kernel/kernel]
                               [--fs fs.img] [--keep-fs] [--hostlink FILE]
-                              [--icount SHIFT] [--policy NAME] [--interactive]
+                              [--icount SHIFT] [--policy NAME] [--fork-policy NAME]
+                              [--interactive]
                               [--extra "QEMU ARGS"]
                               [--timeout SECONDS] [--expect TEXT]... [--log FILE]
                               [--kill-after SECONDS] COMMAND...
@@ -15,6 +16,8 @@ back. Then `halt` powers the machine off. The console is copied to stdout as it 
 and to the --log file. --policy NAME boots with the sbrk policy NAME (a name from
 kernel/mempolicy.h: lazy, eager, faultaround, default) for every process: QEMU passes
 "policy=NAME" in the device tree's boot arguments, and the kernel gives it to init.
+--fork-policy NAME does the same for the fork policy (kernel/forkpolicy.h: cow, copy),
+as "fork=NAME".
 
 --kill-after SECONDS pulls the plug instead: SECONDS after the last COMMAND is typed
 (after QEMU starts if there is none: a cut during boot), without waiting for a prompt, QEMU gets
@@ -262,17 +265,29 @@ def qemu_command(args, fs_path):
         # warp to the next timer while QEMU's disk I/O still runs in real time, and
         # 30 s of virtual time can pass during one disk read.
         cmd += ["-icount", "shift=%d,sleep=on" % args.icount]
+    words = []
     if args.policy:
-        cmd += ["-append", "policy=%s" % args.policy]
+        words.append("policy=%s" % args.policy)
+    if args.fork_policy:
+        words.append("fork=%s" % args.fork_policy)
+    if words:
+        cmd += ["-append", " ".join(words)]
     cmd += shlex.split(args.extra)
     return cmd
 
 
-def policy_names(header=os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                                     os.pardir, "kernel", "mempolicy.h")):
-    """The sbrk policies' names, from MEMPOLICY_NAMES in kernel/mempolicy.h."""
-    with open(header) as f:
-        return re.findall(r'\[MEMPOLICY_\w+\]\s*=\s*"(\w+)"', f.read())
+def policy_names(header="mempolicy.h", prefix="MEMPOLICY"):
+    """The policies' names, from PREFIX_NAMES in kernel/HEADER: the sbrk policies by
+    default, the fork policies with ("forkpolicy.h", "FORKPOLICY")."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                        "kernel", header)
+    with open(path) as f:
+        return re.findall(r'\[%s_\w+\]\s*=\s*"(\w+)"' % prefix, f.read())
+
+
+def fork_policy_names():
+    """The fork policies' names, from FORKPOLICY_NAMES in kernel/forkpolicy.h."""
+    return policy_names("forkpolicy.h", "FORKPOLICY")
 
 
 def running_qemus(proc_dir="/proc"):
@@ -362,6 +377,9 @@ def parse_args(argv):
     ap.add_argument("--policy", metavar="NAME",
                     help="the sbrk policy of every process of the boot (%s)" %
                          ", ".join(policy_names()))
+    ap.add_argument("--fork-policy", metavar="NAME",
+                    help="the fork policy of every process of the boot (%s)" %
+                         ", ".join(fork_policy_names()))
     ap.add_argument("--interactive", action="store_true",
                     help="boot with the console on this terminal (make qemu), on the "
                          "image itself; any COMMANDs are typed at the first prompt")
@@ -384,6 +402,9 @@ def parse_args(argv):
         ap.error("--timeout must be positive")
     if args.policy is not None and args.policy not in policy_names():
         ap.error("--policy %s: not an sbrk policy (%s)" % (args.policy, ", ".join(policy_names())))
+    if args.fork_policy is not None and args.fork_policy not in fork_policy_names():
+        ap.error("--fork-policy %s: not a fork policy (%s)" %
+                 (args.fork_policy, ", ".join(fork_policy_names())))
     if args.kill_after is not None and (args.kill_after < 0 or args.interactive):
         ap.error("--kill-after must be at least 0, and is not for --interactive")
     for c in args.commands:

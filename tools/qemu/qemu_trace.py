@@ -2,7 +2,7 @@
 """From boot to Perfetto timeline: record workloads under vmtrace and convert them.
 
     python3 tools/qemu/qemu_trace.py [--cpus N] [--policy lazy|eager|faultaround|default]
-                                [--icount SHIFT]
+                                [--icount SHIFT] [--fork-policy cow|copy]
                                 [--out traces] [--split] [--record-args ARGS]
                                 [--after CMD]... WORKLOAD...
 
@@ -14,7 +14,9 @@ what it asks for: sbrk eager, sbrklazy lazy), then each --after CMD (a shell com
 line run in the guest once the recording is done, e.g. "vmtrace stat" for the kernel's
 counters; its output is in the console log), and halts. --record-args passes more flags
 to `vmtrace record`, e.g. "-b 16 -w 0" for 16-record rings that drop rather than hold
-the workload back (user/vmtrace.c lists the flags). The recording lands in
+the workload back (user/vmtrace.c lists the flags). --fork-policy boots with that
+fork policy for every process (qemu_run.py --fork-policy; default: the kernel's,
+copy-on-write). The recording lands in
 OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager", "-faultaround"
 or "-default" under those policies). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
@@ -74,6 +76,8 @@ def record(args, workload, rec, log):
            wrapped, *args.after]
     if args.icount is not None:
         cmd += ["--icount", str(args.icount)]
+    if args.fork_policy is not None:
+        cmd += ["--fork-policy", args.fork_policy]
     if os.path.exists(rec):
         os.remove(rec)
     print("qemu-trace: %s (CPUS=%d, %s%s)" % (wrapped, args.cpus, args.policy,
@@ -235,6 +239,8 @@ def parse_args(argv):
                     default="lazy", help="the sbrk policy the workloads run under")
     ap.add_argument("--icount", type=int, metavar="SHIFT",
                     help="repeatable virtual time (see tools/qemu/qemu_run.py)")
+    ap.add_argument("--fork-policy", choices=("cow", "copy"),
+                    help="the fork policy of every process of the boot")
     ap.add_argument("--kernel", default="kernel/kernel")
     ap.add_argument("--fs", default="fs.img")
     ap.add_argument("--out", default="traces", help="where recordings and JSON go")

@@ -6,16 +6,21 @@
 #
 #   --suites   which suites, in order (default: usertests+xv6conform lazytests
 #              lazy-usertests eager-usertests+xv6conform faultaround-usertests
-#              faultaround-lazytests xv6api). A suite is one boot running one or more
-#              programs at the shell, joined by '+' (each must print its success line).
-#              POLICY-NAME (POLICY: lazy, eager or faultaround) boots with that sbrk
-#              policy for every process (qemu_run.py --policy, handed to init); anything
-#              else boots with none, where each call gets what it asks for (sbrk eager,
-#              sbrklazy lazy) and lazytests takes the lazy policy itself. usertests and
-#              lazytests must say they ran under the boot's policy.
+#              faultaround-lazytests xv6api cowtests copyfork-cowtests
+#              copyfork-usertests copyfork-lazytests). A suite is one boot running one
+#              or more programs at the shell, joined by '+' (each must print its
+#              success line). POLICY-NAME (POLICY: lazy, eager or faultaround) boots
+#              with that sbrk policy for every process (qemu_run.py --policy, handed to
+#              init); anything else boots with none, where each call gets what it asks
+#              for (sbrk eager, sbrklazy lazy) and lazytests takes the lazy policy
+#              itself. A leading copyfork- (copyfork-NAME, copyfork-POLICY-NAME) boots
+#              with the copy fork policy (qemu_run.py --fork-policy copy) instead of
+#              copy-on-write. usertests, lazytests and cowtests must say they ran under
+#              the boot's policies.
 #   --logs     where the console logs go (default build/test-logs/), one per suite and
 #              CPU count
-#   --table    end with a table: suite, CPUS, policy, result, seconds
+#   --table    end with a table: suite, CPUS, policy, result, seconds (the policy is
+#              the sbrk policy, with /copy after it under the copy fork policy)
 #
 # A suite passes when the runner (tools/qemu/qemu_run.py) sees every success line and no
 # panic, no FAILED line and no timeout, and the suite left nothing on the disk: each
@@ -34,7 +39,7 @@
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests+xv6conform lazytests lazy-usertests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api"
+suites="usertests+xv6conform lazytests lazy-usertests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api cowtests copyfork-cowtests copyfork-usertests copyfork-lazytests"
 FSFREE=${FSFREE:-build/tools/fsfree}
 logs=build/test-logs
 table=0
@@ -65,9 +70,11 @@ success_text() {
   case $1 in
     xv6api) echo "xv6api: OK" ;;
     xv6conform) echo "xv6conform: OK" ;;
-    usertests) echo "usertests starting, sbrk policy $policy"; echo "ALL TESTS PASSED" ;;
+    usertests) echo "usertests starting, sbrk policy $policy, fork policy $fork"
+               echo "ALL TESTS PASSED" ;;
     lazytests) echo "tests, policy $([ "$policy" = default ] && echo lazy || echo "$policy")"
                echo "ALL TESTS PASSED" ;;
+    cowtests) echo "cowtests: fork policy $fork"; echo "ALL TESTS PASSED" ;;
     *) echo "ALL TESTS PASSED" ;;
   esac
 }
@@ -75,8 +82,12 @@ success_text() {
 # suite CPUS NAME: boot, run NAME's commands, record the verdict.
 suite() {
   case $2 in
-    lazy-*|eager-*|faultaround-*) progs=${2#*-}; policy=${2%%-*} ;;
-    *) progs=$2; policy=default ;;
+    copyfork-*) fork=copy; progs=${2#copyfork-} ;;
+    *) fork=cow; progs=$2 ;;
+  esac
+  case $progs in
+    lazy-*|eager-*|faultaround-*) policy=${progs%%-*}; progs=${progs#*-} ;;
+    *) policy=default ;;
   esac
   cpus=$1; name=$2
   # The runner's arguments: every --expect, then the commands, in order.
@@ -89,13 +100,14 @@ suite() {
   done
   rm -f "$logs/expect.txt"
   [ "$policy" = default ] || set -- "$@" --policy "$policy"
+  [ "$fork" = cow ] || set -- "$@" --fork-policy "$fork"
   cmds=$(echo "$progs" | sed 's/+/; /g')
   for prog in $(echo "$progs" | tr '+' ' '); do
     set -- "$@" "$prog"
   done
   log="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.log"
   img="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.img"
-  echo "== $cmds (CPUS=$cpus, sbrk policy $policy)"
+  echo "== $cmds (CPUS=$cpus, sbrk policy $policy, fork policy $fork)"
   start=$(date +%s)
   cp "$logs/start.img" "$img" || exit 2
   if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
@@ -103,17 +115,17 @@ suite() {
      && disk_unchanged "$img" "$log" && no_lost_wakeups "$cpus" "$log"; then
     result=PASS
     passed=$((passed + 1))
-    echo "PASS $cmds (CPUS=$cpus, $policy): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
+    echo "PASS $cmds (CPUS=$cpus, $policy, fork $fork): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
   else
     result=FAIL
     failed=$((failed + 1))
-    echo "FAIL $cmds (CPUS=$cpus, $policy): console log in $log, the disk in $img; the log's last lines:"
+    echo "FAIL $cmds (CPUS=$cpus, $policy, fork $fork): console log in $log, the disk in $img; the log's last lines:"
     tail -15 "$log"
   fi
   [ "$result" = FAIL ] || rm -f "$img"
   # Time waiting for a QEMU slot (the runner says how long) is not the suite's.
   waited=$(sed -n 's/^qemu-run: waited \([0-9]*\) s.*/\1/p' "$log")
-  rows="$rows$name $cpus $policy $result $(($(date +%s) - start - ${waited:-0}))
+  rows="$rows$name $cpus $policy$([ "$fork" = cow ] || echo "/$fork") $result $(($(date +%s) - start - ${waited:-0}))
 "
 }
 
@@ -153,9 +165,9 @@ take_baseline() {
 }
 
 print_table() {
-  printf '%-30s %4s  %-11s  %-6s %7s\n' suite CPUS policy result seconds
+  printf '%-30s %4s  %-16s  %-6s %7s\n' suite CPUS policy result seconds
   printf '%s' "$rows" | while read -r name cpus policy result secs; do
-    printf '%-30s %4s  %-11s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
+    printf '%-30s %4s  %-16s  %-6s %7s\n' "$name" "$cpus" "$policy" "$result" "$secs"
   done
 }
 

@@ -251,6 +251,23 @@ class RunnerTest(unittest.TestCase):
         with open(self.args_file) as f:
             self.assertNotIn("-append", json.load(f), "no --policy, yet boot arguments")
 
+    def test_fork_policy_goes_to_the_boot_arguments(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--fork-policy", "copy", "usertests")
+        self.assertEqual(rc, 0, err)
+        with open(self.args_file) as f:
+            self.assertIn("-append fork=copy", " ".join(json.load(f)))
+        rc, out, err = self.run_runner(usertests_ok(), "--policy", "eager",
+                                       "--fork-policy", "cow", "usertests")
+        self.assertEqual(rc, 0, err)
+        with open(self.args_file) as f:
+            self.assertIn("-append policy=eager fork=cow", " ".join(json.load(f)))
+
+    def test_unknown_fork_policy_refused(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--fork-policy", "lazy", "usertests")
+        self.assertEqual(rc, 2)
+        self.assertIn("--fork-policy lazy: not a fork policy (cow, copy)", err)
+        self.assertIsNone(self.fake_pid(), "QEMU started for a bad --fork-policy")
+
     def test_unknown_policy_refused(self):
         rc, out, err = self.run_runner(usertests_ok(), "--policy", "lazzy", "usertests")
         self.assertEqual(rc, 2)
