@@ -12,8 +12,8 @@
 // the kernel's table, flushing). So a translation that goes away or loses rights
 // (uvmunmap, uvmclear, a copy-on-write fork turning the parent's pages read-only, a
 // copy-on-write fault moving a page to a new frame) is flushed here, on this hart, when
-// the table is the active one; a table not active anywhere needs nothing. An invalid entry becoming valid
-// needs no flush: see vmfault.c's spurious case.
+// the table is the active one; a table not active anywhere needs nothing. An invalid
+// entry becoming valid needs no flush: see vmfault.c's spurious case.
 //
 // User address spaces may be sparse: under the lazy policy heap pages are absent until
 // first touched (kernel/vmfault.c). So every operation over a user range here visits
@@ -346,10 +346,9 @@ pagetable_t uvmcreate(void)
 
 // The page holding an unaligned break stays mapped when the break moves down into it;
 // clear the bytes above the break so that memory handed out again reads as zeros, as a
-// fresh page would.
-// A page shared copy-on-write gets a frame of its own first, since the other holders'
-// bytes must not change; if there is no memory for one, the tail is left as it is (the
-// bytes are the process's own from before the fork, never another's).
+// fresh page would. A page shared copy-on-write gets a frame of its own first, since the
+// other holders' bytes must not change; if there is no memory for one, the tail is left
+// as it is (bytes this process could read already, never another process's later ones).
 static void clear_tail(pagetable_t pagetable, uint64 sz)
 {
   uint64 off = sz % PGSIZE;
