@@ -106,33 +106,38 @@ uint64 sys_freemem(void)
   return kfreepages();
 }
 
+// The body of a policy call: argument 0 is -1 (MEMPOLICY_QUERY, FORKPOLICY_QUERY) to
+// read *policy, or a value in [0, count) to set it. Returns the old value, or -1 for any
+// other argument (nothing changed); *set says whether it changed *policy. policy must be
+// a field of the calling process.
+static int query_or_set(int *policy, int count, int *set)
+{
+  int arg;
+  argint(0, &arg);
+  int old = *policy;
+  *set = 0;
+  if (arg == -1)
+    return old;
+  if (arg < 0 || arg >= count)
+    return -1;
+  *policy = arg;
+  *set = 1;
+  return old;
+}
+
 uint64 sys_mempolicy(void)
 {
-  int policy;
-  argint(0, &policy);
   struct proc *p = myproc();
-  int old = p->mempolicy;
-  if (policy == MEMPOLICY_QUERY)
-    return old;
-  if (policy < 0 || policy >= MEMPOLICY_COUNT)
-    return -1;
-  p->mempolicy = policy;
-  vm_fault_end_run(p);
-  return old;
+  int set, r = query_or_set(&p->mempolicy, MEMPOLICY_COUNT, &set);
+  if (set)
+    vm_fault_end_run(p);
+  return r;
 }
 
 uint64 sys_forkpolicy(void)
 {
-  int policy;
-  argint(0, &policy);
-  struct proc *p = myproc();
-  int old = p->forkpolicy;
-  if (policy == FORKPOLICY_QUERY)
-    return old;
-  if (policy < 0 || policy >= FORKPOLICY_COUNT)
-    return -1;
-  p->forkpolicy = policy;
-  return old;
+  int set;
+  return query_or_set(&myproc()->forkpolicy, FORKPOLICY_COUNT, &set);
 }
 
 uint64 sys_memstat(void)

@@ -365,17 +365,7 @@ static int run_test(struct test *t)
   }
   int st;
   wait(&st);
-  int free_after = settle_freemem(free_before);
-  if (st != 0)
-    printf("test %s: FAILED (exit status %d)\n", t->name, st);
-  else if (free_after != free_before)
-    printf("test %s: FAILED (%d free pages before, %d after)\n", t->name, free_before,
-           free_after);
-  else {
-    printf("test %s: OK\n", t->name);
-    return 1;
-  }
-  return 0;
+  return test_verdict(t->name, st, free_before, settle_freemem(free_before));
 }
 
 int main(int argc, char *argv[])

@@ -1394,17 +1394,8 @@ static int run_test(struct test *t)
     printf("test %s: FAILED (timed out after %d s)\n", t->name, TEST_TIMEOUT / 10);
   else if (len > 0)   // every reason starts with "; "
     printf("test %s: FAILED (%s)\n", t->name, why + 2);
-  else if (status == KILLED)
-    printf("test %s: FAILED (the test process was killed; see the kernel's line)\n", t->name);
-  else if (status != 0)
-    printf("test %s: FAILED (exit status %d)\n", t->name, status);
-  else if (free_after != free_before)
-    printf("test %s: FAILED (%d free pages before, %d after)\n", t->name, free_before,
-           free_after);
-  else {
-    printf("test %s: OK\n", t->name);
-    return 1;
-  }
+  else
+    return test_verdict(t->name, status, free_before, free_after);
   return 0;
 }
 

@@ -66,4 +66,10 @@ int run_in_child(void (*fn)(uint64), uint64 arg, int *status);
 // Returns the last freemem().
 int settle_freemem(int want);
 
+// ---- Test runners (verdict.c) ------------------------------------------------------
+// Print the verdict on test name, run in a process of its own: "test NAME: OK" if it
+// exited with status 0 and the free pages are back to free_before, else "test NAME:
+// FAILED (why)". Returns 1 if it passed.
+int test_verdict(const char *name, int status, int free_before, int free_after);
+
 #endif
