@@ -452,11 +452,35 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   return -1;
 }
 
-// What share_leaf needs: the child's table, and whether a parent entry lost PTE_W.
+// What share_leaf needs: the child's table, whether a parent entry lost PTE_W, and the
+// child's last-level table the previous page went into (leaves: its first entry; span:
+// the 2 MiB of addresses it maps), so that the pages of one span cost one walk.
 struct share {
   pagetable_t child;
   int demoted;
+  pte_t *leaves;
+  uint64 span;
 };
+
+#define LEAF_SPAN (1UL << PXSHIFT(1))   // the addresses one last-level table maps
+
+// The child's empty leaf entry for va, as empty_leaf, walking only for a new span.
+static pte_t *share_slot(struct share *sh, uint64 va)
+{
+  uint64 span = va & ~(LEAF_SPAN - 1);
+  if (sh->leaves == 0 || sh->span != span) {
+    pte_t *pte = empty_leaf(sh->child, va);
+    if (pte == 0)
+      return 0;
+    sh->leaves = pte - PX(0, va);
+    sh->span = span;
+    return pte;
+  }
+  pte_t *pte = &sh->leaves[PX(0, va)];
+  if (*pte & PTE_V)
+    panic("uvmshare: remap");
+  return pte;
+}
 
 // Map the parent's frame into the child too. A writable page becomes copy-on-write in
 // both (PTE_W off, PTE_COW on); a read-only one is shared as it is, never copied.
@@ -467,7 +491,7 @@ static int share_leaf(pte_t *pte, uint64 va, void *arg)
     *pte = (*pte & ~PTE_W) | PTE_COW;
     sh->demoted = 1;
   }
-  pte_t *cpte = empty_leaf(sh->child, va);
+  pte_t *cpte = share_slot(sh, va);
   if (cpte == 0)
     return -1;
   kpage_share(pte2kva(*pte));
@@ -478,7 +502,7 @@ static int share_leaf(pte_t *pte, uint64 va, void *arg)
 
 int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
 {
-  struct share sh = { new, 0 };
+  struct share sh = { new, 0, 0, 0 };
   int r = each_leaf(old, 0, sz, share_leaf, &sh);
   // The parent's pages that lost PTE_W must not stay writable through this hart's TLB.
   if (sh.demoted)
