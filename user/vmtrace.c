@@ -212,13 +212,15 @@ static void drain(int in, int out)
   exit(0);
 }
 
-// Run cmd in a child that holds neither the destination nor the gate open.
-static int spawn(char **cmd, int out, int gate)
+// Run cmd in a child that holds neither the destination nor the gate open, under the
+// fork policy policy (the recorder's own is copy: see record).
+static int spawn(char **cmd, int out, int gate, int policy)
 {
   int pid = fork();
   if (pid == 0) {
     close(out);
     close(gate);
+    forkpolicy(policy);
     exec(cmd[0], cmd);
     fprintf(2, "vmtrace: exec %s failed\n", cmd[0]);
     exit(127);
@@ -263,6 +265,11 @@ static int record(struct options *o)
   // holds it back stays open until tracing is off: so the recording starts and ends
   // with the same set of pages in use outside it, and its free-page counter must come
   // back to where it started once the command has exited.
+  // The recorder's processes fork by copying, so that none shares a page copy-on-write
+  // with another: a page its drainer or itself wrote while recording would be copied
+  // then, and would show in the workload's recording and free-page counts as if the
+  // workload had taken it. The command gets the policy the recorder was started with.
+  int policy = forkpolicy(FORKPOLICY_COPY);
   int gate[2];
   if (pipe(gate) < 0) {
     fprintf(2, "vmtrace: pipe failed\n");
@@ -281,7 +288,7 @@ static int record(struct options *o)
   write_header(out);
   ctl_or_die("enable");
   write(gate[1], "g", 1);
-  int cmd = spawn(o->cmd, out, gate[1]);
+  int cmd = spawn(o->cmd, out, gate[1], policy);
   close(out);
 
   int status = -1, pid;
