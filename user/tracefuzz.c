@@ -17,8 +17,9 @@
 //                  process, with VMT_MORE on all but the last.
 //   storm          PROCS processes send random control commands (enable, disable,
 //                  reset, events, pid, bufsize; good and bad), markers, memory and
-//                  process churn, status reads and second-reader attempts, while a
-//                  reader drains into hostile buffers. Every read must be -1 or whole
+//                  process churn (forks under either fork policy, whose children
+//                  write to shared pages), status reads and second-reader attempts,
+//                  while a reader drains into hostile buffers. Every read must be -1 or whole
 //                  records, and from read to read each CPU's sequence numbers must run
 //                  on without a gap that a VMT_LOST record does not explain (a reset
 //                  starts them again at 0).
@@ -35,6 +36,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/memstat.h"
 #include "kernel/mempolicy.h"
+#include "kernel/forkpolicy.h"
 #include "user/user.h"
 #include "user/printf_check.h"
 #include "user/lib/number.h"
@@ -727,6 +729,21 @@ static void storm_marker(int w)
   check_marker_write(w, gen_buf(0), gen_len());
 }
 
+// A fork under a fork policy drawn at random, whose child writes to some of the heap's
+// pages p[0 .. pages): under copy-on-write those writes copy the frames it shares with
+// this process or take them over, and pages never touched fault in lazily.
+static void churn_fork(char *p, int pages)
+{
+  forkpolicy(below(2) ? FORKPOLICY_COW : FORKPOLICY_COPY);
+  int pid = fork();
+  if (pid == 0) {
+    for (int i = below(2); i < pages; i += 1 + below(2))
+      p[i * PGSIZE] ^= 1;
+    exit(3);
+  }
+  check(pid > 0 && wait_status() == 3, "child exit status", pid, 0);
+}
+
 // Memory and process events for the tracer to record.
 static void storm_churn(void)
 {
@@ -735,13 +752,9 @@ static void storm_churn(void)
   check(p != (char *)-1, "sbrk", pages, 0);
   for (int i = 0; i < pages; i += 1 + below(2))
     p[i * PGSIZE] = i;
+  if (below(4) == 0)
+    churn_fork(p, pages);
   sbrk(-pages * PGSIZE);
-  if (below(4) == 0) {
-    int pid = fork();
-    if (pid == 0)
-      exit(3);
-    check(pid > 0 && wait_status() == 3, "child exit status", pid, 0);
-  }
 }
 
 static void storm_status(void)
