@@ -181,7 +181,7 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
 }
 
 // What unmap_leaf does with each leaf's frame (its arg, as a pointer).
-enum frame_fate { FRAME_KEPT, FRAME_FREED, FRAME_FREED_UNTRACED };
+enum frame_fate { FRAME_KEPT, FRAME_FREED };
 
 // "Freed" means one reference dropped: a frame that copy-on-write fork shared stays
 // allocated until its last mapping goes (kernel/kalloc.c).
@@ -191,8 +191,6 @@ static int unmap_leaf(pte_t *pte, uint64 va, void *fate)
   *pte = 0;
   if ((uint64)fate == FRAME_FREED)
     kfree(pa2kva(pa));
-  else if ((uint64)fate == FRAME_FREED_UNTRACED)
-    kfree_untraced(pa2kva(pa));
   return 0;
 }
 
@@ -358,7 +356,7 @@ static void clear_tail(pagetable_t pagetable, uint64 sz)
   pte_t *pte = walk(pagetable, va, 0);
   if (pte == 0 || (*pte & PTE_V) == 0)
     return;
-  if ((*pte & PTE_COW) && uvmcow_unshare(pagetable, va, pte, 0) < 0)
+  if ((*pte & PTE_COW) && uvmcow_unshare(pagetable, va, pte) < 0)
     return;
   memset((char *)pte2kva(*pte) + off, 0, PGSIZE - off);
 }
@@ -513,17 +511,11 @@ int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
   return -1;
 }
 
-int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, struct cow_result *res)
+int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte)
 {
   uint64 oldpa = PTE2PA(*pte);
   int perm = (PTE_FLAGS(*pte) & ~(PTE_V | PTE_COW)) | PTE_W;
-  int refs = kpage_refs(pa2kva(oldpa));
-  if (res) {
-    res->refs = refs;
-    res->copied = 0;
-    res->pa = oldpa;
-  }
-  if (refs == 1) {
+  if (kpage_refs(pa2kva(oldpa)) == 1) {
     // Ours alone: nobody can take a reference to it but this process, which is here.
     *pte = PA2PTE(oldpa) | perm | PTE_V;
   } else {
@@ -532,14 +524,10 @@ int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, struct cow_resu
       return -1;
     memmove(mem, pa2kva(oldpa), PGSIZE);
     // The old frame's reference goes as an unmap would drop it (the other holders may
-    // have dropped theirs since refs was read, making this the last), and the new frame
-    // is mapped as a fresh page: a recording sees the copy as an unmap and a map.
+    // have dropped theirs since its count was read, making this the last), and the new
+    // frame is mapped as a fresh page: a recording sees the copy as an unmap and a map.
     unmap_traced_drop(pte, va);
     uvm_install(pte, va, kva2pa(mem), perm, 1);
-    if (res) {
-      res->copied = 1;
-      res->pa = kva2pa(mem);
-    }
   }
   // The entry gained PTE_W (and maybe a new frame): this hart may cache the read-only one.
   flush_range(pagetable, va, 1);

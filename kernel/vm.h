@@ -77,20 +77,13 @@ int  uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 // child's page tables) and nothing left in new; old's pages may stay copy-on-write, which
 // costs nothing but a fault that takes the page over.
 int  uvmshare(pagetable_t old, pagetable_t new, uint64 sz);
-// What uvmcow_unshare did: the references it found on the shared frame, whether it
-// copied (else it took the frame over in place), and the frame now mapped.
-struct cow_result {
-  int refs;
-  int copied;
-  uint64 pa;
-};
 // Give user page va, mapped with PTE_COW at its leaf pte, a frame the process may write:
 // the same frame made writable if the process holds its last reference, else a copy (the
 // old frame's reference dropped, and freed if that was the last). The caller must be the
 // process that owns pagetable (or its exclusive owner), so that nobody else changes
 // the entry meanwhile. Flushes va on this hart if pagetable is active. 0, or -1 when
-// there is no memory for the copy (nothing changed). res may be 0.
-int  uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, struct cow_result *res);
+// there is no memory for the copy (nothing changed).
+int  uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte);
 // Free the pages of [0, sz) and every page-table page of the user half. No hart may be
 // running on pagetable (panics if this one is).
 void uvmfree(pagetable_t pagetable, uint64 sz);

@@ -162,7 +162,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_MAPPED;
   case KIND_COW:
     *why = "out of memory for a copy-on-write copy";
-    if (uvmcow_unshare(p->pagetable, PGROUNDDOWN(va), pte, 0) != 0)
+    if (uvmcow_unshare(p->pagetable, PGROUNDDOWN(va), pte) != 0)
       return FAULT_NOMEM;
     r->pa = PTE2PA(*pte);
     return FAULT_MAPPED;
