@@ -79,40 +79,50 @@ static const char *find_bootargs(const uchar *fdt, uint64 limit)
   return 0;
 }
 
-// The index of value in names[0..n), or -1.
-static int name_index(const char *value, const char *const names[], int n)
+// The boot arguments this kernel knows: KEY=NAME, NAME one of names[0 .. count), sets
+// *value to NAME's index.
+struct knob {
+  const char *key;             // with its '='
+  const char *what;            // for the console
+  const char *const *names;
+  int count;
+  int *value;
+};
+
+static const char *const mem_names[] = MEMPOLICY_NAMES;
+static const char *const fork_names[] = FORKPOLICY_NAMES;
+static const struct knob knobs[] = {
+  { "policy=", "sbrk policy", mem_names, MEMPOLICY_COUNT, &boot_policy },
+  { "fork=", "fork policy", fork_names, FORKPOLICY_COUNT, &boot_forkpolicy },
+};
+
+// Set k's value from the name after its key in w, or say why not.
+static void apply_knob(const struct knob *k, const char *w)
 {
-  for (int i = 0; i < n; i++)
-    if (strncmp(value, names[i], strlen(names[i]) + 1) == 0)
-      return i;
-  return -1;
+  const char *name = w + strlen(k->key);
+  for (int i = 0; i < k->count; i++) {
+    if (strncmp(name, k->names[i], strlen(k->names[i]) + 1) == 0) {
+      *k->value = i;
+      printf("bootargs: %s %s for every process\n", k->what, k->names[i]);
+      return;
+    }
+  }
+  printf("bootargs: unknown %s '%s' (one of:", k->what, name);
+  for (int i = 0; i < k->count; i++)
+    printf(" %s", k->names[i]);
+  printf(")\n");
 }
 
 // Apply one word of the arguments.
 static void apply_word(const char *w)
 {
-  static const char *const names[] = MEMPOLICY_NAMES;
-  static const char *const fork_names[] = FORKPOLICY_NAMES;
-  const char key[] = "policy=", fork_key[] = "fork=";
-  int klen = sizeof(key) - 1, fklen = sizeof(fork_key) - 1, i;
-  if (strncmp(w, key, klen) == 0) {
-    if ((i = name_index(w + klen, names, MEMPOLICY_COUNT)) < 0) {
-      printf("bootargs: unknown sbrk policy '%s' (lazy, eager, faultaround or default)\n",
-             w + klen);
+  for (int i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+    if (strncmp(w, knobs[i].key, strlen(knobs[i].key)) == 0) {
+      apply_knob(&knobs[i], w);
       return;
     }
-    boot_policy = i;
-    printf("bootargs: sbrk policy %s for every process\n", names[i]);
-  } else if (strncmp(w, fork_key, fklen) == 0) {
-    if ((i = name_index(w + fklen, fork_names, FORKPOLICY_COUNT)) < 0) {
-      printf("bootargs: unknown fork policy '%s' (cow or copy)\n", w + fklen);
-      return;
-    }
-    boot_forkpolicy = i;
-    printf("bootargs: fork policy %s for every process\n", fork_names[i]);
-  } else {
-    printf("bootargs: ignoring '%s'\n", w);
   }
+  printf("bootargs: ignoring '%s'\n", w);
 }
 
 void bootargs_init(void)
