@@ -29,13 +29,20 @@
 // The kernel folds a part in only while that part's own type is being recorded, so
 // every event selection still gives the records it gave before. In versions 1 and 2
 // those bits are 0.
+// Version 4 adds copy-on-write fork (kernel/vm.c's uvmshare): VMT_SHARE, the outcomes
+// VMT_OUT_COPIED and VMT_OUT_TAKEN, and VMT_END_COW with the reference count in
+// VMT_FAULT_END's arg. A fork whose pages are shared writes one VMT_SHARE per run of
+// pages in place of one VMT_MAP per page (while shares are recorded; with VMT_SHARE off
+// and VMT_MAP on, the per-page maps go out as before). A share names no frames: each
+// page of the child maps the frame the parent maps at the same va, which a reader that
+// followed the parent's maps knows.
 #ifndef FAULTLINE_VMTRACE_FORMAT_H
 #define FAULTLINE_VMTRACE_FORMAT_H
 
 #include "kernel/types.h"
 
 #define VMT_MAGIC   "VMTRACE1"   // 8 bytes, no NUL
-#define VMT_VERSION 3
+#define VMT_VERSION 4
 #define VMT_VERSION_OLDEST 1   // the oldest version a reader still understands
 
 struct vmt_header {
@@ -86,6 +93,13 @@ enum vmt_type {
                         // call's user stub and slot 0 returns into the stub's caller. A
                         // return address points after the call (the jal), as in any
                         // unwinder: look up ret - 1 to name the calling line.
+  VMT_SHARE       = 16, // a copy-on-write fork mapped a run of the parent's pages into
+                        // the child: pid = the child (written before VMT_FORK, as the
+                        // child's own maps were), arg = the parent's pid, a = first va,
+                        // b = pages in the run, flags = VMT_SHARE_COW if they are now
+                        // copy-on-write in both (they were writable), else 0 (read-only
+                        // pages, text: shared as they are and never copied). Every page
+                        // of [a, a + b pages) is mapped in the child.
   VMT_NTYPES
 };
 
@@ -104,7 +118,7 @@ enum vmt_type {
   [VMT_EXEC] = "exec",               [VMT_EXIT] = "exit",             \
   [VMT_KILL] = "kill",               [VMT_SWITCH] = "switch",         \
   [VMT_MARKER] = "marker",           [VMT_LOST] = "lost",             \
-  [VMT_FAULT_CHAIN] = "chain",                                        \
+  [VMT_FAULT_CHAIN] = "chain",       [VMT_SHARE] = "share",           \
 }
 
 // flags of VMT_FAULT_*: who touched the page
@@ -130,6 +144,15 @@ enum vmt_outcome {
                            // stale translation, now flushed; nothing mapped, b = its pa.
                            // Recordings made before this existed count such faults as
                            // MAPPED, and read as they always did.
+  VMT_OUT_COPIED     = 5,  // copy-on-write: the shared frame was copied into a new frame
+                           // b, now mapped writable. Inside the fault, before its end:
+                           // the old frame's VMT_UNMAP (VMT_UNMAP_FREED if the other
+                           // holders dropped it meanwhile); the new frame's kalloc and
+                           // map are said by the end (VMT_END_KALLOC, VMT_END_MAP) as a
+                           // lazy fault's are. Version 4.
+  VMT_OUT_TAKEN      = 6,  // copy-on-write: the faulting process held the frame's last
+                           // reference, so frame b is now its own, made writable in
+                           // place: nothing allocated, copied, mapped or unmapped.
 };
 
 // arg of VMT_FAULT_END, from version 3: the outcome in the low bits; above it, for a
@@ -140,7 +163,14 @@ enum vmt_outcome {
 #define VMT_END_OUTCOME    0x0f   // arg & VMT_END_OUTCOME: enum vmt_outcome
 #define VMT_END_KALLOC     0x10   // implied: VMT_KALLOC of b, VMT_PAGE_DATA
 #define VMT_END_MAP        0x20   // implied: VMT_MAP of a's page to b with perm
-#define VMT_END_PERM_SHIFT 8      // arg >> VMT_END_PERM_SHIFT: perm (10 bits at most)
+#define VMT_END_PERM_SHIFT 8      // (arg >> VMT_END_PERM_SHIFT) & VMT_END_PERM_MASK: perm
+#define VMT_END_PERM_MASK  0x3ff
+// From version 4: the fault was a write to a copy-on-write page (outcome COPIED, TAKEN
+// or NOMEM), and how many processes mapped its frame when the fault found it (1 for a
+// take-over; saturates at VMT_END_REFS_MAX). Readers keep both in the expanded end.
+#define VMT_END_COW        0x40
+#define VMT_END_REFS_SHIFT 20     // (arg >> VMT_END_REFS_SHIFT): references found
+#define VMT_END_REFS_MAX   0xfff
 
 // flags of VMT_MAP, from version 3: b was allocated for this mapping and the kernel wrote
 // no VMT_KALLOC for it; implied: VMT_KALLOC of b, VMT_PAGE_DATA, just before the map.
@@ -148,6 +178,8 @@ enum vmt_outcome {
 // flags of VMT_UNMAP, from version 3: b was freed with this unmap and the kernel wrote no
 // VMT_KFREE for it; implied: VMT_KFREE of b, VMT_PAGE_DATA, just after the unmap.
 #define VMT_UNMAP_FREED    0x01
+// flags of VMT_SHARE: the run's pages are copy-on-write (PTE_COW) in parent and child.
+#define VMT_SHARE_COW      0x01
 
 // flags of VMT_KALLOC and VMT_KFREE. A fault that needs a new page-table page makes two
 // kallocs: the data page it maps and the page-table page that holds the mapping.
