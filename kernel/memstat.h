@@ -11,8 +11,8 @@ struct memstat {
   uint64 stack_base;   // lowest stack address; the guard page is the page below
   int policy;          // MEMPOLICY_LAZY, _EAGER, _FAULTAROUND or _DEFAULT (kernel/mempolicy.h)
   int pid;
-  // This process's writes to copy-on-write pages since fork made it (exec keeps them,
-  // so a program exec'd by a child can read what happened between the fork and exec):
+  // This process's copy-on-write faults since fork made it (exec keeps the counts, so a
+  // program exec'd by a child can read what happened between the fork and the exec):
   uint64 cow_copied;   // pages copied into a frame of its own
   uint64 cow_taken;    // pages taken over in place (it held the frame's last reference)
 };

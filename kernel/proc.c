@@ -163,6 +163,7 @@ static void freeproc(struct proc *p)
   p->xstate = 0;
   p->mempolicy = MEMPOLICY_DEFAULT;
   p->forkpolicy = FORKPOLICY_COW;
+  p->cow_copied = p->cow_taken = 0;
   vm_fault_end_run(p);
   p->state = UNUSED;
 }
@@ -656,6 +657,8 @@ static void fill_memstat(struct proc *p, struct memstat *st)
   st->stack_base = p->stack_base;
   st->policy = p->mempolicy;
   st->pid = p->pid;
+  st->cow_copied = p->cow_copied;
+  st->cow_taken = p->cow_taken;
 }
 
 int procmemstat(int pid, struct memstat *st)

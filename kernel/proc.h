@@ -104,6 +104,9 @@ struct proc {
   // would hit (0: no run), and how many pages the run's last fault mapped.
   uint64 around_next;
   int around_pages;
+  // Its copy-on-write faults since fork made it (kept by exec; memstat reports them).
+  uint64 cow_copied;        // a frame copied for it
+  uint64 cow_taken;         // the shared frame taken over, the last reference being its
   int trace_pid;            // pid its trace records carry: pid, or the process whose
                             // page table it is working on (tracing/emit.c)
 };

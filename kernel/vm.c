@@ -356,7 +356,8 @@ static void clear_tail(pagetable_t pagetable, uint64 sz)
   pte_t *pte = walk(pagetable, va, 0);
   if (pte == 0 || (*pte & PTE_V) == 0)
     return;
-  if ((*pte & PTE_COW) && uvmcow_unshare(pagetable, va, pte) < 0)
+  int refs;
+  if ((*pte & PTE_COW) && uvmcow_unshare(pagetable, va, pte, &refs, 1) < 0)
     return;
   memset((char *)pte2kva(*pte) + off, 0, PGSIZE - off);
 }
@@ -452,12 +453,17 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 
 // What share_leaf needs: the child's table, whether a parent entry lost PTE_W, and the
 // child's last-level table the previous page went into (leaves: its first entry; span:
-// the 2 MiB of addresses it maps), so that the pages of one span cost one walk.
+// the 2 MiB of addresses it maps), so that the pages of one span cost one walk. While
+// shares are recorded (runs), the pages shared since the last record: run_n pages from
+// run_va, copy-on-write if run_cow.
 struct share {
   pagetable_t child;
   int demoted;
   pte_t *leaves;
   uint64 span;
+  int runs;
+  uint64 run_va, run_n;
+  int run_cow;
 };
 
 #define LEAF_SPAN (1UL << PXSHIFT(1))   // the addresses one last-level table maps
@@ -480,6 +486,35 @@ static pte_t *share_slot(struct share *sh, uint64 va)
   return pte;
 }
 
+// Record the pending run of shared pages, if any. The caller is the parent, whose pid
+// the record names; the record itself carries the child's (fork's charge_to).
+static void share_flush(struct share *sh)
+{
+  if (sh->run_n)
+    trace_share(sh->run_va, sh->run_n, sh->run_cow, myproc()->pid);
+  sh->run_n = 0;
+}
+
+// The child's page va now maps what pte maps. While shares are recorded, the page joins
+// the pending run, or starts a new one after that is recorded: a run is pages in a row
+// of one kind, so a fork writes a record for text, one for data and stack and one for
+// the heap, not one per page. Else the page is recorded as a map of its own (when maps
+// are), as before shares existed.
+static void share_traced(struct share *sh, uint64 va, pte_t pte)
+{
+  if (!sh->runs) {
+    trace_map(va, PTE2PA(pte), PTE_FLAGS(pte) & ~PTE_V);
+    return;
+  }
+  int cow = (pte & PTE_COW) != 0;
+  if (sh->run_n && (va != sh->run_va + sh->run_n * PGSIZE || cow != sh->run_cow))
+    share_flush(sh);
+  if (sh->run_n++ == 0) {
+    sh->run_va = va;
+    sh->run_cow = cow;
+  }
+}
+
 // Map the parent's frame into the child too. A writable page becomes copy-on-write in
 // both (PTE_W off, PTE_COW on); a read-only one is shared as it is, never copied.
 static int share_leaf(pte_t *pte, uint64 va, void *arg)
@@ -494,14 +529,15 @@ static int share_leaf(pte_t *pte, uint64 va, void *arg)
     return -1;
   kpage_share(pte2kva(*pte));
   *cpte = *pte;
-  trace_map(va, PTE2PA(*pte), PTE_FLAGS(*pte) & ~PTE_V);
+  share_traced(sh, va, *pte);
   return 0;
 }
 
 int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
 {
-  struct share sh = { new, 0, 0, 0 };
+  struct share sh = { .child = new, .runs = trace_wanted(VMT_SHARE) };
   int r = each_leaf(old, 0, sz, share_leaf, &sh);
+  share_flush(&sh);   // before any unmap below, which must follow the pages' share
   // The parent's pages that lost PTE_W must not stay writable through this hart's TLB.
   if (sh.demoted)
     flush_range(old, 0, PGROUNDUP(sz) / PGSIZE);
@@ -511,11 +547,13 @@ int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
   return -1;
 }
 
-int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte)
+int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, int *refs, int map_traced)
 {
   uint64 oldpa = PTE2PA(*pte);
   int perm = (PTE_FLAGS(*pte) & ~(PTE_V | PTE_COW)) | PTE_W;
-  if (kpage_refs(pa2kva(oldpa)) == 1) {
+  int how = COW_TAKEN;
+  *refs = kpage_refs(pa2kva(oldpa));
+  if (*refs == 1) {
     // Ours alone: nobody can take a reference to it but this process, which is here.
     *pte = PA2PTE(oldpa) | perm | PTE_V;
   } else {
@@ -527,11 +565,12 @@ int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte)
     // have dropped theirs since its count was read, making this the last), and the new
     // frame is mapped as a fresh page: a recording sees the copy as an unmap and a map.
     unmap_traced_drop(pte, va);
-    uvm_install(pte, va, kva2pa(mem), perm, 1);
+    uvm_install(pte, va, kva2pa(mem), perm, map_traced);
+    how = COW_COPIED;
   }
   // The entry gained PTE_W (and maybe a new frame): this hart may cache the read-only one.
   flush_range(pagetable, va, 1);
-  return 0;
+  return how;
 }
 
 void uvmclear(pagetable_t pagetable, uint64 va)

@@ -78,12 +78,15 @@ int  uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 // costs nothing but a fault that takes the page over.
 int  uvmshare(pagetable_t old, pagetable_t new, uint64 sz);
 // Give user page va, mapped with PTE_COW at its leaf pte, a frame the process may write:
-// the same frame made writable if the process holds its last reference, else a copy (the
-// old frame's reference dropped, and freed if that was the last). The caller must be the
-// process that owns pagetable (or its exclusive owner), so that nobody else changes
-// the entry meanwhile. Flushes va on this hart if pagetable is active. 0, or -1 when
-// there is no memory for the copy (nothing changed).
-int  uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte);
+// the same frame made writable if the process holds its last reference (COW_TAKEN), else
+// a copy (COW_COPIED; the old frame's reference dropped, and freed if that was the
+// last). The caller must be the process that owns pagetable (or its exclusive owner), so
+// that nobody else changes the entry meanwhile. Flushes va on this hart if pagetable is
+// active. *refs gets the references the frame had when looked at. A copy's unmap is
+// recorded here; its new frame's map too if map_traced, else (a fault: its end record
+// says it) not at all. -1 when there is no memory for the copy (nothing changed).
+enum cow_unshared { COW_TAKEN, COW_COPIED };
+int  uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, int *refs, int map_traced);
 // Free the pages of [0, sz) and every page-table page of the user half. No hart may be
 // running on pagetable (panics if this one is).
 void uvmfree(pagetable_t pagetable, uint64 sz);

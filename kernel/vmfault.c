@@ -28,9 +28,11 @@
 //
 // Copy-on-write (kernel/vm.c's uvmshare): a write to a user page whose entry has PTE_COW
 // gets the process a frame of its own, copied, or the shared frame itself made writable
-// when no other process holds it any more. The copy is recorded as the old frame's unmap
-// and the new one's map, between the fault's two events. A kernel write to user memory
-// (copyout) finds no PTE_W there and comes here too (kernel/usercopy.c).
+// when no other process holds it any more. The fault's end says which (VMT_OUT_COPIED or
+// VMT_OUT_TAKEN) and the references it found; a copy's unmap of the old frame is recorded
+// inside the fault, and the new frame's kalloc and map are said by the end, as a lazy
+// page's are. A kernel write to user memory (copyout) finds no PTE_W there and comes here
+// too (kernel/usercopy.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -138,10 +140,32 @@ static int map_around(struct proc *p, uint64 va, int want)
 struct resolved {
   uint64 pa;        // the frame now mapped at va, when the outcome is MAPPED
   int around;       // pages after it that fault-around mapped
-  int spurious;     // va was mapped already
+  int mapped_as;    // the recorded outcome when it is MAPPED: VMT_OUT_MAPPED, or the
+                    // kind of fault that needed nothing new (SPURIOUS) or a frame of its
+                    // own (COPIED, TAKEN)
   int own_perm;     // 0, or the fault mapped its own page with these bits, untraced
                     // (trace_fault_end records its kalloc and map)
+  int cow_refs;     // 0, or a copy-on-write fault's frame had that many references
 };
+
+// A write to copy-on-write page va, whose leaf entry is pte.
+static enum fault_outcome resolve_cow(struct proc *p, uint64 va, pte_t *pte,
+                                      struct resolved *r)
+{
+  int how = uvmcow_unshare(p->pagetable, va, pte, &r->cow_refs, 0);
+  if (how < 0)
+    return FAULT_NOMEM;
+  r->pa = PTE2PA(*pte);
+  if (how == COW_COPIED) {
+    r->mapped_as = VMT_OUT_COPIED;
+    r->own_perm = PTE_FLAGS(*pte) & ~PTE_V;   // its kalloc and map go with the end
+    p->cow_copied++;
+  } else {
+    r->mapped_as = VMT_OUT_TAKEN;
+    p->cow_taken++;
+  }
+  return FAULT_MAPPED;
+}
 
 // Classify, then act.
 static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access access,
@@ -150,7 +174,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
   pte_t *pte;
   switch (classify(p, va, access, &pte, why)) {
   case KIND_SPURIOUS:
-    r->spurious = 1;
+    r->mapped_as = VMT_OUT_SPURIOUS;
     // The entry allows the access, so the hart faulted on a translation it cached
     // before the entry became valid: mapping a page never flushes (kernel/vm.c), and
     // hardware may cache invalid entries. Only this hart can hold it: a process runs
@@ -162,10 +186,7 @@ static enum fault_outcome resolve(struct proc *p, uint64 va, enum fault_access a
     return FAULT_MAPPED;
   case KIND_COW:
     *why = "out of memory for a copy-on-write copy";
-    if (uvmcow_unshare(p->pagetable, PGROUNDDOWN(va), pte) != 0)
-      return FAULT_NOMEM;
-    r->pa = PTE2PA(*pte);
-    return FAULT_MAPPED;
+    return resolve_cow(p, PGROUNDDOWN(va), pte, r);
   case KIND_PROTECTION:
     return FAULT_PROTECTION;
   case KIND_ILLEGAL:
@@ -186,11 +207,11 @@ static TRACED_INLINE enum fault_outcome traced_resolve(struct proc *p, uint64 va
                                          enum fault_source source, uint64 scause,
                                          const char **why)
 {
-  struct resolved r = { 0 };
+  struct resolved r = { .mapped_as = VMT_OUT_MAPPED };
   trace_fault_begin(va, p->trapframe->epc, scause, source, access);
   enum fault_outcome out = resolve(p, va, access, &r, why);
-  trace_fault_end(va, out == FAULT_MAPPED ? r.pa : 0, r.spurious ? VMT_OUT_SPURIOUS : out,
-                  source, r.around, r.own_perm);
+  trace_fault_end(va, out == FAULT_MAPPED ? r.pa : 0, out == FAULT_MAPPED ? r.mapped_as : out,
+                  source, r.around, r.own_perm, r.cow_refs);
   return out;
 }
 

@@ -66,6 +66,12 @@ static inline void trace_map(uint64 va, uint64 pa, int perm)
 {
   TRACE(VMT_MAP, 0, perm, va, pa);
 }
+// npages pages from va, mapped into a child by copy-on-write fork from parent's table;
+// cow: they are copy-on-write now (else read-only, shared as they are).
+static inline void trace_share(uint64 va, uint64 npages, int cow, int parent)
+{
+  TRACE(VMT_SHARE, cow ? VMT_SHARE_COW : 0, parent, va, npages);
+}
 // freed: VMT_UNMAP_FREED, the caller frees pa untraced (kfree_untraced) because kfrees
 // are recorded too and this record says so; else 0.
 static inline void trace_unmap(uint64 va, uint64 pa, int perm, int freed)
@@ -84,24 +90,30 @@ static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int s
   TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
 }
 // VMT_FAULT_END's arg (trace_fault_end): evaluated only when the end is recorded.
-static inline uint32 fault_end_arg(int outcome, int own_perm)
+static inline uint32 fault_end_arg(int outcome, int own_perm, int cow_refs)
 {
-  if (!own_perm)
-    return outcome;
-  return outcome | (trace_wanted(VMT_KALLOC) ? VMT_END_KALLOC : 0) |
-         (trace_wanted(VMT_MAP) ? VMT_END_MAP | own_perm << VMT_END_PERM_SHIFT : 0);
+  uint32 arg = outcome;
+  if (cow_refs)
+    arg |= VMT_END_COW |
+           (uint32)(cow_refs < VMT_END_REFS_MAX ? cow_refs : VMT_END_REFS_MAX) << VMT_END_REFS_SHIFT;
+  if (own_perm)
+    arg |= (trace_wanted(VMT_KALLOC) ? VMT_END_KALLOC : 0) |
+           (trace_wanted(VMT_MAP) ? VMT_END_MAP | own_perm << VMT_END_PERM_SHIFT : 0);
+  return arg;
 }
 // around: pages mapped after va by fault-around (0 .. VMT_AROUND_MAX). own_perm: 0, or
 // the fault allocated and mapped its own page pa with these permission bits, untraced
-// (uvmmap_zeroed_untraced): the end record then says so for each of the two whose type
-// is recorded, or if ends are not recorded, they go out as records of their own.
+// (uvmmap_zeroed_untraced, or a copy-on-write copy): the end record then says so for
+// each of the two whose type is recorded, or if ends are not recorded, they go out as
+// records of their own. cow_refs: 0, or the fault was a write to a copy-on-write page
+// whose frame had that many references.
 static inline void trace_fault_end(uint64 va, uint64 pa, int outcome, int source, int around,
-                                   int own_perm)
+                                   int own_perm, int cow_refs)
 {
 #ifndef FAULTLINE_NO_TRACE
   if (__builtin_expect(trace_on[VMT_FAULT_END], 0)) {
     if (trace_emit(VMT_FAULT_END, source | around << VMT_AROUND_SHIFT,
-                   fault_end_arg(outcome, own_perm), va, pa))
+                   fault_end_arg(outcome, own_perm, cow_refs), va, pa))
       trace_wake_reader();
     return;
   }

@@ -336,6 +336,67 @@ static void test_lazy(void)
     fail("the child's touch changed the parent's pages");
 }
 
+// This process's copy-on-write counts (memstat), checked to have moved by exactly
+// copied and taken since before.
+static struct memstat counted(const struct memstat *before, int copied, int taken,
+                              const char *what)
+{
+  struct memstat st;
+  if (memstat(0, &st) < 0)
+    fail("memstat failed");
+  if (st.cow_copied != before->cow_copied + copied || st.cow_taken != before->cow_taken + taken)
+    fail("%s: copied %d taken %d, expected %d and %d more than %d and %d", what,
+         (int)st.cow_copied, (int)st.cow_taken, copied, taken, (int)before->cow_copied,
+         (int)before->cow_taken);
+  return st;
+}
+
+// n in decimal into buf, which holds 21 bytes.
+static char *decimal(char *buf, uint64 n)
+{
+  char *p = buf + 20;
+  *p = 0;
+  do
+    *--p = '0' + n % 10;
+  while ((n /= 10) != 0);
+  return p;
+}
+
+// The exec'd half of test_counts: argv holds the counts from before the exec.
+static int counts_after_exec(char *copied, char *taken)
+{
+  struct memstat st;
+  memstat(0, &st);
+  return st.cow_copied == atoi(copied) && st.cow_taken == atoi(taken) ? 0 : 1;
+}
+
+// Each copy-on-write fault counts once in its own process, as a copy while another
+// process holds the frame and as a take-over once none does; exec keeps the counts.
+static void test_counts(void)
+{
+  forkpolicy(FORKPOLICY_COW);
+  fill(shared[0], NPAGES, 1);
+  struct memstat st;
+  memstat(0, &st);   // the stack page is now ours (memstat wrote to it)
+  int pid = xfork();
+  if (pid == 0) {
+    memset(&st, 0, sizeof st);   // the stack's copy, before the count is read
+    memstat(0, &st);
+    shared[1][0] = 'c';
+    st = counted(&st, 1, 0, "child's write to a page its parent holds");
+    char copied[21], taken[21];
+    char *argv[] = { progname, "--counts", decimal(copied, st.cow_copied),
+                     decimal(taken, st.cow_taken), 0 };
+    exec(progname, argv);
+    fail("exec failed");
+  }
+  if (reap(pid) != 0)
+    fail("the exec'd child found other counts than before its exec");
+  memstat(0, &st);
+  shared[2][0] = 'p';
+  counted(&st, 0, 1, "parent's write once its child has gone");
+}
+
 // ---- Runner -----------------------------------------------------------------------------
 
 struct test {
@@ -346,7 +407,7 @@ struct test {
 static struct test tests[] = {
   { "same", test_same },   { "different", test_different }, { "chain", test_chain },
   { "exec", test_exec },   { "read", test_read },           { "oom", test_oom },
-  { "big", test_big },     { "lazy", test_lazy },
+  { "big", test_big },     { "lazy", test_lazy },       { "counts", test_counts },
 };
 #define NTESTS (int)(sizeof(tests) / sizeof(tests[0]))
 
@@ -373,6 +434,8 @@ int main(int argc, char *argv[])
   progname = argv[0];
   if (argc == 3 && strcmp(argv[1], "--exit") == 0)
     exit(atoi(argv[2]));
+  if (argc == 4 && strcmp(argv[1], "--counts") == 0)
+    exit(counts_after_exec(argv[2], argv[3]));
   static const char *const names[] = FORKPOLICY_NAMES;
   int policy = forkpolicy(FORKPOLICY_QUERY);
   printf("cowtests: fork policy %s; one \"killed\" line from the kernel is expected\n",
