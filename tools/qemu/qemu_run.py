@@ -467,6 +467,11 @@ def say(msg, log):
         log.flush()
 
 
+def host_loaded():
+    """Whether the host's cores are busy enough that QEMU's threads will share one."""
+    return os.getloadavg()[0] > (os.cpu_count() or 1) - 1
+
+
 def main(argv):
     args = parse_args(argv)
     for path, what in ((args.kernel, "kernel"), (args.fs, "file-system image")):
@@ -478,7 +483,11 @@ def main(argv):
         return 2
     if args.icount is not None and args.cpus == 2:
         say("warning: --icount with 2 harts freezes about one boot in seven on QEMU 7.2 "
-            "(README.md, Time); 1 or 3 harts do not", None)
+            "(README.md, Time); 1 hart does not, 3 only on a loaded host", None)
+    elif args.icount is not None and args.cpus > 2 and host_loaded():
+        say("warning: --icount with several harts can freeze on QEMU 7.2 when QEMU "
+            "shares a host core (load average %.1f on %d cores; README.md, Time)"
+            % (os.getloadavg()[0], os.cpu_count() or 1), None)
 
     if args.interactive:
         cmd = qemu_command(args, args.fs)
