@@ -263,7 +263,7 @@ help:
 	@echo "make stress        suites at 1, 2, 4, 8 harts, out of memory on every hart"
 	@echo "                   traced, storms into tiny rings, 60 crashes (long;"
 	@echo "                   STRESS_ARGS=--eager)"
-	@echo "make bench         eager against lazy benchmark into analysis/data/"
+	@echo "make bench         eager against lazy, copy-on-write against copying fork: analysis/data/"
 	@echo "make analysis      figures from analysis/data/ into analysis/figures/"
 	@echo "make bench-trace   what tracing costs; make bench-converter: converter speed"
 	@echo "make bench-disk    disk-bound tests at 1 hart against 2 (the idle loop's cost)"

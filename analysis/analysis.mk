@@ -1,10 +1,12 @@
 # Eager against lazy sbrk: benchmark, figures and report. Included by the
 # top-level Makefile.
 #
-#   make bench           boot headless and run sbrkbench on the host clock and under
-#                        -icount (ICOUNT=1: icount only; BENCH_CLOCKS="host" etc.), then
-#                        record lazytests for the recording figures; results go to
-#                        analysis/data/ (analysis/run-bench.sh)
+#   make bench           boot headless and run sbrkbench and forkbench on the host clock
+#                        and under -icount (ICOUNT=1: icount only; BENCH_CLOCKS="host"
+#                        etc.), then record lazytests for the recording figures; results
+#                        go to analysis/data/, and forkbench's goal lines to the terminal
+#                        (analysis/run-bench.sh; BENCH_PARTS="fork" runs forkbench only,
+#                        any of sbrk fork record)
 #   make analysis        every figure from the committed data, into analysis/figures/
 #                        (PNG and SVG; the flame graphs of fault chains SVG only), and
 #                        analysis/figures/numbers.csv, the numbers analysis/REPORT.md
@@ -20,6 +22,7 @@ FIGURES_DIR   ?= $(ANALYSIS_DIR)/figures
 PLOT_PYTHON   ?= /usr/bin/python3
 GNUPLOT       ?= gnuplot
 BENCH_REPEATS ?= 21   # sbrkbench's most: short host-clock cases need them (REPORT, section 8)
+BENCH_PARTS   ?= sbrk fork record
 ifeq ($(ICOUNT),1)
 BENCH_CLOCKS  ?= icount
 else
@@ -40,7 +43,8 @@ deps-analysis:
 	  fi; }
 
 bench: deps kernel/kernel fs.img $(HOST_TOOLS)
-	sh $(ANALYSIS_DIR)/run-bench.sh --clocks "$(BENCH_CLOCKS)" -n $(BENCH_REPEATS) --cpus $(CPUS)
+	sh $(ANALYSIS_DIR)/run-bench.sh --clocks "$(BENCH_CLOCKS)" -n $(BENCH_REPEATS) --cpus $(CPUS) \
+	  --parts "$(BENCH_PARTS)"
 
 analysis: deps-analysis
 	sh $(ANALYSIS_DIR)/make-figures.sh $(FIGURES_DIR)

@@ -1,10 +1,12 @@
 #!/bin/sh
 # make bench: boot faultline headless, run the sbrk benchmark (sbrkbench: eager, lazy and
-# fault-around, interleaved in one boot) on each clock, record one workload for the recording figures, and store the results
-# under analysis/data/. Figures, not a test: it fails only when a boot or a step fails.
+# fault-around, interleaved in one boot) and the fork benchmark (forkbench: copy-on-write
+# against copying fork) on each clock, record one workload for the recording figures, and
+# store the results under analysis/data/. Figures, not a test: it fails only when a boot
+# or a step fails.
 #
 #   analysis/run-bench.sh [--clocks "host icount"] [-n REPEATS] [--cpus N] [--no-record]
-#                         [--record-clock icount|host]
+#                         [--record-clock icount|host] [--parts "sbrk fork record"]
 #
 #   host    plain TCG: the time CSR follows the host clock (wall time; drifts with host
 #           load, so the load average is printed with each boot)
@@ -12,16 +14,27 @@
 #           instructions, 8 ns each, of all harts on one host thread, so computation is
 #           timed the same whatever the host's load
 #
-# For each clock: sbrkbench [-i] -n REPEATS -o /dev/hostlink, with the host link attached
-# to a file, so that file is the CSV; it becomes analysis/data/sbrkbench-CLOCK.csv once
-# it has the header and every workload's rows. The console log stays in build/bench/.
+# --parts picks what runs (default all three; --no-record drops the recording):
 #
+# sbrk: for each clock, sbrkbench [-i] -n REPEATS -o /dev/hostlink, with the host link
+# attached to a file, so that file is the CSV; it becomes analysis/data/sbrkbench-CLOCK.csv
+# once it has the header and every workload's rows. The console log stays in build/bench/.
+# sbrkbench runs under copyfork: its fork workload measures what a copying fork costs
+# for a lazy heap against an eager one (REPORT.md section 4), and its other workloads
+# measure each case in a child whose own writes should copy nothing.
 # One more icount boot with a single hart, fork only (analysis/data/sbrkbench-icount-cpus1.csv):
 # under icount the idle harts' time counts too, so fork on one hart against three shows
 # whether idle harts slow fork down (they did while fork copied holding the child's lock;
 # REPORT.md, kernel findings).
 #
-# The recording: vmtrace record of lazytests (RECORD_CMD below), then vmtrace stat in the
+# fork: for each clock, forkbench [-i] -n FORK_ROUNDS -o /dev/hostlink into
+# analysis/data/forkbench-CLOCK.csv, and its "goal" lines (copy-on-write fork's goals,
+# met or not) printed here. The icount boot runs on one hart: with three, icount boots
+# have stalled when QEMU's single thread shares a host core with other work, and fork's
+# figures do not depend on the harts (kernel finding 1 of REPORT.md). The host-clock boot
+# runs on --cpus harts, as the other host-clock boots do.
+#
+# record: vmtrace record of lazytests (RECORD_CMD below), then vmtrace stat in the
 # same boot for the kernel's own counters (records dropped per CPU, times a process was
 # held back for the reader), summarized by analysis/vmt_summary.py into
 # analysis/data/lazytests-*.csv; the recording itself (a few MB) stays in build/bench/.
@@ -35,6 +48,8 @@ REPEATS=21
 CPUS=3
 RECORD=1
 RECORD_CLOCK=icount
+PARTS="sbrk fork record"
+FORK_ROUNDS=5   # forkbench's cases are long (up to 64 MiB) and icount repeats them exactly
 ICOUNT_SHIFT=3
 WORK=build/bench
 DATA=analysis/data
@@ -47,7 +62,7 @@ PYTHON=${PYTHON:-python3}
 RECORD_CMD="vmtrace record -e fault,map,unmap,sbrk,fork,exec,exit,kill,marker -- lazytests"
 
 usage() {
-  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record] [--record-clock icount|host]" >&2
+  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record] [--record-clock icount|host] [--parts \"sbrk fork record\"]" >&2
   exit 2
 }
 
@@ -58,6 +73,7 @@ while [ $# -gt 0 ]; do
     --cpus) CPUS=${2:?}; shift ;;
     --no-record) RECORD=0 ;;
     --record-clock) RECORD_CLOCK=${2:?}; shift ;;
+    --parts) PARTS=${2:?}; shift ;;
     *) usage ;;
   esac
   shift
@@ -66,6 +82,19 @@ case $RECORD_CLOCK in
   host | icount) ;;
   *) usage ;;
 esac
+for part in $PARTS; do
+  case $part in
+    sbrk | fork | record) ;;
+    *) usage ;;
+  esac
+done
+case " $PARTS " in *" record "*) ;; *) RECORD=0 ;; esac
+
+# part NAME: true if NAME is among the parts to run.
+part() {
+  case " $PARTS " in *" $1 "*) return 0 ;; esac
+  return 1
+}
 
 fail() {
   echo "bench: $*" >&2
@@ -125,27 +154,28 @@ check_csv() {
 }
 
 for clock in $CLOCKS; do
+  part sbrk || break
   opts=$(clock_opts "$clock")
   flag=""
   [ "$clock" = icount ] && flag=" -i"
   csv=$WORK/sbrkbench-$clock.csv
   rm -f "$csv"
   boot "$WORK/sbrkbench-$clock.log" "$opts --hostlink $csv" "sbrkbench: done" \
-    "sbrkbench$flag -n $REPEATS -o /dev/hostlink"
+    "copyfork sbrkbench$flag -n $REPEATS -o /dev/hostlink"
   check_csv "$csv" "$clock" || fail "$csv is incomplete; console log in $WORK/sbrkbench-$clock.log"
   mv "$csv" "$DATA/sbrkbench-$clock.csv"
   note_measured_on "$DATA/sbrkbench-$clock.csv" "$MEASURED"
   echo "bench: $DATA/sbrkbench-$clock.csv ($(($(wc -l < "$DATA/sbrkbench-$clock.csv") - 1)) figures)"
 done
 
-case " $CLOCKS " in
-  *" icount "*)
+case " $CLOCKS :$PARTS " in
+  *" icount "*:*sbrk*)
     csv=$WORK/sbrkbench-icount-cpus1.csv
     rm -f "$csv"
     saved_cpus=$CPUS
     CPUS=1
     boot "$WORK/sbrkbench-icount-cpus1.log" "--icount $ICOUNT_SHIFT --hostlink $csv" \
-      "sbrkbench: done" "sbrkbench -i -n 3 -o /dev/hostlink fork"
+      "sbrkbench: done" "copyfork sbrkbench -i -n 3 -o /dev/hostlink fork"
     CPUS=$saved_cpus
     check_csv "$csv" icount fork || fail "$csv is incomplete"
     mv "$csv" "$DATA/sbrkbench-icount-cpus1.csv"
@@ -153,6 +183,23 @@ case " $CLOCKS " in
     echo "bench: $DATA/sbrkbench-icount-cpus1.csv (fork on one hart)"
     ;;
 esac
+
+for clock in $CLOCKS; do
+  part fork || break
+  csv=$WORK/forkbench-$clock.csv
+  rm -f "$csv"
+  saved_cpus=$CPUS flag=""
+  [ "$clock" = icount ] && CPUS=1 flag=" -i"
+  boot "$WORK/forkbench-$clock.log" "$(clock_opts "$clock") --hostlink $csv" \
+    "forkbench: done" "forkbench$flag -n $FORK_ROUNDS -o /dev/hostlink"
+  CPUS=$saved_cpus
+  check_csv "$csv" "$clock" "exec writeall size breakeven big" ||
+    fail "$csv is incomplete; console log in $WORK/forkbench-$clock.log"
+  mv "$csv" "$DATA/forkbench-$clock.csv"
+  note_measured_on "$DATA/forkbench-$clock.csv" "$MEASURED"
+  echo "bench: $DATA/forkbench-$clock.csv; copy-on-write fork's goals, $clock clock:"
+  tr -d '\r' < "$WORK/forkbench-$clock.log" | sed -n 's/^forkbench: goal /  goal /p'
+done
 
 if [ "$RECORD" = 1 ]; then
   vmt=$WORK/lazytests.vmt
