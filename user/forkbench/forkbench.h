@@ -20,6 +20,7 @@ struct child_report {
 };
 
 extern int rounds;                        // measurements per case and policy
+extern const char *clock_name;            // "host" or "icount" (-i): the CSV's clock
 extern const char *const policy_names[];  // FORKPOLICY_NAMES
 
 // This process's counters now, and what they grew by since `before`.

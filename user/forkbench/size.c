@@ -79,7 +79,8 @@ static void print_size_goal(long at_mib, long cow_ns, long copy_ns, long free_pa
 {
   char fig[240], *f = fig;
   long permille = cow_ns * 1000 / copy_ns;
-  f = append_str(f, "64 MiB fork under icount, cow/copy at most 0.050: ");
+  f = append_str(append_str(append_str(f, "fork of 64 MiB, cow/copy at most 0.050 (judged "
+                                            "under icount; this run: "), clock_name), "): ");
   if (at_mib != GOAL_MIB) {
     f = append_str(f, "copy cannot fork 64 MiB here (twice 64 MiB is more than the ");
     f = append_num(f, free_pages, 10);
