@@ -8,7 +8,8 @@ recording summaries) and, if they are there, DATADIR/tracebench.csv and
 tracebench-icount.csv (the tracer's own benchmark, make bench-trace),
 chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
-from make qemu-trace recordings). DATADIR/before/ holds data measured before the
+from make qemu-trace recordings), and forkbench-{host,icount}.csv (copy-on-write fork
+against copying fork, make bench), prefix "cowfork.". DATADIR/before/ holds data measured before the
 kernel fixes the report describes; its figures get the prefix "before.". Two more hold
 sbrkbench from older kernels (OLD_KERNELS): DATADIR/before-pagecost/ from before the
 page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
@@ -282,6 +283,75 @@ def one_hart_numbers(path, n):
                                                   n["icount1.fork.eager_ms.k1"])
 
 
+def cowfork_numbers(path, c, n):
+    """forkbench-CLOCK.csv (make bench's fork part): copy-on-write fork against copying
+    fork, as cowfork.CLOCK.*: fork time per resident size and its per-page slopes, the
+    pages copied after fork+exec and fork+write-all, the break-even write fraction, and
+    the fork of two thirds of memory."""
+    d = load_bench(path)
+    k = "cowfork." + c + "."
+    sizes = params(d, "size")
+    copied_sizes = [b for b in sizes if ("size", "copy", b, "fork_ns") in d]
+    for b in sizes:
+        m = "m%d" % (b >> 20)
+        for p in ("cow", "copy"):
+            if ("size", p, b, "fork_ns") in d:
+                n[k + "fork_%s_ms.%s" % (p, m)] = med(d, "size", p, b, "fork_ns") / 1e6
+        if b in copied_sizes:
+            n[k + "cow_over_copy_x." + m] = (med(d, "size", "cow", b, "fork_ns") /
+                                             med(d, "size", "copy", b, "fork_ns"))
+    top = max(copied_sizes)
+    n["cowfork.copy_top_mib"] = top >> 20
+    n["cowfork.top_mib"] = max(sizes) >> 20
+    n[k + "cow_over_copy_x.top"] = n[k + "cow_over_copy_x.m%d" % (top >> 20)]
+    for p in ("cow", "copy"):
+        pts = [(med(d, "size", p, b, "resident_pages"), med(d, "size", p, b, "fork_ns"))
+               for b in (copied_sizes if p == "copy" else sizes)]
+        n[k + "fork_%s_page_us" % p] = slope(pts) / 1000
+        if c == "icount":
+            n[k + "fork_%s_page_instr" % p] = slope(pts) / ICOUNT_NS
+    for w in ("exec", "writeall"):
+        res = params(d, w)[0]
+        n["cowfork.%s.resident_pages" % w] = res
+        for metric in ("copied_pages", "child_copied_pages", "child_taken_pages",
+                       "parent_copied_pages", "parent_taken_pages"):
+            row = d[(w, "cow", res, metric)]
+            n[k + "%s.%s" % (w, metric)] = row[0]
+            n[k + "%s.%s_most" % (w, metric)] = row[2]
+        for p in ("cow", "copy"):
+            n[k + "%s.%s_ms" % (w, p)] = med(d, w, p, res, "total_ns") / 1e6
+    b = params(d, "breakeven")[0]
+    pages = b / PAGE
+    n["cowfork.breakeven.pages"] = pages
+    for p in ("cow", "copy"):
+        n[k + "breakeven.fork_%s_ms" % p] = med(d, "breakeven", p, b, "fork_ns") / 1e6
+        n[k + "breakeven.pass_%s_ms" % p] = med(d, "breakeven", p, b, "child_write_ns") / 1e6
+        n[k + "breakeven.total_%s_ms" % p] = med(d, "breakeven", p, b, "total_ns") / 1e6
+    n[k + "breakeven.child_copied_pages"] = med(d, "breakeven", "cow", b, "child_copied_pages")
+    fork_saved = med(d, "breakeven", "copy", b, "fork_ns") - med(d, "breakeven", "cow", b, "fork_ns")
+    fault_cost = (med(d, "breakeven", "cow", b, "child_write_ns") -
+                  med(d, "breakeven", "copy", b, "child_write_ns"))
+    # Per page: what copying at fork costs more than sharing, and what a copy-on-write
+    # fault costs more than a plain store; copying wins when the child writes more than
+    # their ratio of the pages.
+    n[k + "breakeven.copy_at_fork_page_us"] = fork_saved / pages / 1000
+    n[k + "breakeven.cow_fault_page_us"] = fault_cost / pages / 1000
+    n[k + "breakeven.fault_over_copy_x"] = fault_cost / fork_saved
+    n[k + "breakeven.fraction"] = fork_saved / fault_cost
+    if c == "icount":
+        n[k + "breakeven.copy_at_fork_page_instr"] = fork_saved / pages / ICOUNT_NS
+        n[k + "breakeven.cow_fault_page_instr"] = fault_cost / pages / ICOUNT_NS
+    for metric in ("held_pages", "free_pages", "child_copied_pages", "child_taken_pages",
+                   "parent_copied_pages", "parent_taken_pages", "leaked_pages"):
+        n[k + "big." + metric] = med(d, "big", "cow", 0, metric)
+    for metric in ("fork_ns", "child_write_ns", "parent_write_ns"):
+        n[k + "big." + metric.replace("_ns", "_ms")] = med(d, "big", "cow", 0, metric) / 1e6
+    n[k + "big.copy_forked"] = 1.0 if d[("big", "copy", 0, "fork_ns")][3] else 0.0
+    n[k + "big.take_page_us"] = (med(d, "big", "cow", 0, "parent_write_ns") /
+                                 n[k + "big.held_pages"] / 1000)
+    n[k + "big.held_pct"] = 100 * n[k + "big.held_pages"] / n[k + "big.free_pages"]
+
+
 def fault_stats_numbers(path, n):
     """rec.OUTCOME_SOURCE.{count,p50_us,...} from a lazytests-fault-stats.csv."""
     for r in csv.DictReader(open(path, newline="")):
@@ -523,6 +593,10 @@ def main(argv):
     one_hart = os.path.join(datadir, "sbrkbench-icount-cpus1.csv")
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)
+    for c in CLOCKS:
+        path = os.path.join(datadir, "forkbench-%s.csv" % c)
+        if os.path.exists(path):
+            cowfork_numbers(path, c, n)
     recorded_clock = recording_numbers(datadir, n)
     old_kernel_numbers(datadir, n)
     trap_split_numbers(datadir, recorded_clock, n)

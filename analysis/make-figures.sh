@@ -7,7 +7,8 @@
 #    tracing/ last changed, naming the files (the figures are still made);
 # 1. analysis/derive.py: the numbers REPORT.md quotes -> OUTDIR/numbers.csv, and the same
 #    as gnuplot variables -> OUTDIR/numbers.gp (the density figure marks the crossover);
-# 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv);
+# 2. gnuplot: sbrk_latency, density (from analysis/data/sbrkbench-*.csv); fork_latency
+#    (copy-on-write against copying fork, from analysis/data/forkbench-*.csv);
 # 3. matplotlib: fault_latency, resident_vs_virtual, faults_per_cpu (from the recording's
 #    summaries, analysis/data/lazytests-*.csv); fault_sites (faults by code site in
 #    lazytests and usertests, analysis/data/fault-sites.csv);
@@ -30,6 +31,7 @@ sh analysis/stale_data.sh "$DATA"
 "$PYTHON" analysis/derive.py "$DATA" "$OUT/numbers.csv" "$OUT/numbers.gp"
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'" analysis/sbrk_latency.gp
 "$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'; numbers='$OUT/numbers.gp'" analysis/density.gp
+"$GNUPLOT" -e "datadir='$DATA'; outdir='$OUT'" analysis/fork_latency.gp
 "$PLOT_PYTHON" analysis/recording_figures.py "$DATA" "$OUT"
 "$PLOT_PYTHON" analysis/fault_sites_figure.py "$DATA" "$OUT"
 chains=$(mktemp)

@@ -33,7 +33,7 @@ import test_vmt_procs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ["sbrk_latency", "density", "fault_latency", "resident_vs_virtual",
-           "faults_per_cpu", "fault_sites"]
+           "faults_per_cpu", "fault_sites", "fork_latency"]
 # The flame graphs (tools/report/flame_graph.py, SVG only): the folded stacks each is
 # drawn from, as make-figures.sh picks them (all the data's, or the failed faults').
 FLAMES = {"fault_flame": r"", "fault_flame_failed": r";\[(killed|refused)\] [0-9]+$"}
