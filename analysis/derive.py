@@ -9,7 +9,8 @@ tracebench-icount.csv (the tracer's own benchmark, make bench-trace),
 chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
 from make qemu-trace recordings), and forkbench-{host,icount}.csv (copy-on-write fork
-against copying fork, make bench), prefix "cowfork.". DATADIR/before/ holds data measured before the
+against copying fork, make bench), prefix "cowfork.", and usertests-fault-outcomes.csv
+(usertests' faults under each fork policy, make bench's profile part), prefix "prof.". DATADIR/before/ holds data measured before the
 kernel fixes the report describes; its figures get the prefix "before.". Two more hold
 sbrkbench from older kernels (OLD_KERNELS): DATADIR/before-pagecost/ from before the
 page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
@@ -310,6 +311,15 @@ def cowfork_numbers(path, c, n):
         n[k + "fork_%s_page_us" % p] = slope(pts) / 1000
         if c == "icount":
             n[k + "fork_%s_page_instr" % p] = slope(pts) / ICOUNT_NS
+        if p == "copy" and max(sizes) not in copied_sizes:
+            # Where copy could not run: its line through the sizes it ran at, a projection.
+            b = max(sizes)
+            x = med(d, "size", "cow", b, "resident_pages")
+            mx = sum(q for q, _ in pts) / len(pts)
+            my = sum(t for _, t in pts) / len(pts)
+            proj = my + slope(pts) * (x - mx)
+            n[k + "fork_copy_projected_ms.top"] = proj / 1e6
+            n[k + "cow_over_projected_copy_x.top"] = med(d, "size", "cow", b, "fork_ns") / proj
     for w in ("exec", "writeall"):
         res = params(d, w)[0]
         n["cowfork.%s.resident_pages" % w] = res
@@ -350,6 +360,31 @@ def cowfork_numbers(path, c, n):
     n[k + "big.take_page_us"] = (med(d, "big", "cow", 0, "parent_write_ns") /
                                  n[k + "big.held_pages"] / 1000)
     n[k + "big.held_pct"] = 100 * n[k + "big.held_pages"] / n[k + "big.free_pages"]
+
+
+def profile_numbers(path, n):
+    """usertests-fault-outcomes.csv (analysis/fault_outcomes.py): faults by source and
+    outcome under each fork policy, as prof.WORKLOAD.POLICY.SOURCE.OUTCOME, their totals
+    (.faults, .cow_faults: writes to copy-on-write pages), .forks, and under cow the
+    pages the forks shared (.shared_cow_pages writable ones, .shared_ro_pages text) and
+    the share of the writable ones that were ever copied (.copied_of_shared_pct)."""
+    for r in csv.DictReader(open(path, newline="")):
+        k = "prof.%s.%s." % (r["workload"], r["fork_policy"])
+        count = float(r["count"])
+        if r["what"] == "fault":
+            n[k + r["source"] + "." + r["outcome"]] = count
+            n[k + "faults"] = n.get(k + "faults", 0.0) + count
+            n[k + "cow_faults"] = n.get(k + "cow_faults", 0.0) + (count if r["cow"] == "1" else 0)
+            if r["outcome"] in ("copied", "taken"):
+                key = k + r["outcome"]
+                n[key] = n.get(key, 0.0) + count
+        elif r["what"] == "fork":
+            n[k + "forks"] = count
+        elif r["what"] == "shared_pages":
+            n[k + ("shared_cow_pages" if r["cow"] == "1" else "shared_ro_pages")] = count
+    for k in [k[:-len("shared_cow_pages")] for k in n if k.endswith(".shared_cow_pages")]:
+        n[k + "shared_pages"] = n[k + "shared_cow_pages"] + n.get(k + "shared_ro_pages", 0.0)
+        n[k + "copied_of_shared_pct"] = 100 * n.get(k + "copied", 0.0) / n[k + "shared_cow_pages"]
 
 
 def fault_stats_numbers(path, n):
@@ -597,6 +632,9 @@ def main(argv):
         path = os.path.join(datadir, "forkbench-%s.csv" % c)
         if os.path.exists(path):
             cowfork_numbers(path, c, n)
+    profile = os.path.join(datadir, "usertests-fault-outcomes.csv")
+    if os.path.exists(profile):
+        profile_numbers(profile, n)
     recorded_clock = recording_numbers(datadir, n)
     old_kernel_numbers(datadir, n)
     trap_split_numbers(datadir, recorded_clock, n)

@@ -7,6 +7,7 @@
 #
 #   analysis/run-bench.sh [--clocks "host icount"] [-n REPEATS] [--cpus N] [--no-record]
 #                         [--record-clock icount|host] [--parts "sbrk fork record"]
+#                         (parts: any of sbrk fork record profile)
 #
 #   host    plain TCG: the time CSR follows the host clock (wall time; drifts with host
 #           load, so the load average is printed with each boot)
@@ -34,6 +35,12 @@
 # figures do not depend on the harts (kernel finding 1 of REPORT.md). The host-clock boot
 # runs on --cpus harts, as the other host-clock boots do.
 #
+# profile (only when asked for: --parts profile): usertests recorded under each fork
+# policy (tools/qemu/qemu_trace.py --fork-policy, 3 harts, the lazy sbrk policy as make
+# qemu-trace), faults counted by source and outcome (analysis/fault_outcomes.py) into
+# analysis/data/usertests-fault-outcomes.csv: what copy-on-write fork changes in
+# usertests' fault profile. About two minutes; the recordings stay in build/bench/.
+#
 # record: vmtrace record of lazytests (RECORD_CMD below), then vmtrace stat in the
 # same boot for the kernel's own counters (records dropped per CPU, times a process was
 # held back for the reader), summarized by analysis/vmt_summary.py into
@@ -60,9 +67,12 @@ PYTHON=${PYTHON:-python3}
 # `block`) holds a process that outruns the recorder, so nothing should be lost; the
 # summaries count any lost record, and vmtrace stat says how often a process was held.
 RECORD_CMD="vmtrace record -e fault,map,unmap,sbrk,fork,exec,exit,kill,marker -- lazytests"
+# The fault profile needs only the faults' ends, forks and shares (and the markers that
+# name the tests).
+PROFILE_EVENTS="fault,share,fork,exec,exit,marker"
 
 usage() {
-  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record] [--record-clock icount|host] [--parts \"sbrk fork record\"]" >&2
+  echo "usage: analysis/run-bench.sh [--clocks \"host icount\"] [-n REPEATS] [--cpus N] [--no-record] [--record-clock icount|host] [--parts \"sbrk fork record profile\"]" >&2
   exit 2
 }
 
@@ -84,7 +94,7 @@ case $RECORD_CLOCK in
 esac
 for part in $PARTS; do
   case $part in
-    sbrk | fork | record) ;;
+    sbrk | fork | record | profile) ;;
     *) usage ;;
   esac
 done
@@ -200,6 +210,22 @@ for clock in $CLOCKS; do
   echo "bench: $DATA/forkbench-$clock.csv; copy-on-write fork's goals, $clock clock:"
   tr -d '\r' < "$WORK/forkbench-$clock.log" | sed -n 's/^forkbench: goal /  goal /p'
 done
+
+if part profile; then
+  specs=""
+  for policy in cow copy; do
+    echo "bench: usertests recorded under fork=$policy (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --fork-policy "$policy" \
+      --record-args "-e $PROFILE_EVENTS" --out "$WORK/profile-$policy" usertests \
+      > "$WORK/profile-$policy.log" 2>&1 ||
+      fail "recording usertests under fork=$policy failed; see $WORK/profile-$policy.log"
+    specs="$specs usertests:$policy=$WORK/profile-$policy/usertests.vmt"
+  done
+  # shellcheck disable=SC2086  # specs are words
+  "$PYTHON" analysis/fault_outcomes.py "$DATA/usertests-fault-outcomes.csv" $specs
+  note_measured_on "$DATA/usertests-fault-outcomes.csv" "$MEASURED"
+  echo "bench: $DATA/usertests-fault-outcomes.csv"
+fi
 
 if [ "$RECORD" = 1 ]; then
   vmt=$WORK/lazytests.vmt
