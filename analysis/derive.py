@@ -305,6 +305,10 @@ def cowfork_numbers(path, c, n):
     n["cowfork.copy_top_mib"] = top >> 20
     n["cowfork.top_mib"] = max(sizes) >> 20
     n[k + "cow_over_copy_x.top"] = n[k + "cow_over_copy_x.m%d" % (top >> 20)]
+    # .top: the largest size copy ran at; .max: the largest size (copy-on-write alone).
+    for p in ("cow", "copy"):
+        n[k + "fork_%s_ms.top" % p] = med(d, "size", p, top, "fork_ns") / 1e6
+    n[k + "fork_cow_ms.max"] = med(d, "size", "cow", max(sizes), "fork_ns") / 1e6
     for p in ("cow", "copy"):
         pts = [(med(d, "size", p, b, "resident_pages"), med(d, "size", p, b, "fork_ns"))
                for b in (copied_sizes if p == "copy" else sizes)]
@@ -318,8 +322,8 @@ def cowfork_numbers(path, c, n):
             mx = sum(q for q, _ in pts) / len(pts)
             my = sum(t for _, t in pts) / len(pts)
             proj = my + slope(pts) * (x - mx)
-            n[k + "fork_copy_projected_ms.top"] = proj / 1e6
-            n[k + "cow_over_projected_copy_x.top"] = med(d, "size", "cow", b, "fork_ns") / proj
+            n[k + "fork_copy_projected_ms.max"] = proj / 1e6
+            n[k + "cow_over_projected_copy_x.max"] = med(d, "size", "cow", b, "fork_ns") / proj
     for w in ("exec", "writeall"):
         res = params(d, w)[0]
         n["cowfork.%s.resident_pages" % w] = res
@@ -385,6 +389,8 @@ def profile_numbers(path, n):
     for k in [k[:-len("shared_cow_pages")] for k in n if k.endswith(".shared_cow_pages")]:
         n[k + "shared_pages"] = n[k + "shared_cow_pages"] + n.get(k + "shared_ro_pages", 0.0)
         n[k + "copied_of_shared_pct"] = 100 * n.get(k + "copied", 0.0) / n[k + "shared_cow_pages"]
+        # A copying fork copies every page these forks shared, text included.
+        n[k + "shared_over_copied_x"] = n[k + "shared_pages"] / n.get(k + "copied", 1.0)
 
 
 def fault_stats_numbers(path, n):

@@ -5,8 +5,9 @@
 // the parent's writes find every page its alone and take it over without a copy. The
 // figures: fork's time under each policy (copy's fails: "fail" in the CSV), each side's
 // copies and take-overs and how long its pass took (the child's includes giving each
-// page back), and the free pages at the start against after the heap is gone: what
-// leaked.
+// page back), and what leaked: each round runs in a process of its own, and the free
+// pages before it was forked are compared with those after it was reaped (the process
+// itself keeps the page-table pages its heap needed until it exits).
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "user/user.h"
@@ -49,7 +50,15 @@ static long try_copy_fork(int *forked)
   return ns;
 }
 
-// One round: v[m] gets each metric; returns 0 if something failed.
+// What a round's process sends back.
+struct round_report {
+  long v[NMETRICS];
+  long copy_ns;
+  int copy_forked, ok;
+};
+
+// One round, in the round's process: v[m] gets each metric but LEAKED; returns 0 if
+// something failed.
 static int one_round(long v[NMETRICS], long copy_v[1], int *copy_forked)
 {
   mempolicy(MEMPOLICY_EAGER);
@@ -92,8 +101,30 @@ static int one_round(long v[NMETRICS], long copy_v[1], int *copy_forked)
   v[CHILD_NS] = r.counts;
   v[PARENT_COPIED] = after.copied;   // before the child's exit: its stack, its calls
   v[PARENT_TAKEN] = after.taken - mid.taken;
-  v[LEAKED] = free0 - settle_freemem((int)free0);
   return 1;
+}
+
+// One round in a process of its own; r->v[LEAKED] is what its exit did not give back.
+static void isolated_round(struct round_report *r)
+{
+  int p[2], st = -1, before = freemem();   // the pipe's page too comes back
+  if (pipe(p) < 0)
+    exit(1);
+  int pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    memset(r, 0, sizeof *r);
+    r->ok = one_round(r->v, &r->copy_ns, &r->copy_forked);
+    exit(write(p[1], r, sizeof *r) == sizeof *r ? 0 : 1);
+  }
+  close(p[1]);
+  int got = pid > 0 && read(p[0], r, sizeof *r) == sizeof *r;
+  close(p[0]);
+  if (pid < 0 || wait(&st) != pid || st != 0 || !got || !r->ok) {
+    fprintf(2, "forkbench: big: a fork, a pipe or the child failed\n");
+    exit(1);
+  }
+  r->v[LEAKED] = before - settle_freemem(before);
 }
 
 void bench_big(void)
@@ -101,15 +132,12 @@ void bench_big(void)
   int n = rounds < BIG_ROUNDS ? rounds : BIG_ROUNDS, copy_forked = 0, ok = 1;
   long v[NMETRICS][MAX_ROUNDS], copy_ns[MAX_ROUNDS];
   for (int i = 0; i < n; i++) {
-    long one[NMETRICS];
-    int forked;
-    if (!one_round(one, &copy_ns[i], &forked)) {
-      fprintf(2, "forkbench: big: a fork, a pipe or the child failed\n");
-      exit(1);
-    }
-    copy_forked |= forked;
+    struct round_report r;
+    isolated_round(&r);
+    copy_ns[i] = r.copy_ns;
+    copy_forked |= r.copy_forked;
     for (int m = 0; m < NMETRICS; m++)
-      v[m][i] = one[m];
+      v[m][i] = r.v[m];
   }
   for (int m = 0; m < NMETRICS; m++)
     csv_row("big", FORKPOLICY_COW, 0, "", metric[m], v[m], n, unit[m], ok);
