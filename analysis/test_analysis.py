@@ -15,7 +15,8 @@ are the data's.
    report gives; a number with a '%' or 'x' right after the comment is compared the same
    way (the key says what it is).
 4. The recording reducer's per-process counts on a hand-made record sequence
-   (analysis/test_vmt_procs.py).
+   (analysis/test_vmt_procs.py), and the fault profile's counts on a hand-made
+   recording (analysis/test_fault_outcomes.py).
 Prints one line per failure and "N passed, M failed"; exits 1 if anything failed.
 """
 
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 
+import test_fault_outcomes
 import test_vmt_procs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -134,6 +136,8 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
     failures = test_vmt_procs.run()
     t.check(not failures, "vmt_procs: " + "; ".join(failures))
+    failures = test_fault_outcomes.run()
+    t.check(not failures, "fault_outcomes: " + "; ".join(failures))
     print("%d passed, %d failed" % (t.passed, t.failed))
     return 1 if t.failed else 0
 
