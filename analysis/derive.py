@@ -10,7 +10,8 @@ chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
 from make qemu-trace recordings), and forkbench-{host,icount}.csv (copy-on-write fork
 against copying fork, make bench), prefix "cowfork.", and usertests-fault-outcomes.csv
-(usertests' faults under each fork policy, make bench's profile part), prefix "prof.". DATADIR/before/ holds data measured before the
+(usertests' faults under each fork policy, make bench's profile part), prefix "prof.".
+DATADIR/before/ holds data measured before the
 kernel fixes the report describes; its figures get the prefix "before.". Two more hold
 sbrkbench from older kernels (OLD_KERNELS): DATADIR/before-pagecost/ from before the
 page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
@@ -342,7 +343,8 @@ def cowfork_numbers(path, c, n):
         n[k + "breakeven.pass_%s_ms" % p] = med(d, "breakeven", p, b, "child_write_ns") / 1e6
         n[k + "breakeven.total_%s_ms" % p] = med(d, "breakeven", p, b, "total_ns") / 1e6
     n[k + "breakeven.child_copied_pages"] = med(d, "breakeven", "cow", b, "child_copied_pages")
-    fork_saved = med(d, "breakeven", "copy", b, "fork_ns") - med(d, "breakeven", "cow", b, "fork_ns")
+    fork_saved = (med(d, "breakeven", "copy", b, "fork_ns") -
+                  med(d, "breakeven", "cow", b, "fork_ns"))
     fault_cost = (med(d, "breakeven", "cow", b, "child_write_ns") -
                   med(d, "breakeven", "copy", b, "child_write_ns"))
     # Per page: what copying at fork costs more than sharing, and what a copy-on-write

@@ -23,7 +23,8 @@ set ylabel "time of fork(), median of the runs (ms, log scale)"
 set title "fork() latency, copy-on-write against copying (128 MiB machine)"
 set key top left box opaque
 set grid xtics ytics mytics lc rgb "#dddddd"
-set label 1 "copy: no point at 64 MiB\n(the heap twice is more\nthan free memory)" at 60, 0.06 right font ",9"
+set label 1 "copy: no point at 64 MiB\n(the heap twice is more\nthan free memory)" \
+    at 60, 0.06 right font ",9"
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") {

@@ -214,7 +214,8 @@ done
 if part profile; then
   specs=""
   for policy in cow copy; do
-    echo "bench: usertests recorded under fork=$policy (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "bench: usertests recorded under fork=$policy" \
+      "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
     "$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --fork-policy "$policy" \
       --record-args "-e $PROFILE_EVENTS" --out "$WORK/profile-$policy" usertests \
       > "$WORK/profile-$policy.log" 2>&1 ||
