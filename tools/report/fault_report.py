@@ -8,7 +8,10 @@ Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it) a
 prints, per program (the name the process exec'd, most faults first): the top N fault
 sites (the slice's `at`, else its epc) by count, with their share of the program's
 faults, total and median latency (the slices' durations); then the top N call chains
-(`stack`). Plain text within 80 columns. --folded writes one line per distinct chain
+(`stack`). A program that wrote to pages a fork shared copy-on-write also gets its
+copy-on-write faults by outcome (copied, taken over, out of memory), the references
+the faults found on their frames, and the sites of those writes (the code that wrote
+to the shared page). Plain text within 80 columns. --folded writes one line per distinct chain
 and fault kind: rooted at the program, the chain outermost frame first, then the kind
 as a frame of its own in brackets, then the fault count
 (`lazytests;main;fill;touch;[lazy] 32`), the input flame-graph tools read
@@ -18,31 +21,58 @@ Exit status: 0 done, 1 unreadable input, 2 bad usage.
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections import Counter, defaultdict
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                os.pardir, "tracing"))
+import vmtrace_format as F  # noqa: E402  (a fault end's arg, from tracing/vmtrace_format.h)
+
 WIDTH = 80
 
 # What became of a fault, from its slice's args: the kinds the folded stacks end in, in
-# the order a legend lists them, with what each means. A kind the kernel grows later
-# (copy-on-write, say) is one more entry here and one more case in fault_kind.
+# the order a legend lists them, with what each means. A kind the kernel grows later is
+# one more entry here and one more case in fault_kind. A copy-on-write write that ran
+# out of memory failed as any fault does: killed or refused.
 KINDS = {
     "lazy": "a heap page allocated and mapped at its first touch",
     "fault-around": "mapped its page and a window of the pages after it",
+    "cow-copied": "a write to a page a fork shared: copied into a frame of its own",
+    "cow-taken": "a write to a page a fork shared, its last holder: made writable in place",
     "killed": "failed in user mode: the process was killed",
     "refused": "failed in copyin/copyout: the system call returned -1",
     "unfinished": "no end recorded (the recording stopped inside it)",
     "unknown": "an outcome this tool has no name for",
 }
 FAILED = ("illegal", "protection", "nomem")
+COW_OUTCOMES = ("copied", "taken", "nomem")     # the outcomes of a copy-on-write fault
+
+
+def fault_outcome(args):
+    """(outcome, copy-on-write?, references found or None) of a fault slice's args. The
+    converter names the outcome; an end's raw arg (outcome_code, written when the name
+    is "unknown") is read as tracing/vmtrace_format.h lays it out, so that a converter
+    that does not name copy-on-write outcomes still gives them."""
+    outcome = args.get("outcome")
+    cow = bool(args.get("cow")) or outcome in ("copied", "taken")
+    refs = args.get("refs")
+    code = args.get("outcome_code")
+    if outcome == "unknown" and isinstance(code, int):
+        outcome = F.OUTCOMES.get(F.end_outcome(code), "unknown")
+        cow = F.end_cow(code)
+        refs = F.end_refs(code) if cow else None
+    return outcome, cow and outcome in COW_OUTCOMES, refs
 
 
 def fault_kind(args):
     """The KINDS name of the fault whose slice args these are."""
-    outcome = args.get("outcome")
+    outcome, cow, _ = fault_outcome(args)
     if outcome == "mapped":
         return "fault-around" if args.get("around_pages") else "lazy"
+    if cow and outcome in ("copied", "taken"):
+        return "cow-" + outcome
     if outcome in FAILED:
         return "killed" if args.get("source") == "user" else "refused"
     return "unfinished" if outcome == "unfinished" else "unknown"
@@ -57,6 +87,9 @@ class Program:
         self.chains = Counter()          # stack -> faults
         self.site_chains = Counter()     # (at, stack) -> faults
         self.chain_kinds = Counter()     # (stack, kind) -> faults
+        self.cow = Counter()             # copy-on-write outcome -> faults
+        self.cow_refs = Counter()        # references found -> copy-on-write faults
+        self.cow_sites = Counter()       # at -> copy-on-write faults
 
 
 def read_faults(path):
@@ -84,7 +117,18 @@ def read_faults(path):
             p.chains[chain] += 1
             p.site_chains[site, chain] += 1
             p.chain_kinds[chain, fault_kind(args)] += 1
+            count_cow(p, args, site)
     return programs
+
+
+def count_cow(p, args, site):
+    outcome, cow, refs = fault_outcome(args)
+    if not cow:
+        return
+    p.cow[outcome] += 1
+    p.cow_sites[site] += 1
+    if refs is not None:
+        p.cow_refs[refs] += 1
 
 
 def median(xs):
@@ -106,7 +150,9 @@ def ms(x_us):
 
 def report(programs, top, out):
     allf = sum(p.n for p in programs.values())
-    out.write("Page faults by site: %d faults in %d programs\n" % (allf, len(programs)))
+    cow = sum(sum(p.cow.values()) for p in programs.values())
+    out.write("Page faults by site: %d faults in %d programs%s\n" % (
+        allf, len(programs), ", %d of them copy-on-write" % cow if cow else ""))
     for p in sorted(programs.values(), key=lambda p: (-p.n, p.name)):
         out.write("\n%s\n" % fit("%s: %d faults, %s ms in faults (%d sites, %d chains)" % (
             p.name, p.n, ms(p.total_us), len(p.sites), len(p.chains)), WIDTH))
@@ -125,6 +171,24 @@ def report(programs, top, out):
         for chain, n in sorted(p.chains.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
             head = "%7d %5.1f%%  " % (n, 100.0 * n / p.n)
             out.write(head + fit(chain, WIDTH - len(head)) + "\n")
+        if p.cow:
+            cow_report(p, top, out)
+
+
+def cow_report(p, top, out):
+    """The program's writes to pages shared copy-on-write: by outcome, by references
+    found, and by the site that wrote."""
+    n = sum(p.cow.values())
+    out.write(fit("copy-on-write: %d faults: %d copied, %d taken over, %d out of memory" % (
+        n, p.cow["copied"], p.cow["taken"], p.cow["nomem"]), WIDTH) + "\n")
+    if p.cow_refs:
+        refs = ["%d (%d fault%s)" % (r, n, "" if n == 1 else "s")
+                for r, n in sorted(p.cow_refs.items())]
+        out.write(fit("  references found on the frame: " + ", ".join(refs), WIDTH) + "\n")
+    out.write("%7s %6s  %s\n" % ("faults", "share", "site that wrote to a shared page"))
+    for site, k in sorted(p.cow_sites.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        head = "%7d %5.1f%%  " % (k, 100.0 * k / n)
+        out.write(head + fit(site, WIDTH - len(head)) + "\n")
 
 
 def folded(programs, out):
