@@ -4,8 +4,9 @@
     python3 tools/report/fault_report.py TRACE.json [-o REPORT.txt] [--folded OUT.folded]
                                          [--top N]
 
-Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it) and
-prints, per program (the name the process exec'd, most faults first): the top N fault
+Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it): its
+fault slices, "page fault" and (from format version 4) "cow fault", a write to a page a
+fork shared copy-on-write. Prints, per program (the name the process exec'd, most faults first): the top N fault
 sites (the slice's `at`, else its epc) by count, with their share of the program's
 faults, total and median latency (the slices' durations); then the top N call chains
 (`stack`). A program that wrote to pages a fork shared copy-on-write also gets its
@@ -21,14 +22,9 @@ Exit status: 0 done, 1 unreadable input, 2 bad usage.
 
 import argparse
 import json
-import os
 import re
 import sys
 from collections import Counter, defaultdict
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                                os.pardir, "tracing"))
-import vmtrace_format as F  # noqa: E402  (a fault end's arg, from tracing/vmtrace_format.h)
 
 WIDTH = 80
 
@@ -47,28 +43,22 @@ KINDS = {
     "unknown": "an outcome this tool has no name for",
 }
 FAILED = ("illegal", "protection", "nomem")
-COW_OUTCOMES = ("copied", "taken", "nomem")     # the outcomes of a copy-on-write fault
+# The converter's fault slices: name -> whether the fault wrote to a copy-on-write page.
+SLICES = {"page fault": False, "cow fault": True}
 
 
-def fault_outcome(args):
-    """(outcome, copy-on-write?, references found or None) of a fault slice's args. The
-    converter names the outcome; an end's raw arg (outcome_code, written when the name
-    is "unknown") is read as tracing/vmtrace_format.h lays it out, so that a converter
-    that does not name copy-on-write outcomes still gives them."""
+def fault_outcome(name, args):
+    """(outcome, copy-on-write?, references found or None) of a fault slice. A
+    copy-on-write fault that ran out of memory says "out of memory": nomem here."""
     outcome = args.get("outcome")
-    cow = bool(args.get("cow")) or outcome in ("copied", "taken")
-    refs = args.get("refs")
-    code = args.get("outcome_code")
-    if outcome == "unknown" and isinstance(code, int):
-        outcome = F.OUTCOMES.get(F.end_outcome(code), "unknown")
-        cow = F.end_cow(code)
-        refs = F.end_refs(code) if cow else None
-    return outcome, cow and outcome in COW_OUTCOMES, refs
+    if outcome == "out of memory":
+        outcome = "nomem"
+    return outcome, SLICES.get(name, False), args.get("refs")
 
 
-def fault_kind(args):
-    """The KINDS name of the fault whose slice args these are."""
-    outcome, cow, _ = fault_outcome(args)
+def fault_kind(name, args):
+    """The KINDS name of the fault whose slice (name, args) these are."""
+    outcome, cow, _ = fault_outcome(name, args)
     if outcome == "mapped":
         return "fault-around" if args.get("around_pages") else "lazy"
     if cow and outcome in ("copied", "taken"):
@@ -97,13 +87,13 @@ def read_faults(path):
     names, programs = {}, {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if '"page fault"' not in line and '"process_name"' not in line:
+            if not any('"%s"' % s in line for s in ("process_name",) + tuple(SLICES)):
                 continue
             ev = json.loads(line.rstrip().rstrip(","))
             if ev.get("name") == "process_name" and ev.get("ph") == "M":
                 names[ev["pid"]] = ev["args"]["name"]
                 continue
-            if ev.get("name") != "page fault" or ev.get("ph") != "X":
+            if ev.get("name") not in SLICES or ev.get("ph") != "X":
                 continue
             args = ev.get("args", {})
             name = names.get(ev["pid"], "pid %d" % ev["pid"])
@@ -116,13 +106,13 @@ def read_faults(path):
             chain = args.get("stack", site)
             p.chains[chain] += 1
             p.site_chains[site, chain] += 1
-            p.chain_kinds[chain, fault_kind(args)] += 1
-            count_cow(p, args, site)
+            p.chain_kinds[chain, fault_kind(ev["name"], args)] += 1
+            count_cow(p, ev["name"], args, site)
     return programs
 
 
-def count_cow(p, args, site):
-    outcome, cow, refs = fault_outcome(args)
+def count_cow(p, name, args, site):
+    outcome, cow, refs = fault_outcome(name, args)
     if not cow:
         return
     p.cow[outcome] += 1
@@ -184,7 +174,14 @@ def cow_report(p, top, out):
     if p.cow_refs:
         refs = ["%d (%d fault%s)" % (r, n, "" if n == 1 else "s")
                 for r, n in sorted(p.cow_refs.items())]
-        out.write(fit("  references found on the frame: " + ", ".join(refs), WIDTH) + "\n")
+        line = "  references found on the frame:"
+        for i, item in enumerate(refs):
+            item += "," if i + 1 < len(refs) else ""
+            if len(line) + 1 + len(item) > WIDTH:
+                out.write(line + "\n")
+                line = "   "
+            line += " " + item
+        out.write(line + "\n")
     out.write("%7s %6s  %s\n" % ("faults", "share", "site that wrote to a shared page"))
     for site, k in sorted(p.cow_sites.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         head = "%7d %5.1f%%  " % (k, 100.0 * k / n)

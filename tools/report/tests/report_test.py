@@ -16,10 +16,11 @@ and checks them against the JSON read independently (json.load, every event):
     fork shared copy-on-write) cow-copied and cow-taken; illegal, protection or nomem
     from user mode killed, from the kernel (copyin/copyout) refused;
   - every line fits 80 columns.
-Then a hand-made timeline of copy-on-write faults, their outcomes named or only in the
-raw outcome_code (an end's arg as tracing/vmtrace_format.h lays it out): the same
-checks, and the report's copy-on-write lines (by outcome, references found, the sites
-that wrote) hold the numbers the timeline was made with.
+Fault slices are "page fault" and "cow fault" (a write to a page a fork shared
+copy-on-write: outcome copied, taken or "out of memory", refs). Then a hand-made
+timeline of copy-on-write faults as the converter writes them: the same checks, and the
+report's copy-on-write lines (by outcome, references found, the sites that wrote) hold
+the numbers the timeline was made with.
 Exit status 0 if all passed.
 """
 
@@ -30,10 +31,6 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                                os.pardir, os.pardir, "tracing"))
-import vmtrace_format as F  # noqa: E402
 
 failures = []
 
@@ -52,18 +49,16 @@ def json_counts(path):
     for ev in events:
         if ev.get("ph") == "M" and ev.get("name") == "process_name":
             names[ev["pid"]] = ev["args"]["name"]
-        elif ev.get("ph") == "X" and ev.get("name") == "page fault":
+        elif ev.get("ph") == "X" and ev.get("name") in ("page fault", "cow fault"):
             a = ev["args"]
             prog = names.get(ev["pid"], "pid %d" % ev["pid"])
             out.setdefault(prog, Counter())[a.get("at", a["epc"])] += 1
             outcome = a["outcome"]
-            if outcome == "unknown" and "outcome_code" in a:
-                outcome = F.OUTCOMES[a["outcome_code"] & F.VMT_END_OUTCOME]
             if outcome == "mapped":
                 kind = "fault-around" if a.get("around_pages", 0) > 0 else "lazy"
             elif outcome in ("copied", "taken"):
                 kind = "cow-" + outcome
-            elif outcome in ("illegal", "protection", "nomem"):
+            elif outcome in ("illegal", "protection", "nomem", "out of memory"):
                 kind = {"user": "killed", "kernel": "refused"}[a["source"]]
             else:
                 kind = a["outcome"]
@@ -123,31 +118,26 @@ def against_json(js, tmp, label):
     return text
 
 
-def cow_args(outcome, refs, named):
-    """A copy-on-write fault's slice args: the outcome by name, or only as the raw arg."""
-    code = getattr(F, "VMT_OUT_" + outcome.upper()) | F.VMT_END_COW | \
-        refs << F.VMT_END_REFS_SHIFT
-    if named:
-        return {"outcome": outcome, "refs": refs, "cow": True}
-    return {"outcome": "unknown", "outcome_code": code}
-
-
 def cow_timeline(path):
-    """forker (pid 2): 3 lazy faults; its child (pid 3, also forker): 4 copies (refs 2)
-    at write_child, 1 out of memory (refs 3, killed); then 2 take-overs (refs 1) by pid 2
-    at write_parent. Half the copy-on-write faults say their outcome by name."""
+    """forker (pid 2): 3 lazy faults and a lazy one out of memory in the kernel; its
+    child (pid 3, also forker): 4 copies (refs 2) at write_child, 1 out of memory
+    (refs 3, killed); then 2 take-overs (refs 1) by pid 2 at write_parent."""
     ev = [{"ph": "M", "name": "process_name", "pid": p, "args": {"name": "forker"}}
           for p in (2, 3)]
-    faults = [(2, "main+0x10 (user/forker.c:5)", {"outcome": "mapped"})] * 3
-    faults += [(3, "write_child+0x8 (user/forker.c:9)", cow_args("copied", 2, i % 2))
+    lazy, cow = "page fault", "cow fault"
+    faults = [(2, lazy, "main+0x10 (user/forker.c:5)", {"outcome": "mapped"})] * 3
+    faults += [(2, lazy, "main+0x10 (user/forker.c:5)", {"outcome": "nomem",
+                                                          "source": "kernel"})]
+    faults += [(3, cow, "write_child+0x8 (user/forker.c:9)", {"outcome": "copied", "refs": 2})
                for i in range(4)]
-    faults += [(3, "write_child+0x8 (user/forker.c:9)", cow_args("nomem", 3, False))]
-    faults += [(2, "write_parent+0x4 (user/forker.c:14)", cow_args("taken", 1, i % 2))
+    faults += [(3, cow, "write_child+0x8 (user/forker.c:9)", {"outcome": "out of memory",
+                                                              "refs": 3})]
+    faults += [(2, cow, "write_parent+0x4 (user/forker.c:14)", {"outcome": "taken", "refs": 1})
                for i in range(2)]
-    for i, (pid, at, args) in enumerate(faults):
-        a = dict(args, at=at, epc="0x%x" % (0x100 + i), source="user",
-                 stack=at.split(" ")[0] + " < main")
-        ev.append({"ph": "X", "name": "page fault", "pid": pid, "tid": pid, "ts": 10 * i,
+    for i, (pid, name, at, args) in enumerate(faults):
+        a = dict(dict(source="user"), at=at, epc="0x%x" % (0x100 + i),
+                 stack=at.split(" ")[0] + " < main", **args)
+        ev.append({"ph": "X", "name": name, "pid": pid, "tid": pid, "ts": 10 * i,
                    "dur": 2, "args": a})
     with open(path, "w") as f:
         f.write('{"traceEvents": [\n' + ",\n".join(json.dumps(e) for e in ev) + "\n]}\n")
@@ -157,10 +147,10 @@ def cow(tmp):
     js = os.path.join(tmp, "cow.json")
     cow_timeline(js)
     text = against_json(js, tmp, "cow")
-    check("Page faults by site: 10 faults in 1 programs, 7 of them copy-on-write" in text,
+    check("Page faults by site: 11 faults in 1 programs, 7 of them copy-on-write" in text,
           "cow: the first line counts the copy-on-write faults")
     check("copy-on-write: 7 faults: 4 copied, 2 taken over, 1 out of memory" in text,
-          "cow: copy-on-write faults by outcome, named or raw")
+          "cow: copy-on-write faults by outcome")
     check("references found on the frame: 1 (2 faults), 2 (4 faults), 3 (1 fault)" in text,
           "cow: the references the faults found")
     sites = re.findall(r"^\s+(\d+)\s+[\d.]+%  (write_\w+)", text.split("copy-on-write:")[-1],
@@ -170,7 +160,8 @@ def cow(tmp):
     folded = open(os.path.join(tmp, "cow.folded")).read()
     check("forker;main;write_child+0x8;[cow-copied] 4" in folded and
           "forker;main;write_parent+0x4;[cow-taken] 2" in folded and
-          "forker;main;write_child+0x8;[killed] 1" in folded,
+          "forker;main;write_child+0x8;[killed] 1" in folded and
+          "forker;main;main+0x10;[refused] 1" in folded,
           "cow: folded stacks end in the copy-on-write kinds, apart from lazy faults")
 
 
