@@ -11,7 +11,8 @@
 #                         harts under `vmtrace record` with the default rings: the test
 #                         passes, nothing dropped (vmtcheck, and the kernel's own lost
 #                         counters after the run), free pages back at the start, every
-#                         exited process's maps balance under its pid
+#                         exited process's maps balance under its pid, every page and
+#                         fault accounted (vmt_pages.py); under copy-on-write fork
 #   storm-b16             `vmtrace record -b 16 -w 0 -- tracebench storm` at 8 harts: drops
 #   churn-b16             the same with `tracebench churn` (records only, no faults)
 #                         happen, and every one is counted: vmtcheck accepts the recording,
