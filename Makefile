@@ -232,11 +232,14 @@ test: deps-test test-host test-analysis test-kernel test-crash test-fuzz-short t
 deps-test:
 	@sh tools/setup/deps.sh test
 
-# The host tools' tests (tools/tools.mk), the Python record reader's, then the QEMU
-# runner's self-test (no QEMU).
+# The host tools' tests (tools/tools.mk), the Python record reader's and the recording
+# checkers' (on hand-made recordings), then the QEMU runner's self-test and the
+# recording script's per-test counts (no QEMU).
 test-host: $(HOST_TOOLS) test-tools test-symbols test-attrib test-report test-flame test-open
 	$(PYTHON) tracing/test_vmtrace_format.py
+	$(PYTHON) tools/systest/tests/test_recording_checkers.py
 	$(PYTHON) tools/qemu/tests/test_qemu_run.py
+	$(PYTHON) tools/qemu/tests/test_qemu_trace.py
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/image-tests.sh
 	HOSTCC="$(HOSTCC)" sh tools/mkfs/tests/fsck-tests.sh
 

@@ -29,7 +29,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 matplotlib.rcParams["svg.hashsalt"] = "faultline"
 
 OUTCOME_COLORS = {"mapped": "#2471a3", "illegal": "#c0392b", "protection": "#8e44ad",
-                  "nomem": "#7f8c8d", "spurious": "#d4ac0d"}
+                  "nomem": "#7f8c8d", "spurious": "#d4ac0d", "copied": "#17a589",
+                  "taken": "#76d7c4"}
 CPU_COLORS = ["#2471a3", "#c0392b", "#17a589", "#e67e22", "#8e44ad", "#7f8c8d",
               "#34495e", "#d4ac0d"]
 # A test gets a panel, for its process with the largest virtual size, when that went

@@ -2,7 +2,9 @@
 """The recording reducer's per-process counts on a hand-made record sequence, in the
 order the kernel writes them (kernel/proc.c, kernel/exec.c): the child's copy under the
 child's pid before the parent's FORK record, an exiting process's teardown under its own
-pid after its EXIT record, exec's new image mapped before its old one is unmapped.
+pid after its EXIT record, exec's new image mapped before its old one is unmapped; and
+a copy-on-write fork (version 4): SHARE runs under the child's pid before the FORK, a
+copying fault's unmap and map, a take-over that writes neither.
 
     python3 analysis/test_vmt_procs.py      (make test-analysis runs it too)
 """
@@ -49,6 +51,7 @@ def check(table):
             ("parent virtual after exec", p.vpages, 2),
             ("parent name after exec", p.name, "cat"),
             ("child copied pages", c.copied, 3),
+            ("child shared pages (copying fork)", c.shared, 0),
             ("child peak resident", c.peak_r, 4),
             ("child resident after its teardown", len(c.frames), 0),
             ("child parent", c.parent, 1),
@@ -58,10 +61,46 @@ def check(table):
     return ["%s: %r, want %r" % (what, got, exp) for what, got, exp in want if got != exp]
 
 
+def cow_scenario():
+    """Parent 1 maps 4 user pages at 0..3 and its guard page (no PTE_U) at 4, forks 3
+    copy-on-write (runs 0..1 read-only, 2..4 COW); 3 copies page 2 and takes page 3 over,
+    faults a new page 5 in, then exits."""
+    ev = [(F.SBRK, 1, 0, 0, 5 * PAGE)]
+    ev += [(F.MAP, 1, U, i * PAGE, 0x1000 + i) for i in range(4)]
+    ev += [(F.MAP, 1, KERNEL, 4 * PAGE, 0x1004)]                  # the guard page
+    ev += [(F.SHARE, 3, 1, 0, 2), (F.SHARE, 3, 1, 2 * PAGE, 3)]
+    ev += [(F.FORK, 1, 3, 0, 0)]
+    copied = F.VMT_OUT_COPIED | F.VMT_END_COW | 2 << F.VMT_END_REFS_SHIFT
+    ev += [(F.UNMAP, 3, U | F.PTE_COW, 2 * PAGE, 0x1002), (F.MAP, 3, U, 2 * PAGE, 0x5000),
+           (F.FAULT_END, 3, copied, 2 * PAGE, 0x5000)]
+    taken = F.VMT_OUT_TAKEN | F.VMT_END_COW | 1 << F.VMT_END_REFS_SHIFT
+    ev += [(F.FAULT_END, 3, taken, 3 * PAGE, 0x1003)]
+    ev += [(F.MAP, 3, U, 5 * PAGE, 0x5001), (F.FAULT_END, 3, F.VMT_OUT_MAPPED, 5 * PAGE, 0)]
+    ev += [(F.EXIT, 3, 0, 0, 0)]
+    ev += [(F.UNMAP, 3, U, va * PAGE, pa) for va, pa in
+           ((0, 0x1000), (1, 0x1001), (2, 0x5000), (3, 0x1003), (5, 0x5001))]
+    ev += [(F.UNMAP, 3, KERNEL, 4 * PAGE, 0x1004)]
+    return ev
+
+
+def check_cow(table):
+    c = table.by_pid[3]
+    want = [("shared child's pages from fork", c.copied, 4),
+            ("of them shared", c.shared, 4),
+            ("shared child's peak resident", c.peak_r, 5),
+            ("shared child's faults", c.faults, 3),
+            ("of them copy-on-write", c.cow_faults, 2),
+            ("shared child's resident after its teardown", sum(c.frames.values()), 0),
+            ("parent's resident untouched by the child", sum(table.by_pid[1].frames.values()), 4)]
+    return ["%s: %r, want %r" % (what, got, exp) for what, got, exp in want if got != exp]
+
+
 def run():
     table = ProcTable(PAGE)
     feed(table, scenario())
-    return check(table)
+    cow = ProcTable(PAGE)
+    feed(cow, cow_scenario())
+    return check(table) + check_cow(cow)
 
 
 if __name__ == "__main__":

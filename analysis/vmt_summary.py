@@ -8,7 +8,9 @@ A recording of lazytests is about 16 MB, too big to keep in git; these summaries
 few hundred KB and hold everything analysis/recording_figures.py plots:
 
   NAME-fault-latency.csv   histogram of fault latency (fault_end.ts - fault_begin.ts of
-                           one process) by outcome and source, 20 log bins per decade:
+                           one process) by outcome (mapped, ..., and from version 4 a
+                           copy-on-write fault's copied or taken) and source, 20 log
+                           bins per decade:
                            outcome,source,lo_ns,hi_ns,count
   NAME-fault-stats.csv     the same faults as exact order statistics:
                            outcome,source,count,p50_ns,p90_ns,p99_ns,max_ns,mean_ns
@@ -17,10 +19,12 @@ few hundred KB and hold everything analysis/recording_figures.py plots:
                            most one row per process per millisecond (the last value):
                            ms,pid,virtual_pages,resident_pages
   NAME-processes.csv       pid,name,test,start_ms,end_ms,peak_virtual_pages,
-                           peak_resident_pages,faults,exit_status,parent,copied_pages:
-                           from its first record to its last (an exited one's teardown
-                           included), or to the end if it did not exit; parent and the
-                           pages fork's copy gave it, for a child forked while recording
+                           peak_resident_pages,faults,exit_status,parent,copied_pages,
+                           shared_pages,cow_faults: from its first record to its last (an
+                           exited one's teardown included), or to the end if it did not
+                           exit; parent, the pages fork gave it and of them the pages
+                           shared copy-on-write, for a child forked while recording; of
+                           its faults, the writes to a copy-on-write page
   NAME-tests.csv           test,start_ms,end_ms: each "test NAME" marker to the next
                            one (or the end of the recording)
   NAME-info.csv            key,value: records, lost records, duration, CPUs, ..., and
@@ -86,7 +90,7 @@ class Faults:
             self.per_cpu[(int(t // self.bin_ms), cpu)] += 1
         elif typ == F.FAULT_END and pid in self.open:
             begun, _ = self.open.pop(pid)
-            self.done.append((F.OUTCOMES.get(arg, "other"),
+            self.done.append((F.OUTCOMES.get(F.end_outcome(arg), "other"),
                               F.SOURCES.get(flags & F.VMT_FAULT_SOURCE, "?"),
                               (ts - begun) * 1e9 / self.hz))
 
@@ -167,13 +171,15 @@ def process_tables(procs):
         for t, (v, r) in p.rows.items():
             mem.append((t, p.pid, v, r))
         table.append((p.pid, p.name, p.test, "%.3f" % p.start_ms, "%.3f" % p.end_ms,
-                      p.peak_v, p.peak_r, p.faults, p.status, p.parent, p.copied))
+                      p.peak_v, p.peak_r, p.faults, p.status, p.parent, p.copied,
+                      p.shared, p.cow_faults))
     mem.sort(key=lambda row: (row[0], row[1]))
     return mem, table
 
 
 def info_rows(s, hdr, nrecs, args, extra):
-    counted = (F.FAULT_BEGIN, F.FAULT_END, F.MAP, F.UNMAP, F.SBRK, F.FORK, F.EXEC, F.EXIT)
+    counted = (F.FAULT_BEGIN, F.FAULT_END, F.MAP, F.UNMAP, F.SHARE, F.SBRK, F.FORK, F.EXEC,
+               F.EXIT)
     info = [("label", args.label), ("records", nrecs), ("lost_records", s["lost"]),
             ("duration_ms", "%.1f" % s["duration"]), ("cpus", hdr["ncpu"]),
             ("timer_hz", hdr["hz"]), ("bin_ms", args.bin_ms),
@@ -198,7 +204,8 @@ def write_all(s, hdr, nrecs, args, extra):
     write_csv(out("memory"), ["ms", "pid", "virtual_pages", "resident_pages"], mem)
     write_csv(out("processes"), ["pid", "name", "test", "start_ms", "end_ms",
                                  "peak_virtual_pages", "peak_resident_pages", "faults",
-                                 "exit_status", "parent", "copied_pages"], table)
+                                 "exit_status", "parent", "copied_pages", "shared_pages",
+                                 "cow_faults"], table)
     marks = s["tests"] + [(None, s["duration"])]
     write_csv(out("tests"), ["test", "start_ms", "end_ms"],
               [(name, "%.3f" % t0, "%.3f" % t1)

@@ -43,6 +43,21 @@ def c_layout(struct, fields):
     return {name: (int(off), int(size)) for name, off, size in (l.split() for l in out.splitlines())}
 
 
+def c_values(names):
+    """{name: value} of integer constants of tracing/vmtrace_format.h, as C evaluates them."""
+    lines = ['printf("%s %%llu\\n", (unsigned long long)(%s));' % (n, n) for n in names]
+    src = ('#include <stdio.h>\n#include "tracing/vmtrace_format.h"\n'
+           "int main(void) {\n%s\nreturn 0;\n}\n" % "\n".join(lines))
+    with tempfile.TemporaryDirectory(prefix="test-vmtrace-format-") as tmp:
+        with open(os.path.join(tmp, "values.c"), "w") as f:
+            f.write(src)
+        exe = os.path.join(tmp, "values")
+        subprocess.run([os.environ.get("HOSTCC", "cc"), "-I", ROOT, "-o", exe,
+                        os.path.join(tmp, "values.c")], check=True)
+        out = subprocess.run([exe], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return {name: int(v) for name, v in (l.split() for l in out.splitlines())}
+
+
 def py_layout(st, fields):
     """{field: (offset, size)} of a derived struct.Struct, walking its format codes."""
     import struct
@@ -69,6 +84,19 @@ class Layout(unittest.TestCase):
         self.assertEqual(sorted(F.TYPE_NAMES), list(range(1, F.NTYPES)))
         self.assertEqual(F.OUTCOMES[F.VMT_OUT_NOMEM], "nomem")
         self.assertEqual(F.PTE_U, 1 << 4)
+
+    def test_version_4_names(self):
+        """Copy-on-write fork's record, outcomes and bits, as the C compiler sees them."""
+        self.assertEqual(F.TYPE_NAMES[F.SHARE], "share")
+        self.assertEqual((F.OUTCOMES[F.VMT_OUT_COPIED], F.OUTCOMES[F.VMT_OUT_TAKEN]),
+                         ("copied", "taken"))
+        self.assertIn(4, F.VERSIONS)
+        self.assertEqual(F.VMT_EVENTS_ALL >> F.SHARE & 1, 1)
+        names = ["VMT_SHARE", "VMT_OUT_COPIED", "VMT_OUT_TAKEN", "VMT_END_COW",
+                 "VMT_END_REFS_SHIFT", "VMT_END_REFS_MAX", "VMT_END_PERM_MASK",
+                 "VMT_SHARE_COW", "VMT_EVENTS_ALL"]
+        self.assertEqual({n: getattr(F, n) for n in names}, c_values(names))
+        self.assertEqual((F.PTE_W, F.PTE_COW), (1 << 2, 1 << 8))
 
 
 class Unreadable(unittest.TestCase):
@@ -111,6 +139,43 @@ class Expanding(unittest.TestCase):
             rec(F.KALLOC, 0, self.PA, 0, flags=F.VMT_PAGE_DATA),
             rec(F.MAP, self.URW, 0x5000, self.PA),
             rec(F.FAULT_END, F.VMT_OUT_MAPPED, 0x5008, self.PA, flags=1)])
+
+    def cow_end(self, outcome, refs, implied=0):
+        return (outcome | F.VMT_END_COW | refs << F.VMT_END_REFS_SHIFT | implied)
+
+    def test_copied_end_keeps_cow_and_refs(self):
+        """A copy's end says its kalloc and map as a lazy fault's does; the expanded end
+        keeps the outcome, VMT_END_COW and the references, and only those."""
+        implied = F.VMT_END_KALLOC | F.VMT_END_MAP | self.URW << F.VMT_END_PERM_SHIFT
+        end = rec(F.FAULT_END, self.cow_end(F.VMT_OUT_COPIED, 3, implied), 0x5008, self.PA)
+        got = self.expand(end, 4)
+        self.assertEqual(got, [
+            rec(F.KALLOC, 0, self.PA, 0, flags=F.VMT_PAGE_DATA),
+            rec(F.MAP, self.URW, 0x5000, self.PA),
+            rec(F.FAULT_END, self.cow_end(F.VMT_OUT_COPIED, 3), 0x5008, self.PA)])
+        arg = got[-1].arg
+        self.assertEqual((F.end_outcome(arg), F.end_cow(arg), F.end_refs(arg)),
+                         (F.VMT_OUT_COPIED, True, 3))
+
+    def test_taken_and_saturated_refs(self):
+        for outcome, refs in ((F.VMT_OUT_TAKEN, 1), (F.VMT_OUT_NOMEM, F.VMT_END_REFS_MAX)):
+            end = rec(F.FAULT_END, self.cow_end(outcome, refs), 0x5008, self.PA)
+            got = self.expand(end, 4)
+            self.assertEqual(got, [end])
+            self.assertEqual((F.end_outcome(got[0].arg), F.end_refs(got[0].arg)),
+                             (outcome, refs))
+
+    def test_lazy_end_is_no_cow(self):
+        end = rec(F.FAULT_END, F.VMT_OUT_MAPPED | F.VMT_END_KALLOC | F.VMT_END_MAP |
+                  F.VMT_END_PERM_MASK << F.VMT_END_PERM_SHIFT, 0x5008, self.PA)
+        got = self.expand(end, 4)
+        self.assertEqual(got[1].arg, F.VMT_END_PERM_MASK)     # every perm bit, no refs
+        self.assertEqual((got[-1].arg, F.end_cow(got[-1].arg), F.end_refs(got[-1].arg)),
+                         (F.VMT_OUT_MAPPED, False, 0))
+
+    def test_share_stays_one_record(self):
+        share = rec(F.SHARE, 2, 0x1000, 5, flags=F.VMT_SHARE_COW)
+        self.assertEqual(self.expand(share, 4), [share])
 
     def test_map_and_unmap(self):
         self.assertEqual(self.expand(rec(F.MAP, self.URW, 0x7000, self.PA, flags=F.VMT_MAP_ALLOCATED)), [

@@ -6,14 +6,15 @@ Nothing here restates the format. At import the module reads tracing/vmtrace_for
 against, and derives from it the record and header layouts (struct vmt_record,
 struct vmt_header), the magic and version, the event types and their short names
 (VMT_TYPE_NAMES), the enums (outcome, source, access, page use) and the flag
-constants. PTE_U comes from kernel/riscv.h the same way. A change to the header reaches
-every Python reader with no edit here; a header this parser cannot read is an error at
-import, not a wrong answer later.
+constants. PTE_U, PTE_W and PTE_COW come from kernel/riscv.h the same way. A change to
+the header reaches every Python reader with no edit here; a header this parser cannot
+read is an error at import, not a wrong answer later.
 
     import vmtrace_format as F      # with tracing/ on sys.path
     hdr = F.parse_header(data)      # F.Header, checked; raises F.BadRecording
     for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
     for off, r in F.expand(F.records(data, hdr), hdr): ...   # implied records spelled out
+    F.end_outcome(end.arg), F.end_cow(end.arg), F.end_refs(end.arg)   # a fault end's arg
     hdr, recs = F.read(path, "prog")          # analysis: records merged by time
 
     eval "$(python3 tracing/vmtrace_format.py)"   # shell: sizes, offsets, constants
@@ -178,7 +179,11 @@ OUTCOMES = _members("vmt_outcome", "VMT_OUT_")
 SOURCES = _members("vmt_source", "VMT_SRC_")
 ACCESSES = _members("vmt_access", "VMT_ACC_")
 PAGE_USES = _members("vmt_page_use", "VMT_PAGE_")
-PTE_U = _RISCV["PTE_U"]     # a user page, in VMT_MAP and VMT_UNMAP's arg
+# PTE bits in VMT_MAP and VMT_UNMAP's arg: a user page, a writable one, and (from
+# version 4) one shared copy-on-write.
+PTE_U = _RISCV["PTE_U"]
+PTE_W = _RISCV["PTE_W"]
+PTE_COW = _RISCV["PTE_COW"]
 
 
 def parse_header(data):
@@ -209,7 +214,10 @@ def expand(pairs, header):
     map just before it, a map's kalloc just before it, an unmap's kfree just after it,
     each at the implying record's ts, seq, cpu, pid and offset, and the implying record
     with its implication bits cleared. So readers see what a version-2 kernel wrote for
-    the same events. Versions 1 and 2 pass through as written."""
+    the same events. A fault end keeps the bits that are its own: the outcome and, from
+    version 4, VMT_END_COW and the references (end_outcome, end_cow, end_refs read
+    them). A VMT_SHARE stays one record: it names no frames. Versions 1 and 2 pass
+    through as written."""
     if header.version < 3:
         yield from pairs
         return
@@ -220,8 +228,8 @@ def expand(pairs, header):
                 yield off, _kalloc(r)
             if r.arg & VMT_END_MAP:                                   # noqa: F821
                 yield off, r._replace(type=MAP, flags=0, a=r.a & page_mask,   # noqa: F821
-                                      arg=r.arg >> VMT_END_PERM_SHIFT)  # noqa: F821
-            yield off, r._replace(arg=r.arg & VMT_END_OUTCOME)       # noqa: F821
+                                      arg=end_perm(r.arg))
+            yield off, r._replace(arg=r.arg & ~_END_IMPLIED)
         elif r.type == MAP and r.flags & VMT_MAP_ALLOCATED:           # noqa: F821
             yield off, _kalloc(r)
             yield off, r._replace(flags=r.flags & ~VMT_MAP_ALLOCATED)  # noqa: F821
@@ -230,6 +238,32 @@ def expand(pairs, header):
             yield off, r._replace(type=KFREE, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
         else:
             yield off, r
+
+
+# The bits of a fault end's arg that stand for other records; the rest (the outcome, and
+# from version 4 VMT_END_COW and the references found) are the end's own.
+_END_IMPLIED = (VMT_END_KALLOC | VMT_END_MAP |                         # noqa: F821
+                VMT_END_PERM_MASK << VMT_END_PERM_SHIFT)                # noqa: F821
+
+
+def end_outcome(arg):
+    """The outcome (enum vmt_outcome) of a fault end's arg, expanded or not."""
+    return arg & VMT_END_OUTCOME                                      # noqa: F821
+
+
+def end_cow(arg):
+    """Whether a fault end's arg says the fault wrote to a copy-on-write page."""
+    return bool(arg & VMT_END_COW)                                    # noqa: F821
+
+
+def end_refs(arg):
+    """The references a copy-on-write fault found on its frame (0 for other faults)."""
+    return (arg >> VMT_END_REFS_SHIFT) & VMT_END_REFS_MAX               # noqa: F821
+
+
+def end_perm(arg):
+    """The permission bits of the map a fault end implies (VMT_END_MAP)."""
+    return (arg >> VMT_END_PERM_SHIFT) & VMT_END_PERM_MASK              # noqa: F821
 
 
 def _kalloc(r):

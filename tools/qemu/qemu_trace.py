@@ -20,7 +20,8 @@ copy-on-write). The recording lands in
 OUT/NAME.vmt on the host (NAME: the command's first word, plus "-eager", "-faultaround"
 or "-default" under those policies). Then build/tools/vmtcheck checks it, build/tools/vmtrace2perfetto turns it into
 OUT/NAME.json, and with --split each test of the suite (cut at the "test NAME" markers the
-suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md. Fault pcs and
+suites write) also gets OUT/NAME/TEST.json, listed in OUT/NAME/index.md with its faults,
+how many of them were copy-on-write, and the pages its forks shared. Fault pcs and
 call chains are named from the programs' ELF files in the --symbols directories and
 the kernel's (--kernel-symbols); OUT/NAME.report.txt (top fault sites and call chains
 per program) and OUT/NAME.folded (folded stacks) are written beside the timeline by
@@ -34,6 +35,7 @@ Exit status: 0 if every step of every workload succeeded, 1 otherwise.
 """
 
 import argparse
+import collections
 import os
 import re
 import select
@@ -162,15 +164,41 @@ def write_report(json_path, base, title, report=True):
     return flame_graph.main([base + ".folded", "-o", svg, "--title", title]) == 0
 
 
+def window_counts(rec, bounds):
+    """Per window [start, end) of bounds (microseconds from the start, end None: to the
+    end): Counter of faults, copy-on-write faults of them, and pages forks shared."""
+    with open(rec, "rb") as f:
+        data = f.read()
+    h = F.parse_header(data)
+    counts = [collections.Counter() for _ in bounds]
+    for _, r in F.records(data, h):
+        if r.type not in (F.FAULT_END, F.SHARE):
+            continue
+        t = (r.ts - h.start_ts) * 1e6 / h.timer_hz
+        i = next((i for i, (s, e) in enumerate(bounds) if s <= t and (e is None or t < e)),
+                 None)
+        if i is None:
+            continue
+        if r.type == F.SHARE:
+            counts[i]["shared"] += r.b
+        else:
+            counts[i]["faults"] += 1
+            counts[i]["cow"] += F.end_cow(r.arg)
+    return counts
+
+
 def split_tests(rec, outdir, extra):
     """One JSON per "test NAME" marker window, and an index. Returns success."""
     tests = [(t, m[5:]) for t, m in markers(rec) if m.startswith("test ")]
     if not tests:
         return True   # not a test suite: the whole-run JSON is all there is
     os.makedirs(outdir, exist_ok=True)
+    bounds = [(start, tests[i + 1][0] if i + 1 < len(tests) else None)
+              for i, (start, _) in enumerate(tests)]
+    counts = window_counts(rec, bounds)
     rows = []
     for i, (start, name) in enumerate(tests):
-        end = tests[i + 1][0] if i + 1 < len(tests) else None
+        end = bounds[i][1]
         window = ["--from", "%.3f" % start] + (["--to", "%.3f" % end] if end else [])
         out = os.path.join(outdir, "%s.json" % name)
         if not convert(rec, out, window + extra) or \
@@ -178,16 +206,21 @@ def split_tests(rec, outdir, extra):
                     os.path.basename(outdir), name), report=False):
             return False
         svg = os.path.join(outdir, "%s.flame.svg" % name)
-        rows.append((name, out, start, end, os.path.getsize(out),
+        rows.append((name, out, start, end, os.path.getsize(out), counts[i],
                      os.path.basename(svg) if os.path.exists(svg) else "no faults"))
     with open(os.path.join(outdir, "index.md"), "w") as f:
         f.write("# %s, one timeline per test\n\n" % os.path.basename(rec))
-        f.write("| test | file | from (ms) | to (ms) | size (KiB) | flame graph |\n"
-                "|---|---|---|---|---|---|\n")
-        for name, out, start, end, size, flame in rows:
-            f.write("| %s | %s | %.3f | %s | %.0f | %s |\n" % (
+        f.write("Faults: ended in the test's window; copy-on-write: of them, writes to "
+                "pages a fork shared; shared: pages forks shared copy-on-write or "
+                "read-only.\n\n")
+        f.write("| test | file | from (ms) | to (ms) | size (KiB) | faults | "
+                "copy-on-write | shared | flame graph |\n"
+                "|---|---|---|---|---|---|---|---|---|\n")
+        for name, out, start, end, size, n, flame in rows:
+            f.write("| %s | %s | %.3f | %s | %.0f | %d | %d | %d | %s |\n" % (
                 name, os.path.basename(out), start / 1000,
-                "%.3f" % (end / 1000) if end else "end", size / 1024, flame))
+                "%.3f" % (end / 1000) if end else "end", size / 1024, n["faults"],
+                n["cow"], n["shared"], flame))
     print("  %d per-test timelines in %s/ with their folded stacks and flame graphs "
           "(index.md lists them)" % (len(rows), outdir))
     return True

@@ -4,11 +4,15 @@
     python3 tools/report/fault_report.py TRACE.json [-o REPORT.txt] [--folded OUT.folded]
                                          [--top N]
 
-Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it) and
-prints, per program (the name the process exec'd, most faults first): the top N fault
+Reads the converter's JSON (one event per line, as vmtrace2perfetto writes it): its
+fault slices, "page fault" and (from format version 4) "cow fault", a write to a page a
+fork shared copy-on-write. Prints, per program (the name the process exec'd, most faults first): the top N fault
 sites (the slice's `at`, else its epc) by count, with their share of the program's
 faults, total and median latency (the slices' durations); then the top N call chains
-(`stack`). Plain text within 80 columns. --folded writes one line per distinct chain
+(`stack`). A program that wrote to pages a fork shared copy-on-write also gets its
+copy-on-write faults by outcome (copied, taken over, out of memory), the references
+the faults found on their frames, and the sites of those writes (the code that wrote
+to the shared page). Plain text within 80 columns. --folded writes one line per distinct chain
 and fault kind: rooted at the program, the chain outermost frame first, then the kind
 as a frame of its own in brackets, then the fault count
 (`lazytests;main;fill;touch;[lazy] 32`), the input flame-graph tools read
@@ -25,24 +29,40 @@ from collections import Counter, defaultdict
 WIDTH = 80
 
 # What became of a fault, from its slice's args: the kinds the folded stacks end in, in
-# the order a legend lists them, with what each means. A kind the kernel grows later
-# (copy-on-write, say) is one more entry here and one more case in fault_kind.
+# the order a legend lists them, with what each means. A kind the kernel grows later is
+# one more entry here and one more case in fault_kind. A copy-on-write write that ran
+# out of memory failed as any fault does: killed or refused.
 KINDS = {
     "lazy": "a heap page allocated and mapped at its first touch",
     "fault-around": "mapped its page and a window of the pages after it",
+    "cow-copied": "a write to a page a fork shared: copied into a frame of its own",
+    "cow-taken": "a write to a page a fork shared, its last holder: made writable in place",
     "killed": "failed in user mode: the process was killed",
     "refused": "failed in copyin/copyout: the system call returned -1",
     "unfinished": "no end recorded (the recording stopped inside it)",
     "unknown": "an outcome this tool has no name for",
 }
 FAILED = ("illegal", "protection", "nomem")
+# The converter's fault slices: name -> whether the fault wrote to a copy-on-write page.
+SLICES = {"page fault": False, "cow fault": True}
 
 
-def fault_kind(args):
-    """The KINDS name of the fault whose slice args these are."""
+def fault_outcome(name, args):
+    """(outcome, copy-on-write?, references found or None) of a fault slice. A
+    copy-on-write fault that ran out of memory says "out of memory": nomem here."""
     outcome = args.get("outcome")
+    if outcome == "out of memory":
+        outcome = "nomem"
+    return outcome, SLICES.get(name, False), args.get("refs")
+
+
+def fault_kind(name, args):
+    """The KINDS name of the fault whose slice (name, args) these are."""
+    outcome, cow, _ = fault_outcome(name, args)
     if outcome == "mapped":
         return "fault-around" if args.get("around_pages") else "lazy"
+    if cow and outcome in ("copied", "taken"):
+        return "cow-" + outcome
     if outcome in FAILED:
         return "killed" if args.get("source") == "user" else "refused"
     return "unfinished" if outcome == "unfinished" else "unknown"
@@ -57,6 +77,9 @@ class Program:
         self.chains = Counter()          # stack -> faults
         self.site_chains = Counter()     # (at, stack) -> faults
         self.chain_kinds = Counter()     # (stack, kind) -> faults
+        self.cow = Counter()             # copy-on-write outcome -> faults
+        self.cow_refs = Counter()        # references found -> copy-on-write faults
+        self.cow_sites = Counter()       # at -> copy-on-write faults
 
 
 def read_faults(path):
@@ -64,13 +87,13 @@ def read_faults(path):
     names, programs = {}, {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if '"page fault"' not in line and '"process_name"' not in line:
+            if not any('"%s"' % s in line for s in ("process_name",) + tuple(SLICES)):
                 continue
             ev = json.loads(line.rstrip().rstrip(","))
             if ev.get("name") == "process_name" and ev.get("ph") == "M":
                 names[ev["pid"]] = ev["args"]["name"]
                 continue
-            if ev.get("name") != "page fault" or ev.get("ph") != "X":
+            if ev.get("name") not in SLICES or ev.get("ph") != "X":
                 continue
             args = ev.get("args", {})
             name = names.get(ev["pid"], "pid %d" % ev["pid"])
@@ -83,8 +106,19 @@ def read_faults(path):
             chain = args.get("stack", site)
             p.chains[chain] += 1
             p.site_chains[site, chain] += 1
-            p.chain_kinds[chain, fault_kind(args)] += 1
+            p.chain_kinds[chain, fault_kind(ev["name"], args)] += 1
+            count_cow(p, ev["name"], args, site)
     return programs
+
+
+def count_cow(p, name, args, site):
+    outcome, cow, refs = fault_outcome(name, args)
+    if not cow:
+        return
+    p.cow[outcome] += 1
+    p.cow_sites[site] += 1
+    if refs is not None:
+        p.cow_refs[refs] += 1
 
 
 def median(xs):
@@ -106,7 +140,9 @@ def ms(x_us):
 
 def report(programs, top, out):
     allf = sum(p.n for p in programs.values())
-    out.write("Page faults by site: %d faults in %d programs\n" % (allf, len(programs)))
+    cow = sum(sum(p.cow.values()) for p in programs.values())
+    out.write("Page faults by site: %d faults in %d programs%s\n" % (
+        allf, len(programs), ", %d of them copy-on-write" % cow if cow else ""))
     for p in sorted(programs.values(), key=lambda p: (-p.n, p.name)):
         out.write("\n%s\n" % fit("%s: %d faults, %s ms in faults (%d sites, %d chains)" % (
             p.name, p.n, ms(p.total_us), len(p.sites), len(p.chains)), WIDTH))
@@ -125,6 +161,31 @@ def report(programs, top, out):
         for chain, n in sorted(p.chains.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
             head = "%7d %5.1f%%  " % (n, 100.0 * n / p.n)
             out.write(head + fit(chain, WIDTH - len(head)) + "\n")
+        if p.cow:
+            cow_report(p, top, out)
+
+
+def cow_report(p, top, out):
+    """The program's writes to pages shared copy-on-write: by outcome, by references
+    found, and by the site that wrote."""
+    n = sum(p.cow.values())
+    out.write(fit("copy-on-write: %d faults: %d copied, %d taken over, %d out of memory" % (
+        n, p.cow["copied"], p.cow["taken"], p.cow["nomem"]), WIDTH) + "\n")
+    if p.cow_refs:
+        refs = ["%d (%d fault%s)" % (r, n, "" if n == 1 else "s")
+                for r, n in sorted(p.cow_refs.items())]
+        line = "  references found on the frame:"
+        for i, item in enumerate(refs):
+            item += "," if i + 1 < len(refs) else ""
+            if len(line) + 1 + len(item) > WIDTH:
+                out.write(line + "\n")
+                line = "   "
+            line += " " + item
+        out.write(line + "\n")
+    out.write("%7s %6s  %s\n" % ("faults", "share", "site that wrote to a shared page"))
+    for site, k in sorted(p.cow_sites.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        head = "%7d %5.1f%%  " % (k, 100.0 * k / n)
+        out.write(head + fit(site, WIDTH - len(head)) + "\n")
 
 
 def folded(programs, out):

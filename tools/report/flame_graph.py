@@ -46,11 +46,12 @@ HEAD = 44               # px above the graph: title and how to read it
 ROOT = "all faults"
 
 # Fill colours by kind; a kind with none here (one the kernel grew later) gets a grey
-# of its own from its name. COW is not recorded yet; its colour is ready.
+# of its own from its name.
 COLOURS = {
     "lazy": (236, 142, 56),         # orange
     "fault-around": (70, 140, 210),  # blue
-    "cow": (60, 170, 100),          # green
+    "cow-copied": (60, 170, 100),   # green
+    "cow-taken": (120, 200, 190),   # teal: the write found its page already its own
     "killed": (200, 40, 40),        # red
     "refused": (150, 80, 180),      # purple
     "unfinished": (150, 150, 150),

@@ -11,7 +11,8 @@
 #                         harts under `vmtrace record` with the default rings: the test
 #                         passes, nothing dropped (vmtcheck, and the kernel's own lost
 #                         counters after the run), free pages back at the start, every
-#                         exited process's maps balance under its pid
+#                         exited process's maps balance under its pid, every page and
+#                         fault accounted (vmt_pages.py); under copy-on-write fork
 #   storm-b16             `vmtrace record -b 16 -w 0 -- tracebench storm` at 8 harts: drops
 #   churn-b16             the same with `tracebench churn` (records only, no faults)
 #                         happen, and every one is counted: vmtcheck accepts the recording,
@@ -110,17 +111,18 @@ oomall_traced() {
   d=$W/oomall
   rec=$d/lazytests.vmt
   log=$d/lazytests.console.log
-  # Under xv6's copying fork, as in trace-e2e.sh: the recorder outlives the recording,
-  # and copies it made of pages it shares with the workload would keep free pages from
-  # coming back to the start.
-  check "recorded lazytests oomall" record "$d" "$1" --fork-policy copy "lazytests oomall" ||
+  # Under the default fork policy (copy-on-write); the recorder forks its own processes
+  # by copying (user/vmtrace.c), so free pages come back to the start.
+  check "recorded lazytests oomall" record "$d" "$1" "lazytests oomall" ||
     return 1
   check "lazytests oomall passed" grep -q "ALL TESTS PASSED" "$log" &&
   check "vmtcheck: no events dropped" build/tools/vmtcheck -q -e dropped=0 "$rec" &&
   check "the kernel lost nothing (vmtrace stat)" test -z "$(drops_in_stat "$log")" &&
   check "free pages back at the start" free_pages_back "$rec" &&
   check "every exited process's maps balance under its pid" \
-    "$PYTHON" tools/systest/vmt_owners.py "$rec"
+    "$PYTHON" tools/systest/vmt_owners.py "$rec" &&
+  check "every page followed, every fault did what its outcome says" \
+    "$PYTHON" tools/systest/vmt_pages.py "$rec"
 }
 
 # drops_counted NAME CPUS WORKLOAD: record WORKLOAD into 16-record rings that never hold

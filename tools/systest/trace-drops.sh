@@ -116,14 +116,13 @@ console | grep '^vmtrace: ' | sed 's/^/  /'
 
 # Back-pressure: the same storm into 64-record rings (small, so that the storm always
 # outruns the reader), with the default `block`: the
-# kernel holds the storm back instead of dropping, and says how often it did. Under
-# xv6's copying fork: the storm's count of mapped faults below must not take in the
-# copy-on-write faults of the recorder and the storm's own processes, which the format
-# (version 3) cannot tell from lazy ones.
+# kernel holds the storm back instead of dropping, and says how often it did. Under the
+# default fork policy (copy-on-write): a write to a shared page ends copied or taken
+# (format version 4), so fault_mapped below counts the storm's lazy faults only.
 REC2=$W/held.vmt
 LOG2=$W/held.log
 t "boot, record the storm into 64-record rings with back-pressure" \
-  boot_record "$REC2" "$LOG2" "dropped per cpu" --fork-policy copy \
+  boot_record "$REC2" "$LOG2" "dropped per cpu" \
     "vmtrace record -b 64 -- tracebench storm -p $PAGES" "vmtrace stat"
 held() { tr -d '\r' < "$LOG2" | sed -n 's/^held \([0-9]*\)$/\1/p'; }
 t "back-pressure: no event dropped" build/tools/vmtcheck -q -e dropped=0 "$REC2"

@@ -5,12 +5,13 @@
 #
 #   tracedemo          the exact events of a known sequence, in order (user/tracedemo.c)
 #   lazytests          the whole suite, out-of-memory storms and all hart-wide fault
-#                      storms included: every lazy fault that mapped allocated and
-#                      mapped exactly one data page inside the fault (one that ran out
-#                      of memory frees what it got); free pages come back to where
-#                      they started; no drops (the rings hold producers back rather
+#                      storms included; no drops (the rings hold producers back rather
 #                      than drop, tracing/vmtrace_dev.c)
 #   usertests sbrkbasic one usertests test, per-test split included
+#   cowtests           copy-on-write fork (user/cowtests.c): pages are shared, copied
+#                      and taken over; every copy-on-write fault ends copied, taken or
+#                      out of memory, and the fault report's copy-on-write kinds count
+#                      them as the recording does
 #   faultsite          call chains (user/faultsite.c): every fault's pc and return
 #                      addresses fall in the functions of a known call structure, a
 #                      copyout fault's chain names the system call's caller, and wild
@@ -22,10 +23,17 @@
 #                      stacks, g < f < main < _main as wide as USER_PAGES faults
 #                      (tools/report/tests/flame_check.py)
 #
-# and for each: every process that exited has as many unmaps as maps and frees as many
-# page-table pages as it allocated, all under its own pid (tools/systest/vmt_owners.py);
-# vmtcheck, the converter, perfetto_check and the DevTools trace engine
-# agree (tools/check/check-recording.sh). Ends with "N passed, M failed".
+# and for each, under the kernel's default fork policy (copy-on-write): every process
+# that exited has as many unmaps as maps (the pages of its VMT_SHARE runs counted as
+# maps) and frees as many page-table pages as it allocated, all under its own pid
+# (tools/systest/vmt_owners.py); every page is followed from map to unmap and every
+# fault did what its outcome says (tools/systest/vmt_pages.py: a lazy fault kept and
+# mapped one data page, plus fault-around's; a copy unmapped the shared frame once and
+# mapped its new frame inside the fault; a take-over touched nothing; a forked child
+# unmaps exactly the pages it was shared or mapped, and nothing is left when it has
+# exited); free pages come back to where they started; vmtcheck, the converter,
+# perfetto_check and the DevTools trace engine agree (tools/check/check-recording.sh).
+# Ends with "N passed, M failed".
 #
 # The machine runs on the host clock, each hart on a host thread of its own, as the
 # recordings users make do. Not on icount: QEMU 7.2 then runs the harts in turns, one at
@@ -58,16 +66,13 @@ count() { build/tools/vmtcheck "$1" | sed -n "s/^$2.* $3 \([0-9]*\).*/\1/p" | he
 
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
-# Under xv6's copying fork: the format (version 3) has no record for a copy-on-write
-# fault, and the checks below count every mapped fault as a lazy one (one kalloc, one
-# map), which a copy-on-write fault that takes its page over is not; and the recorder,
-# which outlives the recording, would hold the copies its own writes made of pages it
-# shares with the workload, so free pages would not come back to the start.
-"$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --out "$out" --split --fork-policy copy \
+# The kernel's default fork policy, copy-on-write (the recorder forks its own processes
+# by copying, so that its writes copy no page the workload shares: user/vmtrace.c).
+"$PYTHON" tools/qemu/qemu_trace.py --cpus "$CPUS" --out "$out" --split \
   --symbols build/user --kernel-symbols kernel/kernel \
-  tracedemo lazytests "usertests sbrkbasic" faultsite > "$out.log" 2>&1
-check "recording tracedemo, lazytests, usertests sbrkbasic and faultsite" test $? -eq 0 \
-  || tail -20 "$out.log"
+  tracedemo lazytests "usertests sbrkbasic" faultsite cowtests > "$out.log" 2>&1
+check "recording tracedemo, lazytests, usertests sbrkbasic, faultsite and cowtests" \
+  test $? -eq 0 || tail -20 "$out.log"
 
 # tracedemo: grow 10 pages, touch 7, shrink 5; see user/tracedemo.c. Each fault's call
 # chain follows its begin.
@@ -91,14 +96,18 @@ flame_ok() {
   "$PYTHON" tools/report/tests/flame_check.py "$out/$1.folded" "$out/$1.flame.svg" \
     $([ "$1" = faultsite ] && echo --faultsite user/faultsite.c) > "$out/$1.flame-check.log"
 }
-for rec in lazytests faultsite; do
+for rec in lazytests faultsite cowtests; do
   check "$rec: the fault report counts every fault" \
     test "$(report_total "$out/$rec.report.txt")" = "$(begins "$out/$rec.vmt")"
   check "$rec: the flame graph nests, counts and measures as the folded stacks" \
     flame_ok "$rec" || grep -v "^PASS" "$out/$rec.flame-check.log"
 done
 
-for rec in tracedemo lazytests usertests faultsite; do
+# vmt_pages.py's summary line, kept for the report checks below.
+pages_ok() {
+  "$PYTHON" tools/systest/vmt_pages.py $2 "$out/$1.vmt" > "$out/$1.pages"
+}
+for rec in tracedemo lazytests usertests faultsite cowtests; do
   f=$out/$rec.vmt
   check "$rec: no events dropped" build/tools/vmtcheck -q -e dropped=0 "$f" ||
     "$PYTHON" tools/systest/vmt_gaps.py --where "$f"   # which test, when, which CPU
@@ -107,14 +116,9 @@ for rec in tracedemo lazytests usertests faultsite; do
     "$PYTHON" tools/systest/vmt_owners.py "$f"
   check "$rec: checker, converter, perfetto_check and trace engine agree" \
     env CONVERT_ARGS="--symbols build/user" sh tools/check/check-recording.sh "$f"
-  # Pages faults mapped: one per mapped fault, plus fault-around's extra pages.
-  mapped=$(( $(count "$f" faults: mapped) + $(count "$f" faults: around) ))
-  # A fault that runs out of memory for a page-table page frees the data page it got:
-  # what faults keep is kallocs - kfrees inside them.
-  kallocs=$(( $(count "$f" "inside faults:" kalloc) - $(count "$f" "inside faults:" kfree) ))
-  maps=$(count "$f" "inside faults:" map)
-  check "$rec: pages faults mapped ($mapped) = kallocs kept ($kallocs) = maps ($maps) inside faults" \
-    test -n "$mapped" -a "$mapped" = "$kallocs" -a "$mapped" = "$maps"
+  # cowtests must share, copy and take over; the others may (a suite's forks share).
+  check "$rec: every page followed, every fault did what its outcome says" \
+    pages_ok "$rec" "$([ "$rec" = cowtests ] && echo --cow)" && sed 's/^/  /' "$out/$rec.pages"
   start=$(count "$f" "free pages:" start)
   end=$(count "$f" "free pages:" end)
   check "$rec: free pages back at the start ($start -> $end)" test -n "$start" -a "$start" = "$end"
@@ -122,5 +126,21 @@ done
 check "lazytests: faults were recorded" test "$(count "$out/lazytests.vmt" faults: mapped)" -gt 1000
 check "usertests: one timeline per test, with an index" \
   test -s "$out/usertests/sbrkbasic.json" -a -s "$out/usertests/index.md"
+
+# The fault report's copy-on-write kinds against the recording: as many [cow-copied]
+# and [cow-taken] faults in the folded stacks as vmt_pages.py counted ends.
+pages_kind() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$out/cowtests.pages"; }
+folded_kind() { awk -v k="[$1]" '{ n = split($1, f, ";"); if (f[n] == k) s += $2 }
+                                 END { print s + 0 }' "$out/cowtests.folded"; }
+for k in cow-copied cow-taken; do
+  check "cowtests: the folded stacks' [$k] faults ($(folded_kind $k)) = the recording's" \
+    test -n "$(pages_kind $k)" -a "$(folded_kind $k)" = "$(pages_kind $k)"
+done
+# vmtcheck's copy-on-write counts against vmt_pages.py's, read independently.
+for k in copied taken; do
+  n=$(count "$out/cowtests.vmt" "copy-on-write faults:" $k)
+  check "cowtests: vmtcheck's $k faults ($n) = vmt_pages.py's" \
+    test -n "$n" -a "$n" = "$(pages_kind cow-$k)"
+done
 echo "trace end-to-end: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

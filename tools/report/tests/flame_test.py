@@ -88,7 +88,7 @@ def kinds(tmp):
     fold = os.path.join(tmp, "kinds.folded")
     with open(fold, "w") as f:
         f.write("p;main;grow;[lazy] 30\np;main;grow;[killed] 10\np;main;run;[fault-around] 20\n"
-                "p;main;run;[fault-around] 20\np;main;copy;[cow] 5\n"
+                "p;main;run;[fault-around] 20\np;main;copy;[cow-copied] 5\n"
                 "p;main;" + "a_function_name_far_too_long_for_its_box" * 3 + ";[lazy] 1\n"
                 "p;main;operator<<&\"'>;[lazy] 2\n")
     svg = os.path.join(tmp, "kinds.svg")
@@ -121,9 +121,9 @@ def kinds(tmp):
     legend = [t.text for g in root.iter(NS + "g") if g.get("class") == "legend"
               for t in g.iter(NS + "text")]
     names = [t.split(":")[0] for t in legend]
-    check(names == ["lazy", "fault-around", "killed", "cow", "mixed"],
+    check(names == ["lazy", "fault-around", "cow-copied", "killed", "mixed"],
           "kinds: the legend lists the kinds present in order, then mixed: %s" % names)
-    check(any(t.startswith("cow: 5 faults, 5.68%") for t in legend),
+    check(any(t.startswith("cow-copied: 5 faults, 5.68%") for t in legend),
           "kinds: the legend gives each kind's count and share")
     check("operator<<&\"'>" in boxes, "kinds: XML's special characters in a name come back whole")
     long = [n for n in boxes if n.startswith("a_function")][0]
