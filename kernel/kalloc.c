@@ -44,9 +44,11 @@ static int *refs_of(void *kva)
 // reads junk, not stale data), and pages from kalloc() (a reader of memory its owner
 // never initialised notices: pipes, trap frames, kernel stacks, exec's argument pages,
 // device buffers). Pages that are zeroed at once (user pages: kalloc_zeroed_untraced;
-// page tables) skip the junk, so each such page is written exactly once.
+// page tables) or filled with a copy (fork's and copy-on-write's: kalloc_copy_untraced)
+// skip the junk, so each such page is written exactly once.
 #define JUNK_FREED 1
 #define JUNK_NEW   5
+#define NO_FILL    -1   // take_page: the caller writes every byte at once
 
 // The allocator proper, untraced. kva must be a page with no references left.
 static inline void put_page(void *kva)
@@ -74,7 +76,8 @@ static inline void *take_page(int fill)
   release(&pages.lock);
   if (fp) {
     *refs_of(fp) = 1;
-    memset(fp, fill, PGSIZE);
+    if (fill != NO_FILL)
+      memset(fp, fill, PGSIZE);
   }
   return fp;
 }
@@ -144,8 +147,15 @@ void kfree_untraced(void *pa)
 void kfree_dropped(void *pa) { free_page(pa, VMT_PAGE_DATA); }
 void kfree_dropped_untraced(void *pa) { put_page(pa); }
 void *kalloc(void) { return alloc_page(VMT_PAGE_DATA, JUNK_NEW); }
-void *kalloc_untraced(void) { return take_page(JUNK_NEW); }
 void *kalloc_zeroed_untraced(void) { return take_page(0); }
+
+void *kalloc_copy_untraced(const void *page)
+{
+  void *kva = take_page(NO_FILL);
+  if (kva)
+    memmove(kva, page, PGSIZE);
+  return kva;
+}
 
 void kfree_pagetable(void *pa)
 {

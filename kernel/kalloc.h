@@ -19,10 +19,10 @@ void   kfree_pagetable(void *page);
 // that implies it (a map that says its page was allocated for it, an unmap that says
 // its page was freed with it, a fault's end: tracing/vmtrace_format.h), or leaves it
 // out because that record's type is not recorded. A recording must see both a page's
-// kalloc and its kfree or neither: a page from kalloc_untraced whose map never happened
+// kalloc and its kfree or neither: a page from a kalloc_*_untraced whose map never happened
 // goes back through kfree_untraced.
-void  *kalloc_untraced(void);         // as kalloc
 void  *kalloc_zeroed_untraced(void);  // as kalloc, but zeroed (and never junk-filled first)
+void  *kalloc_copy_untraced(const void *page);   // as kalloc, holding a copy of page
 void   kfree_untraced(void *page);    // as kfree
 
 // Sharing a page (copy-on-write fork). The caller of each must hold a reference to page

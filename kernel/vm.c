@@ -180,6 +180,38 @@ static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg
   return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
 }
 
+// Visit every last-level table of user memory that maps an address in [lo, hi), with
+// the first address it maps: for a caller whose work per page is small enough that a
+// call per leaf would be most of it. fn returns as each_leaf's. User memory is mapped a
+// page at a time (mappages, uvm_install), so no superpage leaf can be met.
+typedef int (*table_fn)(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg);
+
+static int each_table_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
+                         table_fn fn, void *arg)
+{
+  uint64 span = 1UL << PXSHIFT(level);
+  for (int i = 0; i < 512; i++) {
+    uint64 va = base + i * span;
+    if (va >= hi)
+      break;
+    if (va + span <= lo || (pt[i] & PTE_V) == 0)
+      continue;
+    if (pt[i] & (PTE_R | PTE_W | PTE_X))
+      panic("each_table: superpage in user memory");
+    pagetable_t next = pte2kva(pt[i]);
+    int r = level == 1 ? fn(next, va, lo, hi, arg)
+                       : each_table_at(next, level - 1, va, lo, hi, fn, arg);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+static int each_table(pagetable_t pt, uint64 lo, uint64 hi, table_fn fn, void *arg)
+{
+  return each_table_at(pt, 2, 0, lo, hi, fn, arg);
+}
+
 // What unmap_leaf does with each leaf's frame (its arg, as a pointer).
 enum frame_fate { FRAME_KEPT, FRAME_FREED };
 
@@ -234,7 +266,7 @@ void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
 
 // Every mapping of user memory is installed here: these are the pages traces and
 // resident counts describe. Each maps a frame allocated for it, untraced
-// (kalloc_untraced), so that one record can say both (trace_map_new); traced: whether
+// (kalloc_*_untraced), so that one record can say both (trace_map_new); traced: whether
 // to record them here, or leave that to the caller (a fault's end record). pte is va's
 // leaf entry, not valid.
 static TRACED_INLINE void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm, int traced)
@@ -244,7 +276,7 @@ static TRACED_INLINE void uvm_install(pte_t *pte, uint64 va, uint64 pa, int perm
     trace_map_new(va, pa, perm);
 }
 
-// Map pa, a frame from kalloc_untraced, at va; traced. 0, or -1 if a page-table page
+// Map pa, a frame from kalloc_*_untraced, at va; traced. 0, or -1 if a page-table page
 // cannot be allocated (pa is then still the caller's).
 static int uvmmap_new(pagetable_t pagetable, uint64 va, uint64 pa, int perm)
 {
@@ -432,10 +464,9 @@ static int private_perm(pte_t pte)
 
 static int copy_leaf(pte_t *pte, uint64 va, void *child)
 {
-  char *mem = kalloc_untraced();
+  char *mem = kalloc_copy_untraced(pte2kva(*pte));
   if (mem == 0)
     return -1;
-  memmove(mem, pte2kva(*pte), PGSIZE);
   if (uvmmap_new((pagetable_t)child, va, kva2pa(mem), private_perm(*pte)) != 0) {
     kfree_untraced(mem);
     return -1;
@@ -451,40 +482,16 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   return -1;
 }
 
-// What share_leaf needs: the child's table, whether a parent entry lost PTE_W, and the
-// child's last-level table the previous page went into (leaves: its first entry; span:
-// the 2 MiB of addresses it maps), so that the pages of one span cost one walk. While
-// shares are recorded (runs), the pages shared since the last record: run_n pages from
-// run_va, copy-on-write if run_cow.
+// What share_table needs: the child's table, whether a parent entry lost PTE_W, and
+// while shares are recorded (runs), the pages shared since the last record: run_n pages
+// from run_va, copy-on-write if run_cow.
 struct share {
   pagetable_t child;
   int demoted;
-  pte_t *leaves;
-  uint64 span;
   int runs;
   uint64 run_va, run_n;
   int run_cow;
 };
-
-#define LEAF_SPAN (1UL << PXSHIFT(1))   // the addresses one last-level table maps
-
-// The child's empty leaf entry for va, as empty_leaf, walking only for a new span.
-static pte_t *share_slot(struct share *sh, uint64 va)
-{
-  uint64 span = va & ~(LEAF_SPAN - 1);
-  if (sh->leaves == 0 || sh->span != span) {
-    pte_t *pte = empty_leaf(sh->child, va);
-    if (pte == 0)
-      return 0;
-    sh->leaves = pte - PX(0, va);
-    sh->span = span;
-    return pte;
-  }
-  pte_t *pte = &sh->leaves[PX(0, va)];
-  if (*pte & PTE_V)
-    panic("uvmshare: remap");
-  return pte;
-}
 
 // Record the pending run of shared pages, if any. The caller is the parent, whose pid
 // the record names; the record itself carries the child's (fork's charge_to).
@@ -515,28 +522,43 @@ static void share_traced(struct share *sh, uint64 va, pte_t pte)
   }
 }
 
-// Map the parent's frame into the child too. A writable page becomes copy-on-write in
-// both (PTE_W off, PTE_COW on); a read-only one is shared as it is, never copied.
-static int share_leaf(pte_t *pte, uint64 va, void *arg)
+// Map the frames of one of the parent's last-level tables (leaves, mapping from base)
+// into the child too, those in [lo, hi). A writable page becomes copy-on-write in both
+// (PTE_W off, PTE_COW on); a read-only one is shared as it is, never copied. A table at
+// a time, so that the child's table is walked to once per 2 MiB and a page costs no
+// call through the walker (fork's time is this loop's: a page's share against its copy).
+static int share_table(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg)
 {
   struct share *sh = arg;
-  if (*pte & PTE_W) {
-    *pte = (*pte & ~PTE_W) | PTE_COW;
-    sh->demoted = 1;
+  pte_t *child = 0;
+  for (int i = 0; i < 512; i++) {
+    uint64 va = base + (uint64)i * PGSIZE;
+    if (va < lo || va >= hi || (leaves[i] & PTE_V) == 0)
+      continue;
+    if (child == 0) {
+      pte_t *slot = empty_leaf(sh->child, va);
+      if (slot == 0)
+        return -1;
+      child = slot - i;
+    }
+    pte_t pte = leaves[i];
+    if (pte & PTE_W) {
+      leaves[i] = pte = (pte & ~PTE_W) | PTE_COW;
+      sh->demoted = 1;
+    }
+    if (child[i] & PTE_V)
+      panic("uvmshare: remap");
+    kpage_share(pte2kva(pte));
+    child[i] = pte;
+    share_traced(sh, va, pte);
   }
-  pte_t *cpte = share_slot(sh, va);
-  if (cpte == 0)
-    return -1;
-  kpage_share(pte2kva(*pte));
-  *cpte = *pte;
-  share_traced(sh, va, *pte);
   return 0;
 }
 
 int uvmshare(pagetable_t old, pagetable_t new, uint64 sz)
 {
   struct share sh = { .child = new, .runs = trace_wanted(VMT_SHARE) };
-  int r = each_leaf(old, 0, sz, share_leaf, &sh);
+  int r = each_table(old, 0, sz, share_table, &sh);
   share_flush(&sh);   // before any unmap below, which must follow the pages' share
   // The parent's pages that lost PTE_W must not stay writable through this hart's TLB.
   if (sh.demoted)
@@ -557,10 +579,9 @@ int uvmcow_unshare(pagetable_t pagetable, uint64 va, pte_t *pte, int *refs, int 
     // Ours alone: nobody can take a reference to it but this process, which is here.
     *pte = PA2PTE(oldpa) | perm | PTE_V;
   } else {
-    char *mem = kalloc_untraced();
+    char *mem = kalloc_copy_untraced(pa2kva(oldpa));
     if (mem == 0)
       return -1;
-    memmove(mem, pa2kva(oldpa), PGSIZE);
     // The old frame's reference goes as an unmap would drop it (the other holders may
     // have dropped theirs since its count was read, making this the last), and the new
     // frame is mapped as a fresh page: a recording sees the copy as an unmap and a map.

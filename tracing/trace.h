@@ -52,7 +52,7 @@ static inline int trace_wanted(int type)
 
 static inline void trace_kalloc(uint64 pa, int page) { TRACE(VMT_KALLOC, page, 0, pa, 0); }
 static inline void trace_kfree(uint64 pa, int page)  { TRACE(VMT_KFREE, page, 0, pa, 0); }
-// The map of a data page allocated for it untraced (kalloc_untraced): one record that
+// The map of a data page allocated for it untraced (kalloc_*_untraced): one record that
 // says both when both types are recorded (VMT_MAP_ALLOCATED), else the one recorded.
 static inline void trace_map_new(uint64 va, uint64 pa, int perm)
 {
