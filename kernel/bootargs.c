@@ -1,82 +1,26 @@
-// The boot's arguments, read from the flattened device tree (the devicetree
-// specification's format: a header, a block of tokens describing nodes and properties,
-// a block of property names; every number big-endian). Only /chosen/bootargs matters.
-// The tree comes from QEMU, but it is still read with bounds checks: a malformed tree
-// means no arguments, never a fault.
+// The boot's arguments: /chosen/bootargs in the device tree (kernel/fdt.h). A malformed
+// tree means no arguments.
 #include "kernel/types.h"
-#include "kernel/memlayout.h"
 #include "kernel/printf.h"
 #include "kernel/kstring.h"
 #include "kernel/mempolicy.h"
 #include "kernel/forkpolicy.h"
 #include "kernel/bootargs.h"
-#include "kernel/kaddr.h"
+#include "kernel/fdt.h"
 
-#define FDT_MAGIC      0xd00dfeed
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE   2
-#define FDT_PROP       3
-#define FDT_NOP        4
-#define FDT_END        9
-#define FDT_MAX_SIZE   (1024 * 1024)   // QEMU's is a few KiB; anything bigger is suspect
-
-uint64 boot_fdt;
 static int boot_policy = MEMPOLICY_DEFAULT;
 static int boot_forkpolicy = FORKPOLICY_COW;
 
-static uint32 be32(const uchar *p)
+// fdt_walk's visitor: stops at /chosen/bootargs, leaving it in *(const char **)arg if
+// it is a string that ends inside its value.
+static int find_bootargs(const struct fdt_prop *p, void *arg)
 {
-  return (uint32)p[0] << 24 | (uint32)p[1] << 16 | (uint32)p[2] << 8 | p[3];
-}
-
-// The NUL-terminated string at off, if it ends inside [off, end); else 0.
-static const char *string_at(const uchar *fdt, uint32 off, uint32 end)
-{
-  for (uint32 i = off; i < end; i++)
-    if (fdt[i] == 0)
-      return (const char *)fdt + off;
-  return 0;
-}
-
-// /chosen/bootargs, or 0 if the tree has none (or is not a tree). The tree must lie
-// within limit bytes of fdt.
-static const char *find_bootargs(const uchar *fdt, uint64 limit)
-{
-  if (be32(fdt) != FDT_MAGIC)
+  if (p->depth != 2 || strncmp(p->node, "chosen", 7) != 0 ||
+      strncmp(p->name, "bootargs", 9) != 0)
     return 0;
-  uint32 size = be32(fdt + 4), structs = be32(fdt + 8), strings = be32(fdt + 12);
-  if (size > FDT_MAX_SIZE || size > limit || structs >= size || strings >= size)
-    return 0;
-  int depth = 0, in_chosen = 0;
-  for (uint32 at = structs; at + 4 <= size;) {
-    uint32 token = be32(fdt + at);
-    at += 4;
-    if (token == FDT_BEGIN_NODE) {
-      const char *name = string_at(fdt, at, size);
-      if (name == 0)
-        return 0;
-      depth++;
-      in_chosen = depth == 2 && strncmp(name, "chosen", 7) == 0;
-      at = (at + strlen(name) + 1 + 3) & ~3u;
-    } else if (token == FDT_END_NODE) {
-      depth--;
-      in_chosen = 0;
-    } else if (token == FDT_PROP) {
-      if (at + 8 > size)
-        return 0;
-      uint32 len = be32(fdt + at), nameoff = be32(fdt + at + 4);
-      uint32 value = at + 8;
-      if (len > size - value || nameoff >= size - strings)
-        return 0;
-      const char *pname = string_at(fdt, strings + nameoff, size);
-      if (in_chosen && pname && strncmp(pname, "bootargs", 9) == 0)
-        return string_at(fdt, value, value + len);
-      at = (value + len + 3) & ~3u;
-    } else if (token != FDT_NOP) {
-      return 0;   // FDT_END, or garbage
-    }
-  }
-  return 0;
+  if (p->len > 0 && p->value[p->len - 1] == 0)
+    *(const char **)arg = (const char *)p->value;
+  return 1;
 }
 
 // The boot arguments this kernel knows: KEY=NAME, NAME one of names[0 .. count), sets
@@ -127,11 +71,8 @@ static void apply_word(const char *w)
 
 void bootargs_init(void)
 {
-  if (boot_fdt < KERNBASE || boot_fdt >= PHYSTOP || boot_fdt % 8 != 0)
-    return;   // no tree where RAM is: no arguments
-  // boot_fdt is physical (QEMU's a1): read the tree through the direct map.
-  const char *args = find_bootargs(pa2kva(boot_fdt), PHYSTOP - boot_fdt);
-  if (args == 0)
+  const char *args = 0;
+  if (fdt_walk(find_bootargs, &args) != 1 || args == 0)
     return;
   char word[32];   // longer words are cut here, and then match nothing
   for (const char *p = args; *p;) {

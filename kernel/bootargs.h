@@ -7,9 +7,6 @@
 
 #include "kernel/types.h"
 
-// start() stores here the device tree address QEMU hands every hart in a1 (0: none).
-extern uint64 boot_fdt;
-
 // Read the arguments. Hart 0, once, after printfinit and before kinit: the device tree
 // lies in RAM that kinit gives to the page allocator, which overwrites it.
 void bootargs_init(void);

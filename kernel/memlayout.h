@@ -6,7 +6,8 @@
 //   0x10000000  UART0
 //   0x10001000  virtio-mmio slot 0: the file system disk
 //   0x10002000  virtio-mmio slot 1: the host link (trace output)
-//   0x80000000  RAM: QEMU loads the kernel here; the rest up to PHYSTOP is free pages
+//   0x80000000  RAM: QEMU loads the kernel here; the rest, up to the end of RAM the device
+//               tree tells (phys_top, kernel/ram.h; at most PHYSMAX), is free pages
 //
 // Virtual memory (Sv39): one address space per process, holding the process in the
 // lower half and the kernel in the upper half. The kernel's half is the same in every
@@ -18,7 +19,7 @@
 //   ...                 each, with an unmapped guard page between neighbours
 //   ...
 //   0xffffffc080000000  the kernel image (text R|X, then data), linked here; the rest
-//                       of RAM up to DIRECTMAP + PHYSTOP follows (R|W)
+//                       of RAM up to DIRECTMAP + phys_top follows (R|W)
 //   0xffffffc010000000  UART0, virtio (DIRECTMAP + their physical addresses)
 //   0xffffffc00c000000  PLIC
 //   0xffffffc000100000  test device
@@ -30,9 +31,10 @@
 //   ...                 heap, up to the break (p->sz), at most TRAPFRAME
 //   stack (USERSTACK pages) | guard page | text and data, from 0
 //
-// KERNBASE and PHYSTOP keep xv6's values and meaning: the physical range of RAM. Seen
-// from user space, KERNBASE is an address like any other above the break: touching it
-// kills the process, as touching any kernel address does.
+// KERNBASE and PHYSTOP keep xv6's values: PHYSTOP ends RAM of QEMU's -m 128M, which is
+// the kernel's default when the device tree does not tell. Seen from user space, KERNBASE
+// is an address like any other above the break: touching it kills the process, as
+// touching any kernel address does.
 #ifndef FAULTLINE_MEMLAYOUT_H
 #define FAULTLINE_MEMLAYOUT_H
 
@@ -66,6 +68,9 @@
 
 #define KERNBASE 0x80000000L
 #define PHYSTOP  (KERNBASE + 128 * 1024 * 1024)
+// The most RAM the kernel uses: what the boot page table maps (kernel/entry.S, one
+// gigapage), where the device tree must lie and the kernel image runs before kvminit.
+#define PHYSMAX  (KERNBASE + 1024 * 1024 * 1024)
 
 // The trampoline holds the user/kernel switch code, mapped at the same virtual address
 // in every process's page table; stvec points into it while a hart runs user code.

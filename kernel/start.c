@@ -3,7 +3,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
-#include "kernel/bootargs.h"
+#include "kernel/fdt.h"
 
 void supervisor_entry(void);   // entry.S: turns paging on, then main()
 
