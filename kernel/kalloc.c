@@ -13,6 +13,7 @@
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
 #include "kernel/kaddr.h"
+#include "kernel/ram.h"
 #include "tracing/trace.h"
 
 extern char end[];   // first byte after the kernel image (kernel.ld)
@@ -27,15 +28,18 @@ static struct {
   uint64 nfree;
 } pages;
 
-// References per physical page, indexed by page number from KERNBASE. Changed with
-// atomic adds, not under pages.lock: a count only ever changes while its caller holds
-// a reference, so it cannot be freed under it, and only the drop that reaches 0 frees.
-static int refs[(PHYSTOP - KERNBASE) / PGSIZE];
+// References per physical page, indexed by page number from KERNBASE, one for every
+// page of RAM: kinit carves the array from the first pages after the kernel image, so
+// that it grows with the RAM and costs nothing in the image. Changed with atomic adds,
+// not under pages.lock: a count only ever changes while its caller holds a reference,
+// so it cannot be freed under it, and only the drop that reaches 0 frees.
+static int *refs;
+static uint64 first_page;   // physical: the first page kalloc hands out, after refs
 
 static int *refs_of(void *kva)
 {
   uint64 pa = kva2pa(kva);
-  if (pa % PGSIZE != 0 || kva < (void *)end || pa >= PHYSTOP)
+  if (pa % PGSIZE != 0 || pa < first_page || pa >= phys_top)
     panic("kalloc: not a page from kalloc");
   return &refs[(pa - KERNBASE) / PGSIZE];
 }
@@ -101,10 +105,18 @@ int kpage_refs(void *kva)
   return __atomic_load_n(refs_of(kva), __ATOMIC_ACQUIRE);
 }
 
+// Needs phys_top (ram_init).
 void kinit(void)
 {
   initlock(&pages.lock, "kalloc");
-  for (uint64 pa = PGROUNDUP(kva2pa(end)); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
+  uint64 image_end = PGROUNDUP(kva2pa(end));
+  uint64 refs_size = PGROUNDUP((phys_top - KERNBASE) / PGSIZE * sizeof(*refs));
+  if (refs_size > phys_top - image_end)
+    panic("kinit: RAM too small for the page counts");
+  refs = pa2kva(image_end);
+  memset(refs, 0, refs_size);
+  first_page = image_end + refs_size;
+  for (uint64 pa = first_page; pa + PGSIZE <= phys_top; pa += PGSIZE)
     put_page(pa2kva(pa));
 }
 

@@ -1,5 +1,5 @@
-// The physical page allocator: whole 4096-byte pages between the kernel's end and PHYSTOP,
-// handed out as kernel addresses (kernel/kaddr.h converts to physical ones). Every page
+// The physical page allocator: whole 4096-byte pages between the kernel's end and the end
+// of RAM (phys_top, kernel/ram.h), handed out as kernel addresses (kernel/kaddr.h converts to physical ones). Every page
 // in use has a reference count, 1 when allocated; each free drops one reference and the
 // page is freed only when its last one goes.
 #ifndef FAULTLINE_KALLOC_H

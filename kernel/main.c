@@ -16,6 +16,8 @@
 #include "kernel/virtio_disk.h"
 #include "kernel/hostlink.h"
 #include "kernel/bootargs.h"
+#include "kernel/ram.h"
+#include "kernel/memlayout.h"
 #include "tracing/control.h"
 
 static volatile int started = 0;
@@ -26,8 +28,9 @@ static void boot_hart0(void)
   consoleinit();
   printfinit();
   printf("\nfaultline kernel is booting\n\n");
-  bootargs_init();   // before kinit, which reuses the device tree's memory
-  kinit();
+  ram_init();        // these two before kinit, which reuses the device tree's memory
+  bootargs_init();
+  kinit();            // the page allocator covers [its image's end, phys_top)
   kvminit();
   kvminithart();
   procinit();
@@ -42,6 +45,7 @@ static void boot_hart0(void)
   virtio_disk_init();
   hostlink_init();
   userinit();
+  printf("ram: %lu MiB (0x%lx to 0x%lx)\n", (phys_top - KERNBASE) >> 20, KERNBASE, phys_top);
   printf("hart 0 starting, %lu free pages\n", kfreepages());
   __atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 }

@@ -27,6 +27,7 @@
 #include "kernel/kstring.h"
 #include "kernel/kalloc.h"
 #include "kernel/kaddr.h"
+#include "kernel/ram.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "tracing/trace.h"
@@ -63,7 +64,7 @@ void kvminit(void)
   kvmmap_direct(k, PLIC, 0x400000, PTE_R | PTE_W);
   uint64 text_end = kva2pa(etext);
   kvmmap_direct(k, KERNBASE, text_end - KERNBASE, PTE_R | PTE_X);
-  kvmmap_direct(k, text_end, PHYSTOP - text_end, PTE_R | PTE_W);
+  kvmmap_direct(k, text_end, phys_top - text_end, PTE_R | PTE_W);
   proc_mapstacks(k);
   for (int i = 0; i < KERNEL_PT_FIRST; i++)
     if (k[i] & PTE_V)
