@@ -4,7 +4,7 @@
     python3 tools/qemu/qemu_run.py [--qemu BIN] [--cpus N] [--kernel kernel/kernel]
                               [--fs fs.img] [--keep-fs] [--hostlink FILE]
                               [--icount SHIFT] [--policy NAME] [--fork-policy NAME]
-                              [--interactive]
+                              [--mem SIZE] [--interactive]
                               [--extra "QEMU ARGS"]
                               [--timeout SECONDS] [--expect TEXT]... [--log FILE]
                               [--kill-after SECONDS] COMMAND...
@@ -17,7 +17,9 @@ and to the --log file. --policy NAME boots with the sbrk policy NAME (a name fro
 kernel/mempolicy.h: lazy, eager, faultaround, default) for every process: QEMU passes
 "policy=NAME" in the device tree's boot arguments, and the kernel gives it to init.
 --fork-policy NAME does the same for the fork policy (kernel/forkpolicy.h: cow, copy),
-as "fork=NAME".
+as "fork=NAME". --mem SIZE is the machine's RAM (QEMU's -m: a number of MiB or GiB,
+such as 256M or 1G; default 128M); the kernel reads it from the device tree and uses
+up to 1 GiB of it.
 
 --kill-after SECONDS pulls the plug instead: SECONDS after the last COMMAND is typed
 (after QEMU starts if there is none: a cut during boot), without waiting for a prompt, QEMU gets
@@ -249,7 +251,7 @@ def qemu_command(args, fs_path):
     cmd = [args.qemu,
            "-machine", "virt", "-bios", "none",
            "-kernel", args.kernel,
-           "-m", "128M", "-smp", str(args.cpus), "-nographic",
+           "-m", args.mem, "-smp", str(args.cpus), "-nographic",
            "-global", "virtio-mmio.force-legacy=false",
            "-drive", "file=%s,if=none,format=raw,id=fsdisk" % fs_path,
            "-device", "virtio-blk-device,drive=fsdisk,bus=virtio-mmio-bus.0"]
@@ -380,6 +382,8 @@ def parse_args(argv):
     ap.add_argument("--fork-policy", metavar="NAME",
                     help="the fork policy of every process of the boot (%s)" %
                          ", ".join(fork_policy_names()))
+    ap.add_argument("--mem", default="128M", metavar="SIZE",
+                    help="the machine's RAM, in MiB or GiB (e.g. 256M, 1G; default 128M)")
     ap.add_argument("--interactive", action="store_true",
                     help="boot with the console on this terminal (make qemu), on the "
                          "image itself; any COMMANDs are typed at the first prompt")
@@ -405,6 +409,8 @@ def parse_args(argv):
     if args.fork_policy is not None and args.fork_policy not in fork_policy_names():
         ap.error("--fork-policy %s: not a fork policy (%s)" %
                  (args.fork_policy, ", ".join(fork_policy_names())))
+    if not re.fullmatch(r"[1-9][0-9]*[MG]", args.mem):
+        ap.error("--mem %s: not a size in MiB or GiB (such as 256M or 1G)" % args.mem)
     if args.kill_after is not None and (args.kill_after < 0 or args.interactive):
         ap.error("--kill-after must be at least 0, and is not for --interactive")
     for c in args.commands:

@@ -275,6 +275,21 @@ class RunnerTest(unittest.TestCase):
                       err)
         self.assertIsNone(self.fake_pid(), "QEMU started for a bad --policy")
 
+    def test_mem_goes_to_qemu(self):
+        rc, out, err = self.run_runner(usertests_ok(), "--mem", "256M", "usertests")
+        self.assertEqual(rc, 0, err)
+        with open(self.args_file) as f:
+            args = json.load(f)
+        self.assertIn("-m 256M", " ".join(args))
+        self.assertEqual(args.count("-m"), 1, "more than one -m")
+
+    def test_bad_mem_refused(self):
+        for bad in ("256", "0M", "256MB", "1.5G", "2T", "M"):
+            rc, out, err = self.run_runner(usertests_ok(), "--mem", bad, "usertests")
+            self.assertEqual(rc, 2, bad)
+            self.assertIn("--mem %s: not a size in MiB or GiB" % bad, err)
+            self.assertIsNone(self.fake_pid(), "QEMU started for --mem " + bad)
+
     def test_icount_two_harts_warns(self):
         rc, out, err = self.run_runner(usertests_ok(), "--cpus", "2", "--icount", "3",
                                        "usertests")
