@@ -336,7 +336,7 @@ static uint64 gen_ptr(int nclasses)
   case PC_MAXVA:    return MAXVA - 16 + below(32);
   case PC_HIGH:     return (1UL << (39 + below(25))) + below(PGSIZE);
   case PC_TRAP:     return TRAPFRAME + below(2 * PGSIZE);
-  case PC_KERNEL:   return KERNBASE + below(PHYSTOP - KERNBASE);
+  case PC_KERNEL:   return KERNBASE + below(PHYSMAX - KERNBASE);
   case PC_UNMAPPED: return PGROUNDUP(fz.sz) + below(1UL << (12 + below(26)));
   case PC_GUARD:    return fz.guard + below(PGSIZE);
   case PC_TEXT:     return below(fz.text_end);
@@ -835,7 +835,7 @@ static void op_misc(void)
   check(t >= last_uptime, "uptime went backwards", t, last_uptime);
   last_uptime = t;
   int f = freemem();
-  check(f >= 0 && f < (PHYSTOP - KERNBASE) / PGSIZE, "freemem out of range", f, 0);
+  check(f >= 0 && f < (PHYSMAX - KERNBASE) / PGSIZE, "freemem out of range", f, 0);
 }
 
 static void op_sleep(void)
@@ -1347,7 +1347,7 @@ static void do_victim(int how)
   case 3:   // kernel memory is user address space here, unmapped unless the heap got there
     if (fz.sz > KERNBASE)
       move_break(fz.churn);
-    load(KERNBASE + below(PHYSTOP - KERNBASE));
+    load(KERNBASE + below(PHYSMAX - KERNBASE));
     break;
   case 4:  load(MAXVA + below(1 << 20)); break;
   case 5:  load(~0UL - 8); break;

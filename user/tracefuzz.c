@@ -238,7 +238,7 @@ static uint64 gen_buf(int for_write)
   case B_TEXT:   return below(tf.text_end);
   case B_NULL:   return 0;
   case B_GUARD:  return tf.guard + below(PGSIZE);
-  case B_KERNEL: return KERNBASE + below(PHYSTOP - KERNBASE);
+  case B_KERNEL: return KERNBASE + below(PHYSMAX - KERNBASE);
   case B_MAXVA:  return MAXVA - 8 + below(64);
   case B_ONES:   return ~0UL - below(64);
   case B_TRAP:   return TRAPFRAME + below(2 * PGSIZE);
@@ -988,7 +988,7 @@ static void check_header(const struct vmt_header *h)
   check(h->ncpu == tf.ncpu, "recording: ncpu", h->ncpu, tf.ncpu);
   check(h->timer_hz == 10000000, "recording: timer_hz", h->timer_hz, 0);
   check(h->page_size == PGSIZE, "recording: page size", h->page_size, 0);
-  check(h->free_pages > 0 && h->free_pages < (PHYSTOP - KERNBASE) / PGSIZE,
+  check(h->free_pages > 0 && h->free_pages < (PHYSMAX - KERNBASE) / PGSIZE,
         "recording: free pages", h->free_pages, 0);
 }
 

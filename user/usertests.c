@@ -1064,7 +1064,7 @@ test_kernelmem(void)
 {
   expect_killed(probe_load, KERNBASE, "read of KERNBASE");
   expect_killed(probe_load, KERNBASE + 4 * MiB, "read of kernel memory");
-  expect_killed(probe_load, PHYSTOP - 1, "read of the last physical byte");
+  expect_killed(probe_load, PHYSTOP - 1, "read of the last byte of 128 MiB of RAM");
   expect_killed(probe_store, KERNBASE, "write to KERNBASE");
   expect_killed(probe_load, TRAPFRAME, "read of the trap frame");
   expect_killed(probe_store, TRAPFRAME, "write to the trap frame");
@@ -1081,7 +1081,7 @@ test_kernelmem(void)
 static const struct { uint64 va; const char *what; } kernel_half[] = {
   { DIRECTMAP + KERNBASE,          "kernel text" },
   { DIRECTMAP + KERNBASE + 4 * MiB, "kernel data" },
-  { DIRECTMAP + PHYSTOP - 8,       "the direct map's last page" },
+  { DIRECTMAP + PHYSTOP - 8,       "the direct map at 128 MiB" },
   { DIRECTMAP + UART0,             "the UART's registers" },
   { DIRECTMAP + PLIC,              "the PLIC's registers" },
   { KSTACK(0),                     "the first kernel stack" },
