@@ -7,7 +7,8 @@
 #   --suites   which suites, in order (default: usertests+xv6conform lazytests
 #              lazy-usertests eager-usertests+xv6conform faultaround-usertests
 #              faultaround-lazytests xv6api cowtests copyfork-cowtests
-#              copyfork-usertests copyfork-lazytests). A suite is one boot running one
+#              copyfork-usertests copyfork-lazytests
+#              256M-copyfork-faultaround-lazytests+cowtests). A suite is one boot running one
 #              or more programs at the shell, joined by '+' (each must print its
 #              success line). POLICY-NAME (POLICY: lazy, eager or faultaround) boots
 #              with that sbrk policy for every process (qemu_run.py --policy, handed to
@@ -15,8 +16,12 @@
 #              for (sbrk eager, sbrklazy lazy) and lazytests takes the lazy policy
 #              itself. A leading copyfork- (copyfork-NAME, copyfork-POLICY-NAME) boots
 #              with the copy fork policy (qemu_run.py --fork-policy copy) instead of
-#              copy-on-write. usertests, lazytests and cowtests must say they ran under
-#              the boot's policies.
+#              copy-on-write. A leading SIZE- (SIZE as qemu_run.py --mem takes it:
+#              256M-NAME, 256M-copyfork-POLICY-NAME) boots with that much RAM instead
+#              of 128M, and the boot must report it and have 256 free pages more per
+#              MiB above 128 (fewer per MiB below), less at most 1% (their page
+#              counts and page tables), than the baseline boot at 128M. usertests,
+#              lazytests and cowtests must say they ran under the boot's policies.
 #   --logs     where the console logs go (default build/test-logs/), one per suite and
 #              CPU count
 #   --table    end with a table: suite, CPUS, policy, result, seconds (the policy is
@@ -39,7 +44,7 @@
 set -u
 : "${PYTHON:=python3}" "${QEMU:=qemu-system-riscv64}"
 : "${KERNEL:=kernel/kernel}" "${FS:=fs.img}"
-suites="usertests+xv6conform lazytests lazy-usertests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api cowtests copyfork-cowtests copyfork-usertests copyfork-lazytests"
+suites="usertests+xv6conform lazytests lazy-usertests eager-usertests+xv6conform faultaround-usertests faultaround-lazytests xv6api cowtests copyfork-cowtests copyfork-usertests copyfork-lazytests 256M-copyfork-faultaround-lazytests+cowtests"
 FSFREE=${FSFREE:-build/tools/fsfree}
 logs=build/test-logs
 table=0
@@ -81,9 +86,14 @@ success_text() {
 
 # suite CPUS NAME: boot, run NAME's commands, record the verdict.
 suite() {
-  case $2 in
-    copyfork-*) fork=copy; progs=${2#copyfork-} ;;
-    *) fork=cow; progs=$2 ;;
+  progs=$2
+  mem=128M
+  case $progs in
+    [1-9]*[MG]-*) mem=${progs%%-*}; progs=${progs#*-} ;;
+  esac
+  case $progs in
+    copyfork-*) fork=copy; progs=${progs#copyfork-} ;;
+    *) fork=cow ;;
   esac
   case $progs in
     lazy-*|eager-*|faultaround-*) policy=${progs%%-*}; progs=${progs#*-} ;;
@@ -107,12 +117,13 @@ suite() {
   done
   log="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.log"
   img="$logs/$(echo "$name" | tr '+' '-')-cpus$cpus.img"
-  echo "== $cmds (CPUS=$cpus, sbrk policy $policy, fork policy $fork)"
+  echo "== $cmds (CPUS=$cpus, sbrk policy $policy, fork policy $fork, RAM $mem)"
   start=$(date +%s)
   cp "$logs/start.img" "$img" || exit 2
   if "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$img" --keep-fs \
-       --cpus "$cpus" --timeout 600 --log "$log" "$@" > /dev/null \
-     && disk_unchanged "$img" "$log" && no_lost_wakeups "$cpus" "$log"; then
+       --cpus "$cpus" --mem "$mem" --timeout 600 --log "$log" "$@" > /dev/null \
+     && disk_unchanged "$img" "$log" && no_lost_wakeups "$cpus" "$log" \
+     && { [ "$mem" = 128M ] || ram_used "$mem" "$log"; }; then
     result=PASS
     passed=$((passed + 1))
     echo "PASS $cmds (CPUS=$cpus, $policy, fork $fork): $(grep -c '^test .*: OK' "$log") tests OK, $(grep 'qemu-run: PASS' "$log" | sed 's/.*(//; s/)//')"
@@ -151,13 +162,41 @@ no_lost_wakeups() {
   return 1
 }
 
+# free_pages LOG: the free page count the boot in LOG reported.
+free_pages() {
+  sed -n 's/^hart 0 starting, \([0-9]*\) free pages.*/\1/p' "$1" | head -1
+}
+
+# ram_used SIZE LOG: the boot in LOG used SIZE (128M, 256M, 1G: QEMU's -m) of RAM, up
+# to the kernel's 1 GiB: it says so, and each MiB more than the baseline's 128 gave
+# 256 free pages, less at most 1% (the page counts and page tables that RAM needs).
+ram_used() {
+  mib=${1%[MG]}
+  [ "${1%M}" != "$1" ] || mib=$((mib * 1024))
+  [ "$mib" -le 1024 ] || mib=1024
+  free=$(free_pages "$2")
+  grep -q "^ram: $mib MiB" "$2" && [ -n "$free" ] || {
+    echo "ram: no 'ram: $mib MiB' and free page count on the console" | tee -a "$2"
+    return 1
+  }
+  extra=$(((mib - 128) * 256))
+  got=$((free - base_free))
+  if [ "$extra" -ge 0 ]; then lo=$((extra - extra / 100)); hi=$extra
+  else lo=$extra; hi=$((extra - extra / 100)); fi
+  [ "$got" -ge "$lo" ] && [ "$got" -le "$hi" ] && return 0
+  echo "ram: $mib MiB gave $free free pages, $got more than at 128 MiB ($base_free); want $lo to $hi" |
+    tee -a "$2"
+  return 1
+}
+
 # Every suite boots a copy of the image as it is now (a rebuild meanwhile changes
 # nothing here), and the baseline comes from one boot of it with no command.
 take_baseline() {
   cp "$FS" "$logs/start.img" && cp "$FS" "$logs/baseline.img" || exit 2
   "$PYTHON" tools/qemu/qemu_run.py --qemu "$QEMU" --kernel "$KERNEL" --fs "$logs/baseline.img" \
     --keep-fs --timeout 120 --log "$logs/baseline.log" > /dev/null 2>&1 &&
-    baseline=$("$FSFREE" "$logs/baseline.img") || {
+    baseline=$("$FSFREE" "$logs/baseline.img") &&
+    base_free=$(free_pages "$logs/baseline.log") && [ -n "$base_free" ] || {
     echo "test-kernel: the baseline boot failed: $logs/baseline.log" >&2
     exit 1
   }
