@@ -30,7 +30,7 @@ static void boot_hart0(void)
   printf("\nfaultline kernel is booting\n\n");
   ram_init();        // these two before kinit, which reuses the device tree's memory
   bootargs_init();
-  kinit();            // the page allocator covers [its image's end, phys_top)
+  kinit();            // pages from the kernel image's end to phys_top
   kvminit();
   kvminithart();
   procinit();
