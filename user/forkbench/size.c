@@ -3,10 +3,12 @@
 // reaped outside the timing), the policies interleaved round by round.
 //
 // Goal (a): at 64 MiB resident, copy-on-write fork at most 0.05x copying fork's time.
-// Copying needs the heap twice over, and the machine has 128 MiB (PHYSTOP is fixed in
-// kernel/memlayout.h, whatever QEMU's -m), so copy runs only at the sizes that fit in
-// the free memory (the largest is worked out from freemem() at the start); where it
-// cannot, the goal is judged at the largest size that does, and said so.
+// Copying needs the heap twice over, the parent's and the child's copy, so copy runs
+// only at the sizes that fit in the free memory (the largest is worked out from
+// freemem() at the start). The kernel uses the RAM QEMU gives it: at the default
+// 128 MiB copy cannot fork 64 MiB, and the goal is judged at the largest size it can,
+// and said so; with 256 MiB (qemu_run.py --mem 256M, as make bench boots forkbench) it
+// is judged at 64 MiB.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "kernel/memstat.h"
@@ -84,7 +86,7 @@ static void print_size_goal(long at_mib, long cow_ns, long copy_ns, long free_pa
   if (at_mib != GOAL_MIB) {
     f = append_str(f, "copy cannot fork 64 MiB here (twice 64 MiB is more than the ");
     f = append_num(f, free_pages, 10);
-    f = append_str(f, " free pages of a 128 MiB machine); at ");
+    f = append_str(f, " free pages; boot with more RAM); at ");
     f = append_num(f, at_mib, 10);
     f = append_str(f, " MiB, the most that fits, ");
   }
