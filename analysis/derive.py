@@ -18,7 +18,9 @@ page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
 "oldpage."; DATADIR/before-addrspace/ from before one address space (the kernel in
 every page table, e1416ee..d8ad62d), prefix "oldspace.". before-tracecost/ and
 before-fold/ hold bench-trace and chainbench from before two rounds of the tracer's
-work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold.". Writes
+work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold.". DATADIR/before-forkcost/
+holds forkbench from before copy-on-write fork shared a table at a time and copies
+skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
 same numbers as gnuplot variables, '.' in a key becoming '_', for the figures that
 mark them). analysis/test_analysis.py checks REPORT.md's
@@ -611,6 +613,33 @@ def tracecost_before_numbers(datadir, n):
             n[prefix + k] = v
 
 
+# The per-page costs (icount, instructions) that the change after before-forkcost/ is
+# judged by: short name, cowfork.icount.* key.
+FORKCOST_KEYS = (("share", "fork_cow_page_instr"), ("copy", "fork_copy_page_instr"),
+                 ("fault", "breakeven.cow_fault_page_instr"),
+                 ("copy_at_fork", "breakeven.copy_at_fork_page_instr"))
+
+
+def forkcost_before_numbers(datadir, n):
+    """forkbench on the kernel before 761d28e (DATADIR/before-forkcost/), derived as now's
+    with "cowfork." become "oldfork."; for each of FORKCOST_KEYS, oldfork.gain.NAME (that
+    kernel's over now's) and oldfork.cut.NAME (that kernel's less now's). Keys stay
+    short: gnuplot truncates a variable's name past 50 characters."""
+    before = os.path.join(datadir, "before-forkcost")
+    b = {}
+    for c in CLOCKS:
+        path = os.path.join(before, "forkbench-%s.csv" % c)
+        if os.path.exists(path):
+            cowfork_numbers(path, c, b)
+    for k, v in b.items():
+        n["oldfork." + k[len("cowfork."):]] = v
+    for name, key in FORKCOST_KEYS:
+        key = "cowfork.icount." + key
+        if key in b and key in n:
+            n["oldfork.gain." + name] = b[key] / n[key]
+            n["oldfork.cut." + name] = b[key] - n[key]
+
+
 def main(argv):
     if len(argv) not in (2, 3):
         sys.exit("usage: derive.py DATADIR NUMBERS.csv [NUMBERS.gp]")
@@ -643,6 +672,7 @@ def main(argv):
     profile = os.path.join(datadir, "usertests-fault-outcomes.csv")
     if os.path.exists(profile):
         profile_numbers(profile, n)
+    forkcost_before_numbers(datadir, n)
     recorded_clock = recording_numbers(datadir, n)
     old_kernel_numbers(datadir, n)
     trap_split_numbers(datadir, recorded_clock, n)
