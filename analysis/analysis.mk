@@ -6,7 +6,7 @@
 #                        etc.), then record lazytests for the recording figures; results
 #                        go to analysis/data/, and forkbench's goal lines to the terminal
 #                        (analysis/run-bench.sh; BENCH_PARTS="fork" runs forkbench only,
-#                        any of sbrk fork record)
+#                        any of sbrk fork record profile; forkbench boots with 256 MiB)
 #   make analysis        every figure from the committed data, into analysis/figures/
 #                        (PNG and SVG; the flame graphs of fault chains SVG only), and
 #                        analysis/figures/numbers.csv, the numbers analysis/REPORT.md
