@@ -153,38 +153,10 @@ int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
   return 0;
 }
 
-// Visit every valid leaf PTE that maps an address in [lo, hi), skipping absent subtrees.
-// fn returns 0 to go on; any other value stops the walk and is returned.
-typedef int (*leaf_fn)(pte_t *pte, uint64 va, void *arg);
-
-static int each_leaf_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
-                        leaf_fn fn, void *arg)
-{
-  uint64 span = 1UL << PXSHIFT(level);
-  for (int i = 0; i < 512; i++) {
-    uint64 va = base + i * span;
-    if (va >= hi)
-      break;
-    if (va + span <= lo || (pt[i] & PTE_V) == 0)
-      continue;
-    int leaf = (pt[i] & (PTE_R | PTE_W | PTE_X)) != 0;
-    int r = leaf ? fn(&pt[i], va, arg)
-                 : each_leaf_at(pte2kva(pt[i]), level - 1, va, lo, hi, fn, arg);
-    if (r != 0)
-      return r;
-  }
-  return 0;
-}
-
-static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg)
-{
-  return each_leaf_at(pt, 2, 0, lo, hi, fn, arg);
-}
-
 // Visit every last-level table of user memory that maps an address in [lo, hi), with
-// the first address it maps: for a caller whose work per page is small enough that a
-// call per leaf would be most of it. fn returns as each_leaf's. User memory is mapped a
-// page at a time (mappages, uvm_install), so no superpage leaf can be met.
+// the first address it maps, skipping absent subtrees. fn returns 0 to go on; any other
+// value stops the walk and is returned. User memory is mapped a page at a time
+// (mappages, uvm_install), so no superpage leaf can be met.
 typedef int (*table_fn)(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg);
 
 static int each_table_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint64 hi,
@@ -211,6 +183,43 @@ static int each_table_at(pagetable_t pt, int level, uint64 base, uint64 lo, uint
 static int each_table(pagetable_t pt, uint64 lo, uint64 hi, table_fn fn, void *arg)
 {
   return each_table_at(pt, 2, 0, lo, hi, fn, arg);
+}
+
+// The entries [*first, *end) of the last-level table mapping from base that map
+// addresses in [lo, hi), which overlaps the table's span (each_table's promise).
+static void leaves_in(uint64 base, uint64 lo, uint64 hi, int *first, int *end)
+{
+  *first = lo > base ? (lo - base) / PGSIZE : 0;
+  *end = hi - base >= 512 * PGSIZE ? 512 : (hi - base + PGSIZE - 1) / PGSIZE;
+}
+
+// Visit every valid leaf PTE that maps an address in [lo, hi); fn returns as each_table's.
+typedef int (*leaf_fn)(pte_t *pte, uint64 va, void *arg);
+
+struct leaf_walk {
+  leaf_fn fn;
+  void *arg;
+};
+
+static int table_leaves(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg)
+{
+  struct leaf_walk *w = arg;
+  int first, end;
+  leaves_in(base, lo, hi, &first, &end);
+  for (int i = first; i < end; i++) {
+    if ((leaves[i] & PTE_V) == 0)
+      continue;
+    int r = w->fn(&leaves[i], base + (uint64)i * PGSIZE, w->arg);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+static int each_leaf(pagetable_t pt, uint64 lo, uint64 hi, leaf_fn fn, void *arg)
+{
+  struct leaf_walk w = { fn, arg };
+  return each_table(pt, lo, hi, table_leaves, &w);
 }
 
 // What unmap_leaf does with each leaf's frame (its arg, as a pointer).
@@ -532,9 +541,11 @@ static int share_table(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *a
 {
   struct share *sh = arg;
   pte_t *child = 0;
-  for (int i = 0; i < 512; i++) {
+  int first, end;
+  leaves_in(base, lo, hi, &first, &end);
+  for (int i = first; i < end; i++) {
     uint64 va = base + (uint64)i * PGSIZE;
-    if (va < lo || va >= hi || (leaves[i] & PTE_V) == 0)
+    if ((leaves[i] & PTE_V) == 0)
       continue;
     if (child == 0) {
       pte_t *slot = empty_leaf(sh->child, va);
