@@ -11,11 +11,14 @@
 // Chain rule: a VMT_FAULT_CHAIN record comes right after the VMT_FAULT_BEGIN of its
 // fault, on the same CPU and with the same pid; or right after a VMT_LOST record (the
 // begin was among the drops), or first on its CPU (recording began between the two).
+//
+// Copy-on-write rules (version 4): vmt_cowcheck.h.
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/check/vmt_cowcheck.h"
 #include "tools/convert/vmt_filter.h"
 #include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_stream.h"
@@ -36,8 +39,11 @@ static const char usage[] =
   "                       (sum of VMT_LOST counts), free_pages_end (header's free\n"
   "                       pages - kallocs + kfrees), fault_mapped, fault_illegal,\n"
   "                       fault_protection, fault_nomem, fault_spurious,\n"
+  "                       fault_copied, fault_taken, cow_nomem (copy-on-write\n"
+  "                       faults out of memory), share_pages, share_cow_pages,\n"
   "                       kalloc_in_fault, kfree_in_fault, map_in_fault,\n"
-  "                       unmap_in_fault (data pages)\n"
+  "                       unmap_in_fault (data pages, in faults not copy-on-write),\n"
+  "                       the same with _in_cow_fault (in copy-on-write faults)\n"
   "                       or ptpages_in_fault (page-table pages)\n"
   "  -p, --pid N          count only records of pid N (repeatable)\n"
   "  -b, --between BEGIN,END  count only the records of the process that wrote the\n"
@@ -218,41 +224,58 @@ static int check_chain(struct seqstate *s, const struct vmt_record *r, uint64 of
   return -1;
 }
 
-// The count called name; -1 if there is no such count.
-static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
+// The counts with names of their own (not a type, not TYPE_in_fault).
+static int named_count(const struct vmt_summary *s, const char *name, uint64 *n)
 {
   static const char *const outcomes[] = { "fault_mapped", "fault_illegal",
                                           "fault_protection", "fault_nomem",
-                                          "fault_spurious" };
-  unsigned t = vmt_type_parse(name, strlen(name));
-  size_t len = strlen(name);
-  if (t) {
-    *n = vmt_summary_total(s, t);
-    return 0;
-  }
-  if (strcmp(name, "records") == 0 || strcmp(name, "dropped") == 0) {
-    *n = name[0] == 'r' ? s->records : vmt_summary_dropped(s);
-    return 0;
-  }
-  if (strcmp(name, "ptpages_in_fault") == 0) {
-    *n = s->ptpages_in_fault;
-    return 0;
-  }
-  if (strcmp(name, "free_pages_end") == 0) {
-    *n = (uint64)vmt_summary_free_end(s);
-    return 0;
-  }
+                                          "fault_spurious", "fault_copied", "fault_taken" };
+  const struct { const char *name; uint64 v; } fixed[] = {
+    { "records", s->records }, { "dropped", vmt_summary_dropped(s) },
+    { "ptpages_in_fault", s->ptpages_in_fault },
+    { "free_pages_end", (uint64)vmt_summary_free_end(s) },
+    { "cow_nomem", s->cow_faults[VMT_OUT_NOMEM] }, { "share_pages", s->share_pages },
+    { "share_cow_pages", s->share_cow_pages },
+  };
+  for (unsigned i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    if (strcmp(name, fixed[i].name) == 0) {
+      *n = fixed[i].v;
+      return 0;
+    }
   for (unsigned o = 0; o < sizeof outcomes / sizeof outcomes[0]; o++)
     if (strcmp(name, outcomes[o]) == 0) {
       *n = s->outcome[o];
       return 0;
     }
-  if (len > 9 && strcmp(name + len - 9, "_in_fault") == 0 &&
-      (t = vmt_type_parse(name, len - 9)) >= VMT_KALLOC && t <= VMT_UNMAP) {
-    *n = s->in_fault[t];
-    return 0;
+  return -1;
+}
+
+// TYPE_in_fault and TYPE_in_cow_fault for the page event types.
+static int in_fault_count(const struct vmt_summary *s, const char *name, uint64 *n)
+{
+  static const char *const suffix[] = { "_in_fault", "_in_cow_fault" };
+  size_t len = strlen(name);
+  for (unsigned k = 0; k < 2; k++) {
+    size_t m = strlen(suffix[k]);
+    unsigned t;
+    if (len > m && strcmp(name + len - m, suffix[k]) == 0 &&
+        (t = vmt_type_parse(name, len - m)) >= VMT_KALLOC && t <= VMT_UNMAP) {
+      *n = k ? s->in_cow_fault[t] : s->in_fault[t];
+      return 0;
+    }
   }
   return -1;
+}
+
+// The count called name; -1 if there is no such count.
+static int count_of(const struct vmt_summary *s, const char *name, uint64 *n)
+{
+  unsigned t = vmt_type_parse(name, strlen(name));
+  if (t) {
+    *n = vmt_summary_total(s, t);
+    return 0;
+  }
+  return named_count(s, name, n) == 0 ? 0 : in_fault_count(s, name, n);
 }
 
 static int check_expectations(const struct check *c, const struct vmt_summary *s,
@@ -329,6 +352,7 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
 {
   struct vmt_stream s;
   static struct seqstate seq;
+  static struct cow_check cow;
   memset(&seq, 0, sizeof seq);
   struct vmt_record r;
   uint64 off;
@@ -338,9 +362,11 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
   msg[0] = 0;
   if (vmt_stream_open(&s, in, c->window) == 0) {
     vmt_summary_init(sum, &s.rd.hdr);
+    cow_init(&cow, &s.rd.hdr);
     while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
-      if (!s.implied && (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
-                         check_seq(&seq, &r, off, msg, sizeof msg) < 0)) {
+      if ((!s.implied && (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
+                          check_seq(&seq, &r, off, msg, sizeof msg) < 0)) ||
+          cow_record(&cow, &r, off, msg, sizeof msg) < 0) {
         got = -1;
         break;
       }
@@ -349,6 +375,8 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
       vmt_summary_add(sum, &r, s.implied);
       note_sequence(&c->between, &r);
     }
+    if (got == 0 && cow_finish(&cow, msg, sizeof msg) < 0)
+      got = -1;
   }
   if (got < 0 && !msg[0])
     err = s.err;

@@ -1,5 +1,10 @@
 #include "tools/convert/vmt_expand.h"
 
+// The bits of a fault end's arg that stand for other records; the rest (the outcome, and
+// from version 4 VMT_END_COW and the references found) stays in the expanded end.
+#define VMT_END_IMPLIES \
+  (VMT_END_KALLOC | VMT_END_MAP | (uint32)VMT_END_PERM_MASK << VMT_END_PERM_SHIFT)
+
 void vmt_expand_init(struct vmt_expand *e, const struct vmt_header *h)
 {
   e->version = h->version;
@@ -29,7 +34,7 @@ static void fault_end(struct vmt_expand *e, const struct vmt_record *r)
   if (r->arg & VMT_END_MAP)
     add(e, r, 1, VMT_MAP, 0, r->arg >> VMT_END_PERM_SHIFT, r->a & ~(uint64)(e->page_size - 1),
         r->b);
-  add(e, r, 0, r->type, r->flags, r->arg & VMT_END_OUTCOME, r->a, r->b);
+  add(e, r, 0, r->type, r->flags, r->arg & ~VMT_END_IMPLIES, r->a, r->b);
 }
 
 void vmt_expand_push(struct vmt_expand *e, const struct vmt_record *r)

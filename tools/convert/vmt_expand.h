@@ -3,8 +3,9 @@
 // its page's kalloc, an unmap that says its page's kfree. Each record goes in; out come,
 // in order, the records it stands for, each as the kernel would have written it apart,
 // and the record itself with its implication bits cleared. So every reader after this
-// sees what a version-2 kernel wrote for the same events. Records of older versions pass
-// through unchanged.
+// sees what a version-2 kernel wrote for the same events. A version-4 fault end keeps
+// what is not an implication (VMT_END_COW and the references found): a reader takes its
+// outcome as arg & VMT_END_OUTCOME. Records of older versions pass through unchanged.
 #ifndef FAULTLINE_VMT_EXPAND_H
 #define FAULTLINE_VMT_EXPAND_H
 

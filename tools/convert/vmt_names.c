@@ -60,7 +60,7 @@ const char *vmt_outcome_name(unsigned outcome)
   static const char *const names[] = {
     [VMT_OUT_MAPPED] = "mapped", [VMT_OUT_ILLEGAL] = "illegal",
     [VMT_OUT_PROTECTION] = "protection", [VMT_OUT_NOMEM] = "nomem",
-    [VMT_OUT_SPURIOUS] = "spurious",
+    [VMT_OUT_SPURIOUS] = "spurious", [VMT_OUT_COPIED] = "copied", [VMT_OUT_TAKEN] = "taken",
   };
   return outcome < sizeof names / sizeof names[0] ? names[outcome] : "unknown";
 }

@@ -14,6 +14,7 @@
 #define VMT_PTE_W 0x04
 #define VMT_PTE_X 0x08
 #define VMT_PTE_U 0x10
+#define VMT_PTE_COW 0x100   // copy-on-write (kernel/riscv.h's PTE_COW, a software bit)
 
 // Name of an event type ("fault_begin", "kalloc", ...), or NULL if out of range.
 const char *vmt_type_name(unsigned type);

@@ -92,6 +92,49 @@ int vmt_reader_open(struct vmt_reader *r, FILE *f)
   return 0;
 }
 
+// A fault end's implications (version 3) and copy-on-write bits (version 4). Only a
+// fault that got a new page (MAPPED, or COPIED into a new frame) can imply its kalloc
+// and map; the COW bit goes with exactly the outcomes a write to a copy-on-write page has.
+static int check_fault_end(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
+{
+  unsigned v = r->hdr.version, out = rec->arg & VMT_END_OUTCOME;
+  int cow = (rec->arg & VMT_END_COW) != 0;
+  if (v >= 3 && (rec->arg & (VMT_END_KALLOC | VMT_END_MAP)) && out != VMT_OUT_MAPPED &&
+      !(v >= 4 && out == VMT_OUT_COPIED))
+    return fail(r, off, "fault end implies its page's kalloc or map but its outcome is %u",
+                out);
+  if (v < 4 && (cow || rec->arg >> VMT_END_REFS_SHIFT))
+    return fail(r, off, "fault end has copy-on-write bits (arg 0x%x) in a version %u recording",
+                rec->arg, v);
+  if (v < 4)
+    return 0;
+  if (cow && out != VMT_OUT_COPIED && out != VMT_OUT_TAKEN && out != VMT_OUT_NOMEM)
+    return fail(r, off, "copy-on-write fault end with outcome %u", out);
+  if (!cow && (out == VMT_OUT_COPIED || out == VMT_OUT_TAKEN))
+    return fail(r, off, "fault end with outcome %u lacks VMT_END_COW", out);
+  if (!cow && rec->arg >> VMT_END_REFS_SHIFT)
+    return fail(r, off, "fault end counts references (arg 0x%x) but is not copy-on-write",
+                rec->arg);
+  return 0;
+}
+
+// A share (version 4) names at least one page, all of them in user space (below
+// VMT_USER_TOP), so a reader may walk its pages.
+static int check_share(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
+{
+  uint64 ps = r->hdr.page_size;
+  if (r->hdr.version < 4)
+    return fail(r, off, "share record in a version %u recording", r->hdr.version);
+  if (rec->b == 0)
+    return fail(r, off, "share of 0 pages");
+  if (rec->a % ps || rec->a >= VMT_USER_TOP || rec->b > (VMT_USER_TOP - rec->a) / ps)
+    return fail(r, off, "share of %llu pages at 0x%llx is not a run of user pages",
+                (unsigned long long)rec->b, (unsigned long long)rec->a);
+  if (rec->flags & ~VMT_SHARE_COW)
+    return fail(r, off, "share flags 0x%x unknown", rec->flags);
+  return 0;
+}
+
 static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
 {
   if (rec->type == 0 || rec->type >= VMT_NTYPES)
@@ -101,10 +144,10 @@ static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint
   if (rec->type == VMT_FAULT_CHAIN && (rec->flags & VMT_CHAIN_COUNT) > VMT_CHAIN_MAX)
     return fail(r, off, "call chain of %u frames (at most %d)", rec->flags & VMT_CHAIN_COUNT,
                 VMT_CHAIN_MAX);
-  if (rec->type == VMT_FAULT_END && r->hdr.version >= 3 &&
-      (rec->arg & (VMT_END_KALLOC | VMT_END_MAP)) && (rec->arg & VMT_END_OUTCOME) != VMT_OUT_MAPPED)
-    return fail(r, off, "fault end implies its page's kalloc or map but its outcome is %u",
-                rec->arg & VMT_END_OUTCOME);
+  if (rec->type == VMT_FAULT_END && check_fault_end(r, rec, off) < 0)
+    return -1;
+  if (rec->type == VMT_SHARE && check_share(r, rec, off) < 0)
+    return -1;
   if (rec->cpu >= r->hdr.ncpu)
     return fail(r, off, "cpu %u but the header says ncpu %u", rec->cpu, r->hdr.ncpu);
   if (rec->pid > VMT_MAX_PID)

@@ -10,7 +10,11 @@
 //     Sv39 can address).
 //   record: fewer bytes than a record at the end of the input (truncated), type outside
 //     the enum, a call chain in version 1, a fault end that implies its page's kalloc
-//     or map (version 3) with an outcome other than MAPPED, cpu >= ncpu, pid above
+//     or map (version 3) with an outcome other than MAPPED (or COPIED, version 4),
+//     copy-on-write bits (VMT_END_COW, references) before version 4 or on an outcome
+//     a copy-on-write fault cannot have, COPIED or TAKEN without VMT_END_COW, a share
+//     before version 4, of 0 pages, not page-aligned, or reaching past VMT_USER_TOP,
+//     with unknown flags, cpu >= ncpu, pid above
 //     VMT_MAX_PID (the kernel's pids are positive ints),
 //     a VMT_LOST count above VMT_MAX_LOST (sequence numbers are 32-bit: a buffer cannot
 //     drop more between two reports without the gap becoming ambiguous),
@@ -32,6 +36,8 @@
 #define VMT_MAX_PID        0x7fffffffu
 #define VMT_MAX_LOST       0xffffffffull
 #define VMT_READ_CHUNK     (1u << 20)
+// The end of user space: Sv39's MAXVA (kernel/riscv.h, which a host cannot include).
+#define VMT_USER_TOP       (1ull << 38)
 
 struct vmt_reader {
   FILE *f;

@@ -17,9 +17,19 @@ static uint32 fault_key(const struct vmt_record *r)
 static int find_open(const struct vmt_summary *s, uint32 key)
 {
   for (unsigned i = 0; i < s->nopen; i++)
-    if (s->open[i] == key)
+    if (s->open[i].key == key)
       return (int)i;
   return -1;
+}
+
+// A fault's page events go to the lazy or the copy-on-write counts once its end says
+// which it was (a fault that never ends, at EXIT or evicted, counts as lazy).
+static void commit(struct vmt_summary *s, const struct vmt_summary_open *o, int cow)
+{
+  uint64 *to = cow ? s->in_cow_fault : s->in_fault;
+  for (unsigned t = VMT_KALLOC; t <= VMT_UNMAP; t++)
+    to[t] += o->n[t];
+  s->ptpages_in_fault += o->ptpages;
 }
 
 // Tracks which processes are inside a fault, the way the converter nests events.
@@ -28,16 +38,29 @@ static void track_faults(struct vmt_summary *s, const struct vmt_record *r)
   uint32 key = fault_key(r);
   int i = find_open(s, key);
   if (r->type == VMT_FAULT_BEGIN && i < 0) {
-    if (s->nopen == VMT_SUMMARY_OPEN)
+    if (s->nopen == VMT_SUMMARY_OPEN) {
+      commit(s, &s->open[0], 0);
       memmove(s->open, s->open + 1, --s->nopen * sizeof s->open[0]);
-    s->open[s->nopen++] = key;
+    }
+    s->open[s->nopen++] = (struct vmt_summary_open){ .key = key };
   } else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && i >= 0) {
+    commit(s, &s->open[i], r->type == VMT_FAULT_END && (r->arg & VMT_END_COW));
     s->open[i] = s->open[--s->nopen];
   } else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && i >= 0) {
-    s->ptpages_in_fault++;
+    s->open[i].ptpages++;
   } else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && i >= 0) {
-    s->in_fault[r->type]++;
+    s->open[i].n[r->type]++;
   }
+}
+
+static void count_end(struct vmt_summary *s, const struct vmt_record *r)
+{
+  unsigned out = r->arg & VMT_END_OUTCOME;
+  unsigned k = out <= VMT_OUT_TAKEN ? out : VMT_OUT_TAKEN + 1;
+  s->outcome[k]++;
+  if (r->arg & VMT_END_COW)
+    s->cow_faults[k]++;
+  s->around += r->flags >> VMT_AROUND_SHIFT;
 }
 
 void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r, int implied)
@@ -48,9 +71,11 @@ void vmt_summary_add(struct vmt_summary *s, const struct vmt_record *r, int impl
     s->first_ts = r->ts;
   s->last_ts = r->ts;
   s->count[r->type][r->cpu]++;
-  if (r->type == VMT_FAULT_END) {
-    s->outcome[r->arg <= VMT_OUT_SPURIOUS ? r->arg : VMT_OUT_SPURIOUS + 1]++;
-    s->around += r->flags >> VMT_AROUND_SHIFT;
+  if (r->type == VMT_FAULT_END)
+    count_end(s, r);
+  if (r->type == VMT_SHARE) {
+    s->share_pages += r->b;
+    s->share_cow_pages += r->flags & VMT_SHARE_COW ? r->b : 0;
   }
   if (r->type == VMT_LOST)
     s->dropped[r->cpu] += r->a;
@@ -94,6 +119,26 @@ static void print_table(const struct vmt_summary *s, FILE *out)
   }
 }
 
+// Version 4's copy-on-write counts: what forks shared, what the writes to shared pages
+// did, and the page events inside those faults (apart, so that the lines above keep
+// meaning what they meant for lazy faults).
+static void print_cow(const struct vmt_summary *s, FILE *out)
+{
+  fprintf(out, "shares: runs %llu, pages %llu, copy-on-write %llu, read-only %llu\n",
+          (unsigned long long)vmt_summary_total(s, VMT_SHARE), (unsigned long long)s->share_pages,
+          (unsigned long long)s->share_cow_pages,
+          (unsigned long long)(s->share_pages - s->share_cow_pages));
+  fprintf(out, "copy-on-write faults: copied %llu, taken %llu, nomem %llu\n",
+          (unsigned long long)s->cow_faults[VMT_OUT_COPIED],
+          (unsigned long long)s->cow_faults[VMT_OUT_TAKEN],
+          (unsigned long long)s->cow_faults[VMT_OUT_NOMEM]);
+  fprintf(out, "inside copy-on-write faults: kalloc %llu, kfree %llu, map %llu, unmap %llu\n",
+          (unsigned long long)s->in_cow_fault[VMT_KALLOC],
+          (unsigned long long)s->in_cow_fault[VMT_KFREE],
+          (unsigned long long)s->in_cow_fault[VMT_MAP],
+          (unsigned long long)s->in_cow_fault[VMT_UNMAP]);
+}
+
 void vmt_summary_print(const struct vmt_summary *s, FILE *out)
 {
   const struct vmt_header *h = &s->h;
@@ -106,16 +151,19 @@ void vmt_summary_print(const struct vmt_summary *s, FILE *out)
           (unsigned long long)s->implied);
   print_table(s, out);
   fprintf(out, "faults: mapped %llu, illegal %llu, protection %llu, nomem %llu, "
-          "spurious %llu, other %llu, around %llu\n",
+          "spurious %llu, copied %llu, taken %llu, other %llu, around %llu\n",
           (unsigned long long)s->outcome[0], (unsigned long long)s->outcome[1],
           (unsigned long long)s->outcome[2], (unsigned long long)s->outcome[3],
           (unsigned long long)s->outcome[4], (unsigned long long)s->outcome[5],
+          (unsigned long long)s->outcome[6], (unsigned long long)s->outcome[7],
           (unsigned long long)s->around);
   fprintf(out, "inside faults: kalloc %llu, kfree %llu, map %llu, unmap %llu, "
           "page-table pages %llu\n",
           (unsigned long long)s->in_fault[VMT_KALLOC], (unsigned long long)s->in_fault[VMT_KFREE],
           (unsigned long long)s->in_fault[VMT_MAP], (unsigned long long)s->in_fault[VMT_UNMAP],
           (unsigned long long)s->ptpages_in_fault);
+  if (h->version >= 4)
+    print_cow(s, out);
   fprintf(out, "free pages: start %llu, end %lld\n", (unsigned long long)s->h.free_pages,
           vmt_summary_free_end(s));
   fprintf(out, "dropped:");
