@@ -9,7 +9,7 @@ VMT_CORE_SRCS = $(addprefix tools/convert/,vmt_codec.c vmt_names.c vmt_reader.c 
                   vmt_merge.c vmt_expand.c vmt_stream.c vmt_summary.c vmt_filter.c)
 # Turning it into trace-event JSON, naming fault pcs from the programs' ELF files.
 VMT_CONV_SRCS = $(addprefix tools/convert/,json_writer.c trace_events.c vmt_procs.c \
-                  vmt_pages.c vmt_perfetto.c vmt_records.c vmt_counters.c vmt_thin.c \
+                  vmt_pages.c vmt_space.c vmt_shares.c vmt_perfetto.c vmt_records.c vmt_counters.c vmt_thin.c \
                   vmt_tracks.c vmt_pairs.c vmt_cpus.c vmt_faults.c vmt_convert.c atomic_out.c \
                   vmt_symbols.c vmt_attrib.c) $(SYMBOLS_SRCS)
 

@@ -102,6 +102,14 @@ void te_flow(struct te *t, uint64 id, int out)
     jw_lit(t->w, ",\"flow_in\":true");
 }
 
+void te_flow_event(struct te *t, uint64 id, int enclosing)
+{
+  jw_lit(t->w, ",\"id\":");
+  jw_u64(t->w, id);
+  if (enclosing)
+    jw_lit(t->w, ",\"bp\":\"e\"");
+}
+
 // Writes the separator and the quoted key of the next arg.
 static void key(struct te *t, const char *k)
 {

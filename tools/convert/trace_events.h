@@ -32,6 +32,9 @@ void te_meta_name(struct te *t, const char *what, uint32 pid, uint32 tid, const 
 // Top-level keys; call before any te_arg_*.
 void te_dur(struct te *t, uint64 dur_ns);
 void te_flow(struct te *t, uint64 id, int out);     // bind_id + flow_out or flow_in
+// The id of a flow event ('s' or 'f', v1), for an 'f' bound to the slice enclosing it
+// ("bp":"e") rather than to the next slice that starts.
+void te_flow_event(struct te *t, uint64 id, int enclosing);
 
 void te_arg_u64(struct te *t, const char *key, uint64 v);
 void te_arg_i64(struct te *t, const char *key, long long v);

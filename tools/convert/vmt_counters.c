@@ -1,5 +1,5 @@
-// The counter tracks: free pages (the kernel's), resident and virtual pages (each
-// process's) and lost events (each CPU's). Values follow every record; samples are
+// The counter tracks: free pages (the kernel's), resident, virtual and copy-on-write
+// pages (each process's) and lost events (each CPU's). Values follow every record; samples are
 // written for what the filters show, thinned (vmt_thin.h) to about one per
 // o.counter_ns per track. Lost events are not thinned: they are rare, and each one
 // says the recording has a gap.
@@ -63,27 +63,37 @@ void vmt_ctr_prime(struct vmt_conv *c, uint64 ns)
 }
 
 // Adds d to the resident pages of process pid, if the converter knows it.
-static void charge(struct vmt_conv *c, uint32 pid, int d, unsigned type, uint64 ns)
+static void charge(struct vmt_conv *c, uint32 pid, long long d, unsigned type, uint64 ns)
 {
-  struct vmt_proc *p = pid ? procs_find(&c->procs, pid) : NULL;
+  struct vmt_proc *p = pid && d ? procs_find(&c->procs, pid) : NULL;
   if (!p)
     return;
   p->resident += d;
   proc_counter(c, p, type, &p->resident_thin, "resident", p->resident, ns);
 }
 
-// A user page is charged to the process that mapped it, and taken off that process when
-// it is unmapped, whichever process the UNMAP record names (see vmt_pages.h).
+// Adds d to the copy-on-write pages of process pid. Only version 4 has a counter for
+// them: older recordings convert as they always did.
+static void charge_cow(struct vmt_conv *c, uint32 pid, long long d, unsigned type, uint64 ns)
+{
+  struct vmt_proc *p = pid && d && c->h.version >= 4 ? procs_find(&c->procs, pid) : NULL;
+  if (!p)
+    return;
+  p->cow += d;
+  proc_counter(c, p, type, &p->cow_thin, "cow shared", p->cow, ns);
+}
+
+// A user page counts in every process that maps it (vmt_space.h says whose an unmap is).
 static void resident_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
 {
-  if (r->type == VMT_MAP) {
-    uint32 before = r->pid ? pages_map(&c->pages, r->b, r->pid) : 0;
-    charge(c, before, -1, r->type, ns);
-    charge(c, r->pid, 1, r->type, ns);
-  } else {
-    uint32 owner = pages_unmap(&c->pages, r->b);
-    charge(c, owner ? owner : r->pid, -1, r->type, ns);
-  }
+  int cow = (r->arg & VMT_PTE_COW) != 0;
+  struct vmt_space_delta d = r->type == VMT_MAP
+                                 ? space_map(&c->space, r->pid, r->a, r->b, cow)
+                                 : space_unmap(&c->space, r->pid, r->a, r->b, cow);
+  if (!d.pid && r->type == VMT_UNMAP)
+    return;
+  charge(c, d.pid, d.resident, r->type, ns);
+  charge_cow(c, d.pid, d.cow, r->type, ns);
 }
 
 void vmt_ctr_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
@@ -95,6 +105,20 @@ void vmt_ctr_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
   } else if (r->arg & VMT_PTE_U) {
     resident_pages(c, r, ns);
   }
+}
+
+void vmt_ctr_share(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
+{
+  int cow = (r->flags & VMT_SHARE_COW) != 0;
+  struct vmt_share_delta d = space_share(&c->space, r->pid, r->arg, r->a, r->b, cow);
+  charge(c, r->pid, d.resident, VMT_SHARE, ns);
+  charge_cow(c, r->pid, d.cow, VMT_SHARE, ns);
+  charge_cow(c, r->arg, d.parent_cow, VMT_SHARE, ns);
+}
+
+void vmt_ctr_cow_end(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
+{
+  charge_cow(c, r->pid, space_cow_done(&c->space, r->pid, r->a), VMT_FAULT_END, ns);
 }
 
 void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns)
@@ -114,6 +138,7 @@ void vmt_ctr_flush_proc(struct vmt_conv *c, struct vmt_proc *p)
 {
   flush(c, &p->resident_thin, p->pid, "resident");
   flush(c, &p->virtual_thin, p->pid, "virtual");
+  flush(c, &p->cow_thin, p->pid, "cow shared");
 }
 
 void vmt_ctr_finish(struct vmt_conv *c)

@@ -40,6 +40,13 @@ static int flow_kid(const struct vmt_conv *c, const struct vmt_fault *f,
   return first;
 }
 
+// Whether a fault end with this outcome names a frame in b.
+static int names_page(unsigned out)
+{
+  return out == VMT_OUT_MAPPED || out == VMT_OUT_SPURIOUS || out == VMT_OUT_COPIED ||
+         out == VMT_OUT_TAKEN;
+}
+
 // The raw scause and outcome codes are written only when their names cannot say them
 // ("other", "unknown"); the fault's latency is the slice's duration, not an arg.
 static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
@@ -59,11 +66,15 @@ static void fault_args(struct vmt_conv *c, const struct vmt_fault *f,
     te_arg_lit(te, "outcome", "unfinished");
     return;
   }
-  te_arg_lit(te, "outcome", vmt_outcome_name(end->arg));
-  if (end->arg > VMT_OUT_SPURIOUS)
-    te_arg_u64(te, "outcome_code", end->arg);
-  if (end->arg == VMT_OUT_MAPPED || end->arg == VMT_OUT_SPURIOUS)
+  unsigned out = end->arg & VMT_END_OUTCOME;
+  te_arg_lit(te, "outcome", out == VMT_OUT_NOMEM && (end->arg & VMT_END_COW)
+                                ? "out of memory" : vmt_outcome_name(out));
+  if (out > VMT_OUT_TAKEN)
+    te_arg_u64(te, "outcome_code", out);
+  if (names_page(out))
     te_arg_hex(te, "pa", end->b);
+  if (end->arg & VMT_END_COW)
+    te_arg_u64(te, "refs", end->arg >> VMT_END_REFS_SHIFT);
   if (end->flags >> VMT_AROUND_SHIFT)   // fault-around's extra pages, mapped inside
     te_arg_u64(te, "around_pages", end->flags >> VMT_AROUND_SHIFT);
 }
@@ -93,9 +104,27 @@ static void kid_slice(struct vmt_conv *c, struct vmt_track *t, const struct vmt_
   te_close(&c->te);
 }
 
-// Writes a closed fault; end is NULL when the fault never saw its FAULT_END.
+// The arrow from the fork that shared a copy-on-write fault's page (src, a point inside
+// that fork's slice) to the fault's slice, which starts at ns on t: a v1 flow, because
+// its start was written long ago and one fork starts the arrows of many faults.
+static void fork_flow(struct vmt_conv *c, struct vmt_track *t, const struct vmt_flow_src *src,
+                      uint64 ns)
+{
+  uint64 id = ++c->next_flow;
+  te_open(&c->te, 's', "cow", "shared at fork", src->pid, src->pid, src->ns);
+  te_flow_event(&c->te, id, 0);
+  te_close(&c->te);
+  te_open(&c->te, 'f', "cow", "shared at fork", t->pid, t->tid, ns);
+  te_flow_event(&c->te, id, 1);
+  te_close(&c->te);
+}
+
+// Writes a closed fault; end is NULL when the fault never saw its FAULT_END. A
+// copy-on-write fault (its end says so) is a slice of its own name, with an arrow from
+// the fork that shared its page when src names one.
 static void emit_group(struct vmt_conv *c, struct vmt_track *t, const struct vmt_fault *f,
-                       uint64 end_ns, const struct vmt_record *end)
+                       uint64 end_ns, const struct vmt_record *end,
+                       const struct vmt_flow_src *src)
 {
   uint64 start = f->begin_ns, dur = end_ns - f->begin_ns;
   if (!vmt_filter_shows(&c->o, VMT_FAULT_BEGIN, f->begin.pid, start)) {
@@ -107,12 +136,15 @@ static void emit_group(struct vmt_conv *c, struct vmt_track *t, const struct vmt
   int map = flow_kid(c, f, end);
   uint64 flow = map >= 0 ? ++c->next_flow : 0;
   vmt_conv_use(c, t);
-  te_open(&c->te, 'X', NULL, "page fault", t->pid, t->tid, start);
+  int cow = end && (end->arg & VMT_END_COW);
+  te_open(&c->te, 'X', NULL, cow ? "cow fault" : "page fault", t->pid, t->tid, start);
   te_dur(&c->te, dur);
   if (flow)
     te_flow(&c->te, flow, 1);
   fault_args(c, f, end);
   te_close(&c->te);
+  if (src && src->pid)
+    fork_flow(c, t, src, start);
   for (unsigned i = 0; i < f->nkid; i++)
     if (c->o.types >> f->kid[i].type & 1)
       kid_slice(c, t, &f->kid[i], start, dur, (int)i == map ? flow : 0);
@@ -123,7 +155,7 @@ void vmt_fault_abandon(struct vmt_conv *c, struct vmt_track *t, uint64 ns)
   struct vmt_fault *f = open_fault(c, t);
   if (!f)
     return;
-  emit_group(c, t, f, ns, NULL);
+  emit_group(c, t, f, ns, NULL, NULL);
   release(f, t);
 }
 
@@ -161,11 +193,11 @@ void vmt_fault_begin(struct vmt_conv *c, struct vmt_track *t, const struct vmt_r
 }
 
 void vmt_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
-                   uint64 ns)
+                   uint64 ns, const struct vmt_flow_src *src)
 {
   struct vmt_fault *f = open_fault(c, t);
   if (f) {
-    emit_group(c, t, f, ns, r);
+    emit_group(c, t, f, ns, r, src);
     release(f, t);
     return;
   }
@@ -173,8 +205,8 @@ void vmt_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_rec
     return;                             // its FAULT_BEGIN was lost or predates the start
   vmt_conv_instant(c, t, NULL, "fault end (begin not recorded)", ns);
   te_arg_hex(&c->te, "va", r->a);
-  te_arg_lit(&c->te, "outcome", vmt_outcome_name(r->arg));
-  if (r->arg == VMT_OUT_MAPPED || r->arg == VMT_OUT_SPURIOUS)
+  te_arg_lit(&c->te, "outcome", vmt_outcome_name(r->arg & VMT_END_OUTCOME));
+  if (names_page(r->arg & VMT_END_OUTCOME))
     te_arg_hex(&c->te, "pa", r->b);
   te_close(&c->te);
 }

@@ -19,16 +19,16 @@ void pages_free(struct vmt_pages *t)
   t->slot = NULL;
 }
 
-static uint32 home(const struct vmt_pages *t, uint64 pa)
+static uint32 home(const struct vmt_pages *t, uint64 key)
 {
-  uint64 h = (pa >> 12) * 0x9e3779b97f4a7c15ull;   // page numbers, Fibonacci-hashed
+  uint64 h = key * 0x9e3779b97f4a7c15ull;   // Fibonacci hashing
   return (uint32)(h >> 32) & (t->cap - 1);
 }
 
-static struct vmt_page *lookup(struct vmt_pages *t, uint64 pa)
+static struct vmt_page *lookup(struct vmt_pages *t, uint64 key)
 {
-  uint32 i = home(t, pa);
-  while (t->slot[i].pid && t->slot[i].pa != pa)
+  uint32 i = home(t, key);
+  while (t->slot[i].key && t->slot[i].key != key)
     i = (i + 1) & (t->cap - 1);
   return &t->slot[i];
 }
@@ -40,32 +40,36 @@ static void grow(struct vmt_pages *t)
   if (!bigger.slot)
     return;
   for (uint32 i = 0; i < t->cap; i++)
-    if (t->slot[i].pid)
-      *lookup(&bigger, t->slot[i].pa) = t->slot[i];
+    if (t->slot[i].key)
+      *lookup(&bigger, t->slot[i].key) = t->slot[i];
   bigger.n = t->n;
   bigger.untracked = t->untracked;
   free(t->slot);
   *t = bigger;
 }
 
-uint32 pages_map(struct vmt_pages *t, uint64 pa, uint32 pid)
+uint64 *pages_find(struct vmt_pages *t, uint64 key)
 {
-  struct vmt_page *p = lookup(t, pa);
-  uint32 old = p->pid;
-  if (old) {                         // mapped again without an unmap: a lost record
-    p->pid = pid;
-    return old;
+  struct vmt_page *p = lookup(t, key);
+  return p->key ? &p->val : NULL;
+}
+
+int pages_put(struct vmt_pages *t, uint64 key, uint64 val)
+{
+  struct vmt_page *p = lookup(t, key);
+  if (p->key) {
+    p->val = val;
+    return 0;
   }
   if (t->n >= t->cap / 2 && t->cap < VMT_PAGES_MAX) {
     grow(t);
-    p = lookup(t, pa);
+    p = lookup(t, key);
   }
   if (t->n >= t->cap / 2) {
     t->untracked++;
-    return 0;
+    return -1;
   }
-  p->pa = pa;
-  p->pid = pid;
+  *p = (struct vmt_page){ key, val };
   t->n++;
   return 0;
 }
@@ -75,28 +79,27 @@ uint32 pages_map(struct vmt_pages *t, uint64 pa, uint32 pid)
 static void remove_at(struct vmt_pages *t, uint32 i)
 {
   uint32 j = i;
-  t->slot[i].pid = 0;
+  t->slot[i].key = 0;
   for (;;) {
     j = (j + 1) & (t->cap - 1);
-    if (!t->slot[j].pid)
+    if (!t->slot[j].key)
       return;
-    uint32 h = home(t, t->slot[j].pa);
+    uint32 h = home(t, t->slot[j].key);
     // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
     if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
       continue;
     t->slot[i] = t->slot[j];
-    t->slot[j].pid = 0;
+    t->slot[j].key = 0;
     i = j;
   }
 }
 
-uint32 pages_unmap(struct vmt_pages *t, uint64 pa)
+int pages_del(struct vmt_pages *t, uint64 key)
 {
-  struct vmt_page *p = lookup(t, pa);
-  uint32 pid = p->pid;
-  if (pid) {
-    remove_at(t, (uint32)(p - t->slot));
-    t->n--;
-  }
-  return pid;
+  struct vmt_page *p = lookup(t, key);
+  if (!p->key)
+    return 0;
+  remove_at(t, (uint32)(p - t->slot));
+  t->n--;
+  return 1;
 }

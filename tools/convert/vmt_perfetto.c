@@ -36,7 +36,7 @@ struct vmt_conv *vmt_conv_new(struct jw *w, const struct vmt_header *h,
   if (1000000000ull % h->timer_hz == 0)
     c->ns_per_tick = 1000000000ull / h->timer_hz;
   c->fault = calloc(VMT_OPEN_FAULTS, sizeof *c->fault);
-  if (!c->fault || procs_init(&c->procs) < 0 || pages_init(&c->pages) < 0) {
+  if (!c->fault || procs_init(&c->procs) < 0 || space_init(&c->space, h->page_size) < 0) {
     vmt_conv_free(c);
     return NULL;
   }
@@ -63,7 +63,8 @@ void vmt_conv_free(struct vmt_conv *c)
     return;
   free(c->fault);
   procs_free(&c->procs);
-  pages_free(&c->pages);
+  space_free(&c->space);
+  free(c->share);
   free(c);
 }
 

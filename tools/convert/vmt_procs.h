@@ -42,6 +42,13 @@ struct vmt_track {
   struct vmt_run run;
 };
 
+// A fork's shares seen so far, in the parent: written as one event with the FORK.
+struct vmt_forking {
+  uint32 child;          // 0: none
+  uint32 runs;
+  uint64 first_ns, pages, cow;
+};
+
 struct vmt_proc {
   uint32 pid;            // 0: empty slot
   uint8 dead;            // VMT_EXIT seen
@@ -49,12 +56,15 @@ struct vmt_proc {
   uint8 announced;       // process_name/thread_name written for the current name
   uint8 vknown;          // vpages is known (not since EXEC without a SBRK)
   char name[VMT_NAME_MAX];
-  long long resident;    // user pages mapped minus unmapped
+  long long resident;    // user pages mapped in its page table (vmt_space.h)
+  long long cow;         // of which copy-on-write (version 4 recordings)
   uint64 vpages;         // break / page size, rounded up
   uint64 exec_ts;        // when EXEC replaced the image
   uint64 image_size;     // bytes, as EXEC reported (0: unknown); checks its symbols
-  struct vmt_thin resident_thin, virtual_thin;   // what its counter tracks hold back
+  struct vmt_thin resident_thin, virtual_thin, cow_thin;   // what its counters hold back
   struct vmt_track track;
+  struct vmt_forking forking;
+  uint32 shares;         // its newest share in the converter's history (vmt_shares.h)
 };
 
 struct vmt_procs {

@@ -9,6 +9,7 @@
 #include "tools/convert/vmt_faults.h"
 #include "tools/convert/vmt_pairs.h"
 #include "tools/convert/vmt_perfetto.h"
+#include "tools/convert/vmt_shares.h"
 
 // A system-wide instant: filtered by type and time, never by pid.
 static int shows_any_pid(const struct vmt_conv *c, unsigned type, uint64 ns)
@@ -49,6 +50,21 @@ static void on_page(struct vmt_conv *c, struct vmt_track *t, const struct vmt_re
   te_close(&c->te);
 }
 
+// A copy-on-write fault that copied its page or took it over leaves the page the
+// process's own: no longer COW. (One out of memory leaves it shared.)
+static void on_fault_end(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
+                         uint64 ns)
+{
+  struct vmt_flow_src src = { 0, 0 };
+  unsigned out = r->arg & VMT_END_OUTCOME;
+  if (r->arg & VMT_END_COW) {
+    vmt_share_source(c, r->pid, r->a, &src);
+    if (out == VMT_OUT_COPIED || out == VMT_OUT_TAKEN)
+      vmt_ctr_cow_end(c, r, ns);
+  }
+  vmt_fault_end(c, t, r, ns, &src);
+}
+
 static void on_fault(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
                      uint64 ns)
 {
@@ -56,7 +72,7 @@ static void on_fault(struct vmt_conv *c, struct vmt_track *t, const struct vmt_r
     if (r->type == VMT_FAULT_BEGIN)
       vmt_fault_begin(c, t, r, ns);
     else
-      vmt_fault_end(c, t, r, ns);
+      on_fault_end(c, t, r, ns);
   } else if (vmt_filter_shows(&c->o, r->type, r->pid, ns)) {
     vmt_conv_instant(c, t, NULL, vmt_type_name(r->type), ns);
     te_arg_hex(&c->te, "va", r->a);
@@ -93,7 +109,7 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
                     const struct vmt_record *r, uint64 ns)
 {
   struct vmt_proc parent = p ? *p : (struct vmt_proc){ 0 };
-  if (vmt_filter_shows(&c->o, VMT_FORK, r->pid, ns)) {
+  if (!vmt_share_fork(c, t, p, r, ns) && vmt_filter_shows(&c->o, VMT_FORK, r->pid, ns)) {
     vmt_conv_instant(c, t, "proc", "fork", ns);
     te_arg_u64(&c->te, "child", r->arg);
     te_close(&c->te);
@@ -108,7 +124,7 @@ static void on_fork(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   k->named = parent.named;
   k->announced = 0;
   if (k->dead)
-    k->resident = 0;
+    k->resident = k->cow = 0;
   procs_set_dead(&c->procs, k, 0);
   k->vpages = parent.vpages;
   k->vknown = parent.vknown;
@@ -137,6 +153,7 @@ static void on_exec(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
   char name[VMT_NAME_MAX];
   exec_name(r, name);
   if (p) {
+    vmt_share_forget(c, p);
     memcpy(p->name, name, VMT_NAME_MAX);
     p->named = 1;
     p->announced = 0;
@@ -167,11 +184,20 @@ static void on_exit(struct vmt_conv *c, struct vmt_track *t, struct vmt_proc *p,
     te_close(&c->te);
   }
   if (p) {
+    vmt_share_forget(c, p);
     procs_set_dead(&c->procs, p, 1);
     if (p->vknown && p->vpages)        // the address space is gone
       vmt_ctr_virtual(c, p, 0, ns);
     p->vpages = 0;
   }
+}
+
+// A share's pages count in the child at once; the fork shows them with its FORK.
+static void on_share(struct vmt_conv *c, struct vmt_proc *p, const struct vmt_record *r,
+                     uint64 ns)
+{
+  vmt_ctr_share(c, r, ns);
+  vmt_share_record(c, p, r, ns);
 }
 
 static void on_kill(struct vmt_conv *c, struct vmt_track *t, const struct vmt_record *r,
@@ -221,5 +247,6 @@ void vmt_conv_record(struct vmt_conv *c, const struct vmt_record *r)
   case VMT_MARKER: vmt_cpu_marker(c, r, ns); break;
   case VMT_LOST: on_lost(c, r, ns); break;
   case VMT_FAULT_CHAIN: if (t != &c->orphan) vmt_attrib_chain(c, t, r); break;
+  case VMT_SHARE: on_share(c, p, r, ns); break;
   }
 }

@@ -1,6 +1,6 @@
 // The converter's internals: its state, and the track helpers every part uses
 // (vmt_tracks.c). Above them, one file per part of the timeline, none calling another:
-// vmt_faults.c, vmt_pairs.c, vmt_counters.c, vmt_cpus.c. On top, vmt_records.c (one
+// vmt_faults.c, vmt_pairs.c, vmt_counters.c, vmt_cpus.c, vmt_shares.c. On top, vmt_records.c (one
 // handler per record type, calling the parts) and vmt_perfetto.c (starting and finishing
 // a conversion). Nothing calls upwards. Callers outside the converter use vmt_perfetto.h.
 #ifndef FAULTLINE_VMT_TRACKS_H
@@ -9,7 +9,7 @@
 #include "kernel/param.h"
 #include "tools/convert/trace_events.h"
 #include "tools/convert/vmt_filter.h"
-#include "tools/convert/vmt_pages.h"
+#include "tools/convert/vmt_space.h"
 #include "tools/convert/vmt_procs.h"
 #include "tools/convert/vmt_thin.h"
 #include "tracing/vmtrace_format.h"
@@ -45,6 +45,25 @@ struct vmt_fault {
   struct vmt_chain chain;
 };
 
+// Where a flow starts: a point inside a slice on process pid's track.
+struct vmt_flow_src {
+  uint32 pid;            // 0: no flow
+  uint64 ns;
+};
+
+// One run of pages a fork shared copy-on-write, in the history of one process (the
+// child's, and the parent's: its pages became COW at that fork too), newest first.
+struct vmt_share {
+  uint64 va, pages;
+  struct vmt_flow_src src;      // the fork's slice; pid 0 while its FORK is not yet seen
+  uint32 next;                  // the process's next older run, or the next free entry
+  uint8 state;                  // VMT_SHARE_PENDING, _FLOW or _NOFLOW
+};
+#define VMT_SHARE_PENDING 1
+#define VMT_SHARE_FLOW    2     // its fork is on the timeline: COW faults flow from it
+#define VMT_SHARE_NOFLOW  3     // its fork was filtered out
+#define VMT_SHARES_MAX    (1u << 16)   // runs remembered at once (2.5 MiB)
+
 struct vmt_marker {
   uint8 open;
   uint32 pid;
@@ -67,7 +86,9 @@ struct vmt_conv {
   struct vmt_header h;
   struct vmt_filter o;
   struct vmt_procs procs;
-  struct vmt_pages pages;       // who each user page is charged to
+  struct vmt_space space;       // which user pages each process maps
+  struct vmt_share *share;      // VMT_SHARES_MAX entries; entry 0 is unused
+  uint32 share_free, share_used;// free list head; entries never used yet start here
   struct vmt_fault *fault;      // VMT_OPEN_FAULTS slots
   struct vmt_cpu cpu[NCPU];
   struct vmt_track orphan;      // stand-in track when the process table is full

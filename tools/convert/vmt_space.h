@@ -1,0 +1,56 @@
+// Which user pages each process maps, as the records tell it: the converter's count of a
+// process's resident pages is the pages mapped in its page table, and its count of
+// copy-on-write pages is those of them that are COW. Under copy-on-write fork a frame
+// is mapped by several processes at once, and a shared page counts in each of them.
+//
+// A mapping is keyed by (pid, va): the kernel records every map and unmap under the pid
+// of the page table's owner (kernel/proc.c, charge_to). A map of a va the process
+// already maps replaces that mapping (its unmap was lost) instead of counting twice. An
+// unmap of a va the process never mapped comes off the one process that maps that
+// frame at that va, if there is exactly one (xv6 records a dead child's teardown under
+// its parent), else off the record's pid (a page mapped before the recording started).
+// A share (VMT_SHARE) maps in the child the frames the parent maps at the same vas;
+// a COW share also makes those pages COW in the parent.
+//
+// Bounded: two vmt_pages tables (mappings, and how many times each frame is mapped);
+// past their size, and past VMT_SHARE_TRACKED pages of one share, pages still count but
+// are not remembered (a later map or unmap of them is taken as it comes).
+#ifndef FAULTLINE_VMT_SPACE_H
+#define FAULTLINE_VMT_SPACE_H
+
+#include "tools/convert/vmt_pages.h"
+
+#define VMT_SHARE_TRACKED (1u << 16)   // pages of one share remembered page by page
+
+struct vmt_space {
+  struct vmt_pages maps;       // pid << 32 | va's page number -> frame << 1 | COW
+  struct vmt_pages frames;     // frame + 1 -> mappings << 32 | XOR of the mappers' pids
+  unsigned shift;              // log2 of the page size
+};
+
+// How one record changes one process's counts.
+struct vmt_space_delta {
+  uint32 pid;                  // 0: nobody's
+  int resident, cow;
+};
+
+// What a share changes: the child's counts and the parent's COW pages.
+struct vmt_share_delta {
+  long long resident, cow, parent_cow;
+};
+
+int space_init(struct vmt_space *s, uint32 page_size);   // 0, or -1 if out of memory
+void space_free(struct vmt_space *s);
+// pid (nonzero) maps va to pa, copy-on-write or not.
+struct vmt_space_delta space_map(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa,
+                                 int cow);
+// pid unmaps va (which it mapped to pa, COW or not, says the record).
+struct vmt_space_delta space_unmap(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa,
+                                   int cow);
+// child maps pages [va, va + n pages) as parent maps them; cow: they are COW in both now.
+struct vmt_share_delta space_share(struct vmt_space *s, uint32 child, uint32 parent,
+                                   uint64 va, uint64 n, int cow);
+// pid's page at va is no longer COW (a COW fault copied or took it): -1 if it was, else 0.
+int space_cow_done(struct vmt_space *s, uint32 pid, uint64 va);
+
+#endif
