@@ -1,12 +1,15 @@
 // The copy-on-write rules of a version-4 recording that no single record can break, only
 // the records around it (vmt_reader.c has the rules one record must keep):
-//   - a fault that took its page over (TAKEN) found one reference and did nothing to
-//     its process's pages between its begin and end: no kalloc, kfree, map or unmap;
-//   - a fault that copied its page (COPIED) found at least one reference, and unmapped
-//     and mapped at most the faulting page, once each;
+//   - a fault that took its page over (TAKEN) found exactly one reference, and one that
+//     copied its page (COPIED) at least one;
+//   - a TAKEN fault did nothing to its process's pages between its begin and end: no
+//     kalloc, kfree, map or unmap;
+//   - a COPIED fault unmapped and mapped at most the faulting page, once each;
 //   - every share is followed by its fork (VMT_FORK of the share's parent naming the
-//     share's child), unless records were lost: a share names no frames, so without
-//     its fork a reader cannot tell whose pages the child got.
+//     share's child): a share names no frames, so without its fork a reader cannot tell
+//     whose pages the child got.
+// The last three are judged at the end of the stream, and only if no records were lost
+// (a lost begin, end or fork makes the records around it look wrong).
 // Feed every record the stream hands out (implied ones too), in order, then call
 // cow_finish. Memory is fixed; faults open at once beyond COW_OPEN and shares pending
 // at once beyond COW_SHARES go unchecked.
@@ -37,6 +40,9 @@ struct cow_check {
   struct cow_fault open[COW_OPEN];
   struct cow_share share[COW_SHARES];
   unsigned nshare;
+  struct cow_share unforked;    // the first share whose fork never came (parent 0: none)
+  uint64 suspect_off;           // a fault that broke a rule (0: none), and the rule
+  char suspect[160];
   int lost;                     // a VMT_LOST was seen: the fork may have been dropped
 };
 

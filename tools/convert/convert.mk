@@ -15,7 +15,7 @@ VMT_CONV_SRCS = $(addprefix tools/convert/,json_writer.c trace_events.c vmt_proc
 
 SRCS_vmtrace2perfetto = tools/convert/vmtrace2perfetto.c $(VMT_CORE_SRCS) $(VMT_CONV_SRCS)
 CONVERT_TEST_SRCS = $(addprefix tools/convert/tests/,unit_tests.c test_util.c \
-                      test_reader.c test_convert.c test_expand.c test_thin.c test_compact.c)
+                      test_reader.c test_convert.c test_expand.c test_cow.c test_thin.c test_compact.c)
 
 .PHONY: bench-converter
 

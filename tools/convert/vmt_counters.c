@@ -118,7 +118,7 @@ void vmt_ctr_share(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
 
 void vmt_ctr_cow_end(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
 {
-  charge_cow(c, r->pid, space_cow_done(&c->space, r->pid, r->a), VMT_FAULT_END, ns);
+  charge_cow(c, r->pid, space_cow_done(&c->space, r->pid, r->a), VMT_SHARE, ns);
 }
 
 void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns)

@@ -32,8 +32,8 @@ static void fault_end(struct vmt_expand *e, const struct vmt_record *r)
   if (r->arg & VMT_END_KALLOC)
     add_kalloc(e, r, r->b);
   if (r->arg & VMT_END_MAP)
-    add(e, r, 1, VMT_MAP, 0, r->arg >> VMT_END_PERM_SHIFT, r->a & ~(uint64)(e->page_size - 1),
-        r->b);
+    add(e, r, 1, VMT_MAP, 0, r->arg >> VMT_END_PERM_SHIFT & VMT_END_PERM_MASK,
+        r->a & ~(uint64)(e->page_size - 1), r->b);
   add(e, r, 0, r->type, r->flags, r->arg & ~VMT_END_IMPLIES, r->a, r->b);
 }
 

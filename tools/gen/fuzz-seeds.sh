@@ -9,7 +9,8 @@ dir=$2
 mkdir -p "$dir"
 i=0
 for opts in "-c 1" "-c 3" "-c 8 -p 16" "-c 4 -a 2" "-c 2 -d 100" "-c 3 -z 3000000" \
-            "-c 2 -k 1" "-c 3 -k 7 -d 30" "-c 1 -f 3" "-c 8 -a 1 -k 64"; do
+            "-c 2 -k 1" "-c 3 -k 7 -d 30" "-c 1 -f 3" "-c 8 -a 1 -k 64" "-c 3 -C -F" \
+            "-c 2 -F -f 30" "-c 3 -F -v 3"; do
   i=$((i + 1))
   # shellcheck disable=SC2086  # opts is a list of options
   "$gen" -s "$i" -n 400 $opts -o "$dir/gen$i.vmt"

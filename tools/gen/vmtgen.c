@@ -8,7 +8,11 @@
 // sometimes truncated, as a version 2 kernel writes them; --format-version 1 writes an
 // old recording (no chains). With --fold records stand for the records they imply, as a
 // version 3 kernel writes them: a fault's end says its page's kalloc and map, a map its
-// page's kalloc, an unmap its page's kfree.
+// page's kalloc, an unmap its page's kfree. In version 4 (the default) forks are
+// copy-on-write unless --copy-fork: a fork shares its parent's heap (one VMT_SHARE per
+// run of present pages, before the FORK), and a write fault on a shared page copies it
+// (an unmap of the shared frame, a kalloc and map of the copy), takes it over when no
+// one else holds it, or runs out of memory.
 //
 // With --stats it prints, on standard error, vmtcheck options that expect exactly the
 // counts written, so a test can check the whole pipeline against the generator.
@@ -27,6 +31,7 @@
 #define MAXPG    64             // heap pages per process
 #define HEAPBASE 0x4000ull
 #define PERM_URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
+#define PERM_COW (VMT_PTE_R | VMT_PTE_U | VMT_PTE_COW)   // shared: read-only until written
 
 struct gproc {
   uint32 pid;
@@ -34,6 +39,7 @@ struct gproc {
   char name[16];
   uint64 brk;                         // HEAPBASE + pages * page size
   uint64 pa[MAXPG];                   // 0: not mapped
+  unsigned char cow[MAXPG];           // the page is shared copy-on-write
   uint64 pt[8];                       // page-table pages made by its faults
   unsigned npt;
 };
@@ -47,16 +53,22 @@ struct gcpu {
 
 struct gen {
   uint64 seed, target, written, now;
-  unsigned ncpu, active, chunk, maxlive, drop, chains, fold;
+  unsigned ncpu, active, chunk, maxlive, drop, chains, fold, copyfork;
   struct vmt_header h;
   struct gproc proc[MAXPROC];
   struct gcpu cpu[NCPU];
   uint64 *freepa;                     // stack of free physical pages
   uint64 nfree;
+  unsigned short *refs;               // per physical page: processes that map it
   uint32 nextpid;
   FILE *out;
-  uint64 count[VMT_NTYPES], outcome[4], in_fault[VMT_NTYPES], ptpages_in_fault, lost;
-  uint32 open[MAXPROC + NCPU];        // pids whose written FAULT_BEGIN is not yet ended
+  uint64 count[VMT_NTYPES], outcome[VMT_OUT_TAKEN + 1], cow_nomem, lost;
+  uint64 in_fault[VMT_NTYPES], in_cow_fault[VMT_NTYPES], ptpages_in_fault;
+  uint64 share_pages, share_cow_pages;
+  struct gopen {                      // a written FAULT_BEGIN not yet ended
+    uint32 pid;
+    uint64 n[VMT_NTYPES], ptpages;    // its page events, counted at its end by its kind
+  } open[MAXPROC + NCPU];
   unsigned nopen;
 };
 
@@ -82,23 +94,37 @@ static void drain(struct gen *g, struct gcpu *k)
 }
 
 // Counts what a checker will see inside faults: page events of a process between its
-// written FAULT_BEGIN and its written FAULT_END (or EXIT), as vmt_summary does.
+// written FAULT_BEGIN and its written FAULT_END (or EXIT), as vmt_summary does, as a
+// copy-on-write fault's if the end says it was one.
 static void count_nesting(struct gen *g, const struct vmt_record *r)
 {
   unsigned i = 0;
-  while (i < g->nopen && g->open[i] != r->pid)
+  while (i < g->nopen && g->open[i].pid != r->pid)
     i++;
-  int open = i < g->nopen;
-  if (r->type == VMT_FAULT_BEGIN && !open)
-    g->open[g->nopen++] = r->pid;
-  else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && open)
-    g->open[i] = g->open[--g->nopen];
-  else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && open)
-    g->ptpages_in_fault++;
-  else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && open)
-    g->in_fault[r->type]++;
-  if (r->type == VMT_FAULT_END && r->arg < 4)
-    g->outcome[r->arg]++;
+  struct gopen *o = i < g->nopen ? &g->open[i] : NULL;
+  if (r->type == VMT_FAULT_BEGIN && !o) {
+    g->open[g->nopen++] = (struct gopen){ .pid = r->pid };
+  } else if ((r->type == VMT_FAULT_END || r->type == VMT_EXIT) && o) {
+    uint64 *to = r->type == VMT_FAULT_END && (r->arg & VMT_END_COW) ? g->in_cow_fault
+                                                                     : g->in_fault;
+    for (unsigned t = VMT_KALLOC; t <= VMT_UNMAP; t++)
+      to[t] += o->n[t];
+    g->ptpages_in_fault += o->ptpages;
+    *o = g->open[--g->nopen];
+  } else if (r->type == VMT_KALLOC && r->flags == VMT_PAGE_TABLE && o) {
+    o->ptpages++;
+  } else if (r->type >= VMT_KALLOC && r->type <= VMT_UNMAP && o) {
+    o->n[r->type]++;
+  }
+  if (r->type == VMT_FAULT_END && (r->arg & VMT_END_OUTCOME) <= VMT_OUT_TAKEN)
+    g->outcome[r->arg & VMT_END_OUTCOME]++;
+  if (r->type == VMT_FAULT_END && (r->arg & VMT_END_COW) &&
+      (r->arg & VMT_END_OUTCOME) == VMT_OUT_NOMEM)
+    g->cow_nomem++;
+  if (r->type == VMT_SHARE) {
+    g->share_pages += r->b;
+    g->share_cow_pages += r->flags & VMT_SHARE_COW ? r->b : 0;
+  }
 }
 
 // Counts r and what it implies, as a reader will see them.
@@ -196,22 +222,31 @@ static void free_page_tables(struct gen *g, unsigned c, struct gproc *p)
     kfree_for(g, c, p->pid, p->pt[--p->npt], VMT_PAGE_TABLE);
 }
 
+// How many processes map physical page pa.
+static unsigned short *refs(struct gen *g, uint64 pa)
+{
+  return &g->refs[(pa - 0x80000000ull) / 4096];
+}
+
 static uint64 page_va(unsigned i) { return HEAPBASE + (uint64)i * 4096; }
 static unsigned npages(const struct gproc *p) { return (unsigned)((p->brk - HEAPBASE) / 4096); }
 
-// Unmaps and frees the heap pages at or above page `from`, as a shrink or exit does.
+// Unmaps the heap pages at or above page `from`, as a shrink or exit does, freeing those
+// no other process maps.
 static void free_heap(struct gen *g, unsigned c, struct gproc *p, unsigned from)
 {
   for (unsigned i = MAXPG; i-- > from;) {
     if (!p->pa[i])
       continue;
-    emit(g, c, VMT_UNMAP, p->pid, g->fold ? VMT_UNMAP_FREED : 0, PERM_URW, page_va(i),
-         p->pa[i]);
-    if (g->fold)
+    int last = --*refs(g, p->pa[i]) == 0;
+    emit(g, c, VMT_UNMAP, p->pid, g->fold && last ? VMT_UNMAP_FREED : 0,
+         p->cow[i] ? PERM_COW : PERM_URW, page_va(i), p->pa[i]);
+    if (last && g->fold)
       give_page(g, p->pa[i]);
-    else
+    else if (last)
       kfree(g, c, p->pid, p->pa[i]);
     p->pa[i] = 0;
+    p->cow[i] = 0;
   }
 }
 
@@ -224,6 +259,8 @@ static int map_page(struct gen *g, unsigned c, struct gproc *p, unsigned i, int 
   if (!(g->fold && in_fault))
     emit(g, c, VMT_MAP, p->pid, g->fold ? VMT_MAP_ALLOCATED : 0, PERM_URW, page_va(i), pa);
   p->pa[i] = pa;
+  p->cow[i] = 0;
+  *refs(g, pa) = 1;
   return 1;
 }
 
@@ -262,7 +299,25 @@ static struct gproc *free_slot(struct gen *g)
   return NULL;
 }
 
-// The child gets a copy of every present page (kalloc + map in the child's name).
+// A copy-on-write fork: the child maps the parent's present pages, one share per run,
+// and they become COW in both.
+static void share_heap(struct gen *g, unsigned c, struct gproc *p, struct gproc *k)
+{
+  for (unsigned i = 0, j; i < MAXPG; i = j) {
+    for (j = i; j < MAXPG && p->pa[j]; j++) {
+      k->pa[j] = p->pa[j];
+      k->cow[j] = p->cow[j] = 1;
+      ++*refs(g, p->pa[j]);
+    }
+    if (j > i)
+      emit(g, c, VMT_SHARE, k->pid, VMT_SHARE_COW, p->pid, page_va(i), j - i);
+    else
+      j++;
+  }
+}
+
+// The child gets the parent's present pages: shared copy-on-write, or else a copy of
+// each (kalloc + map in the child's name).
 static void do_fork(struct gen *g, unsigned c, struct gproc *p)
 {
   struct gproc *k = free_slot(g);
@@ -274,6 +329,12 @@ static void do_fork(struct gen *g, unsigned c, struct gproc *p)
   k->cpu = -1;
   k->killed = 0;
   memset(k->pa, 0, sizeof k->pa);
+  memset(k->cow, 0, sizeof k->cow);
+  if (g->h.version >= 4 && !g->copyfork) {
+    share_heap(g, c, p, k);
+    emit(g, c, VMT_FORK, p->pid, 0, k->pid, 0, 0);
+    return;
+  }
   emit(g, c, VMT_FORK, p->pid, 0, k->pid, 0, 0);
   for (unsigned i = 0; i < MAXPG; i++)
     if (p->pa[i] && !map_page(g, c, k, i, 0))
@@ -315,10 +376,59 @@ static void emit_chain(struct gen *g, unsigned c, uint32 pid)
        ret[3] | (uint64)ret[4] << 32);
 }
 
+// A write to shared page i: taken over if no one else maps it any more, else copied
+// into a new page (the shared one unmapped inside the fault), or out of memory.
+static void do_cow_fault(struct gen *g, unsigned c, struct gproc *p, unsigned i)
+{
+  unsigned source = below(g, 8) == 0 ? VMT_SRC_KERNEL : VMT_SRC_USER;
+  uint64 va = page_va(i), old = p->pa[i], pa;
+  unsigned n = *refs(g, old);
+  uint32 arg = VMT_END_COW | (n < VMT_END_REFS_MAX ? n : VMT_END_REFS_MAX) << VMT_END_REFS_SHIFT;
+  emit(g, c, VMT_FAULT_BEGIN, p->pid, source | VMT_ACC_WRITE << 4, 15, va + 8,
+       0x1000 + 4 * below(g, 1024));
+  if (g->chains)
+    emit_chain(g, c, p->pid);
+  if (n == 1) {
+    emit(g, c, VMT_FAULT_END, p->pid, source, arg | VMT_OUT_TAKEN, va + 8, old);
+    p->cow[i] = 0;
+    return;
+  }
+  if (!(pa = g->fold ? take_page(g) : kalloc(g, c, p->pid))) {
+    emit(g, c, VMT_FAULT_END, p->pid, source, arg | VMT_OUT_NOMEM, va + 8, 0);
+    do_exit(g, c, p, -1);
+    return;
+  }
+  --*refs(g, old);
+  emit(g, c, VMT_UNMAP, p->pid, 0, PERM_COW, va, old);
+  if (!g->fold)
+    emit(g, c, VMT_MAP, p->pid, 0, PERM_URW, va, pa);
+  else
+    arg |= VMT_END_KALLOC | VMT_END_MAP | PERM_URW << VMT_END_PERM_SHIFT;
+  emit(g, c, VMT_FAULT_END, p->pid, source, arg | VMT_OUT_COPIED, va + 8, pa);
+  p->pa[i] = pa;
+  p->cow[i] = 0;
+  *refs(g, pa) = 1;
+}
+
+// A shared page of p, or -1 if it has none (looked for from a random page on).
+static int shared_page(struct gen *g, const struct gproc *p)
+{
+  unsigned start = below(g, MAXPG);
+  for (unsigned k = 0; k < MAXPG; k++)
+    if (p->cow[(start + k) % MAXPG])
+      return (int)((start + k) % MAXPG);
+  return -1;
+}
+
 // A lazy fault on an untouched heap page; sometimes an illegal address instead, which
-// kills the process, and out of memory kills it too.
+// kills the process, and out of memory kills it too. Or a write to a shared page.
 static void do_fault(struct gen *g, unsigned c, struct gproc *p)
 {
+  int s = below(g, 3) == 0 ? shared_page(g, p) : -1;
+  if (s >= 0) {
+    do_cow_fault(g, c, p, (unsigned)s);
+    return;
+  }
   unsigned n = npages(p), i = n ? below(g, n) : 0, k = 0;
   while (k < n && p->pa[(i + k) % n])
     k++;
@@ -473,7 +583,8 @@ static const char usage[] =
   "  -C, --chains        follow each fault's begin with its call chain\n"
   "  -v, --format-version V  the header's version, from the oldest readers accept to\n"
   "                      the current (default); version 1 has no chains\n"
-  "  -F, --fold          let records stand for those they imply (version 3 only)\n"
+  "  -F, --fold          let records stand for those they imply (version 3 on)\n"
+  "  -Y, --copy-fork     forks copy the heap (version 4 forks share it copy-on-write)\n"
   "  -z, --hz HZ         timer frequency (default 10000000)\n"
   "  -S, --stats         print vmtcheck --expect options for the counts on stderr\n"
   "  -h, --help          this text\n";
@@ -498,10 +609,11 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     { "drop", 1, 0, 'd' }, { "free-pages", 1, 0, 'f' }, { "hz", 1, 0, 'z' },
     { "stats", 0, 0, 'S' }, { "output", 1, 0, 'o' }, { "help", 0, 0, 'h' },
     { "chains", 0, 0, 'C' }, { "format-version", 1, 0, 'v' }, { "fold", 0, 0, 'F' },
+    { "copy-fork", 0, 0, 'Y' },
     { 0, 0, 0, 0 },
   };
   int o;
-  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:hCv:F", lo, NULL)) != -1) {
+  while ((o = getopt_long(argc, argv, "s:n:c:a:p:k:d:f:z:So:hCv:FY", lo, NULL)) != -1) {
     switch (o) {
     case 's': g->seed = num(optarg, 0, ~0ull, "seed"); break;
     case 'n': g->target = num(optarg, 1, 1ull << 40, "event count"); break;
@@ -515,6 +627,7 @@ static void parse(struct gen *g, int argc, char **argv, const char **out, int *s
     case 'S': *stats = 1; break;
     case 'C': g->chains = 1; break;
     case 'F': g->fold = 1; break;
+    case 'Y': g->copyfork = 1; break;
     case 'v':
       g->h.version = (uint32)num(optarg, VMT_VERSION_OLDEST, VMT_VERSION, "format version");
       break;
@@ -542,6 +655,7 @@ static void setup(struct gen *g)
   g->h.free_pages = g->nfree;
   g->h.start_ts = g->now = 5000000;
   g->freepa = malloc((g->nfree + 1) * sizeof *g->freepa);
+  g->refs = calloc(g->nfree + 1, sizeof *g->refs);
   for (uint64 i = 0; i < g->nfree; i++)
     g->freepa[i] = 0x80000000ull + 4096 * (g->nfree - i);
   for (unsigned c = 0; c < g->ncpu; c++)
@@ -555,11 +669,19 @@ static void setup(struct gen *g)
 
 static void print_stats(const struct gen *g)
 {
-  static const char *const outcome[] = { "mapped", "illegal", "protection", "nomem" };
+  static const char *const outcome[] = { "mapped", "illegal", "protection", "nomem",
+                                         "spurious", "copied", "taken" };
   for (unsigned t = 1; t < VMT_NTYPES; t++)
     fprintf(stderr, "--expect %s=%llu ", vmt_type_name(t), (unsigned long long)g->count[t]);
-  for (unsigned o = 0; o < 4; o++)
+  for (unsigned o = 0; o <= VMT_OUT_TAKEN; o++)
     fprintf(stderr, "--expect fault_%s=%llu ", outcome[o], (unsigned long long)g->outcome[o]);
+  fprintf(stderr, "--expect cow_nomem=%llu --expect share_pages=%llu "
+          "--expect share_cow_pages=%llu --expect unmap_in_fault=%llu ",
+          (unsigned long long)g->cow_nomem, (unsigned long long)g->share_pages,
+          (unsigned long long)g->share_cow_pages, (unsigned long long)g->in_fault[VMT_UNMAP]);
+  for (unsigned t = VMT_KALLOC; t <= VMT_UNMAP; t++)
+    fprintf(stderr, "--expect %s_in_cow_fault=%llu ", vmt_type_name(t),
+            (unsigned long long)g->in_cow_fault[t]);
   fprintf(stderr, "--expect ptpages_in_fault=%llu ", (unsigned long long)g->ptpages_in_fault);
   fprintf(stderr, "--expect kalloc_in_fault=%llu --expect map_in_fault=%llu "
           "--expect dropped=%llu --expect records=%llu ",

@@ -119,3 +119,64 @@ old_v2() {
     "$A/vmtrace2perfetto" traces/example.vmt -o "$S/example2.json"
 }
 t "an old recording (traces/example.vmt, version 2) still checks and converts" old_v2
+
+# ---- Copy-on-write (version 4) ----------------------------------------------------------
+# le V N: V as N little-endian bytes.
+le() {
+  le_v=$1 le_i=0
+  while [ $le_i -lt "$2" ]; do
+    # shellcheck disable=SC2059  # the format is the byte's escape
+    printf "\\$(printf %03o $((le_v & 255)))"
+    le_v=$((le_v >> 8)) le_i=$((le_i + 1))
+  done
+}
+# rec TICK SEQ PID TYPE FLAGS ARG A B: a record on CPU 3, TICK after the start.
+rec() {
+  le $((5000000 + $1)) 8; le "$2" 4; le "$3" 4; le "$4" 2; le 3 1; le "$5" 1; le "$6" 4
+  le "$7" 8; le "$8" 8
+}
+# CPU 3 of these recordings writes nothing (-a 3): records added at the end go on it.
+"$P/vmtgen" -s 21 -n 2000 -c 4 -a 3 -F -o "$S/cow.vmt"
+"$P/vmtgen" -s 21 -n 2000 -c 4 -a 3 -F -v 3 -o "$S/v3.vmt"
+CE=$(wc -c < "$S/cow.vmt")          # the offset of the first record added
+COW=$VMT_END_COW REFS=$VMT_END_REFS_SHIFT
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 0; } > "$S/share0.vmt"
+t "bad input: a share of 0 pages" rejected "$S/share0.vmt" "$CE"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x3fffffe000 4; } > "$S/sharetop.vmt"
+t "bad input: a share past the end of user space" rejected "$S/sharetop.vmt" "$CE"
+{ cat "$S/v3.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 1; } > "$S/sharev3.vmt"
+t "bad input: a share in a version 3 recording" rejected "$S/sharev3.vmt" "$(wc -c < "$S/v3.vmt")"
+{ cat "$S/v3.vmt"; rec 1 0 99 "$VMT_FAULT_END" 0 $((COW | 1 << REFS)) 0x4000 0; } > "$S/cowv3.vmt"
+t "bad input: copy-on-write bits in a version 3 recording" rejected "$S/cowv3.vmt" \
+  "$(wc -c < "$S/v3.vmt")"
+
+# cow_rule FILE MESSAGE: vmtcheck fails with MESSAGE; the converter still converts.
+cow_rule() {
+  "$A/vmtcheck" "$1" > /dev/null 2> "$S/err2"
+  rc=$?
+  [ $rc -eq 1 ] && [ "$(wc -l < "$S/err2")" -eq 1 ] && grep -q "$2" "$S/err2" ||
+    { echo "vmtcheck exit $rc: $(cat "$S/err2")"; return 1; }
+  "$A/vmtrace2perfetto" "$1" -o "$S/rule.json" && "$A/perfetto_check" -q "$S/rule.json"
+}
+t "vmtcheck: the generated copy-on-write recording passes" "$A/vmtcheck" -q "$S/cow.vmt"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 2; } > "$S/unforked.vmt"
+t "vmtcheck: a share with no fork after it fails" cow_rule "$S/unforked.vmt" \
+  "offset $CE: pid 98 shared pages with child 99 but never forked it"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_FAULT_BEGIN" 16 15 0x4008 0x100
+  rec 2 1 99 "$VMT_FAULT_END" 0 $((VMT_OUT_TAKEN | COW | 2 << REFS)) 0x4008 0x80001000
+} > "$S/taken2.vmt"
+t "vmtcheck: a take-over with 2 references fails" cow_rule "$S/taken2.vmt" \
+  "pid 99 took a shared page over with 2 references"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_FAULT_BEGIN" 16 15 0x4008 0x100
+  rec 2 1 99 "$VMT_MAP" 0 22 0x4000 0x80001000
+  rec 3 2 99 "$VMT_FAULT_END" 0 $((VMT_OUT_TAKEN | COW | 1 << REFS)) 0x4008 0x80001000
+} > "$S/takenmap.vmt"
+t "vmtcheck: a take-over that maps a page fails" cow_rule "$S/takenmap.vmt" \
+  "pid 99 took a page over but allocated, freed, mapped or unmapped"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_FAULT_BEGIN" 16 15 0x4008 0x100
+  rec 2 1 99 "$VMT_UNMAP" 0 $((0x112)) 0x4000 0x80001000
+  rec 3 2 99 "$VMT_UNMAP" 0 $((0x112)) 0x7000 0x80002000
+  rec 4 3 99 "$VMT_FAULT_END" 0 $((VMT_OUT_COPIED | COW | 2 << REFS)) 0x4008 0x80003000
+} > "$S/copy2.vmt"
+t "vmtcheck: a copy that unmaps another page fails" cow_rule "$S/copy2.vmt" \
+  "pid 99 copied a page but mapped or unmapped more than that page"

@@ -37,7 +37,10 @@ for cfg in "3cpu:-s 1 -n 20000 -c 3" \
            "call-chains-drops:-s 10 -n 20000 -c 3 -C -d 50" \
            "folded:-s 12 -n 20000 -c 3 -C -F" \
            "folded-drops:-s 13 -n 20000 -c 3 -C -F -d 50" \
-           "version-1:-s 11 -n 20000 -c 2 -v 1"; do
+           "version-1:-s 11 -n 20000 -c 2 -v 1" \
+           "version-3:-s 14 -n 20000 -c 3 -C -F -v 3" \
+           "copy-fork:-s 15 -n 20000 -c 3 -C -F -Y" \
+           "cow-out-of-memory:-s 16 -n 20000 -c 2 -f 60 -F"; do
   name=${cfg%%:*}
   # shellcheck disable=SC2086
   t "recording $name: counts, conversion, perfetto_check, trace engine agree" \

@@ -77,6 +77,29 @@ static void map_and_unmap_imply(void)
         same_place(&o[1], &unmap), "then its kfree, at the unmap's place");
 }
 
+// Version 4: a copy-on-write end keeps VMT_END_COW and its references; only the
+// implication bits go.
+static void cow_end_keeps_its_bits(void)
+{
+  struct vmt_record o[VMT_EXPAND_MAX];
+  int imp[VMT_EXPAND_MAX];
+  uint32 cow = VMT_END_COW | 3u << VMT_END_REFS_SHIFT;
+  struct vmt_record end = RA(VMT_FAULT_END, 0, 3, 47,
+                             VMT_OUT_COPIED | cow | VMT_END_KALLOC | VMT_END_MAP |
+                                 URW << VMT_END_PERM_SHIFT, 0x5008, PA1);
+  unsigned n = expand(4, end, o, imp);
+  CHECK(n == 3 && o[0].type == VMT_KALLOC && o[1].type == VMT_MAP && o[1].arg == URW &&
+        imp[0] && imp[1], "a copy's kalloc and map, implied");
+  CHECK(o[2].arg == (VMT_OUT_COPIED | cow), "the end keeps outcome, COW and refs: 0x%x",
+        o[2].arg);
+  end.arg = VMT_OUT_TAKEN | VMT_END_COW | 1u << VMT_END_REFS_SHIFT;
+  n = expand(4, end, o, imp);
+  CHECK(n == 1 && o[0].arg == end.arg && !imp[0], "a take-over is only itself");
+  end.arg = VMT_OUT_MAPPED | VMT_END_KALLOC | VMT_END_MAP | VMT_END_PERM_MASK << VMT_END_PERM_SHIFT;
+  n = expand(3, end, o, imp);
+  CHECK(n == 3 && o[2].arg == VMT_OUT_MAPPED, "version 3: the outcome alone, as before");
+}
+
 static void old_versions_pass_through(void)
 {
   struct vmt_record o[VMT_EXPAND_MAX];
@@ -201,6 +224,7 @@ void tests_expand(void)
 {
   t_run("expand: a fault's end gives its kalloc and map back, before it", fault_end_implies);
   t_run("expand: a map's kalloc before it, an unmap's kfree after it", map_and_unmap_imply);
+  t_run("expand: a copy-on-write end keeps COW and its references", cow_end_keeps_its_bits);
   t_run("expand: versions 1 and 2 are read as written", old_versions_pass_through);
   t_run("expand: folded records convert to the same timeline", folded_converts_the_same);
   t_run("expand: counts through the stream", stream_counts);

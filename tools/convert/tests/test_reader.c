@@ -80,6 +80,7 @@ static void h_magic(struct vmt_header *h) { h->magic[7] = '2'; }
 static void h_version(struct vmt_header *h) { h->version = VMT_VERSION + 1; }
 static void h_version0(struct vmt_header *h) { h->version = VMT_VERSION_OLDEST - 1; }
 static void h_version1(struct vmt_header *h) { h->version = 1; }
+static void h_version3(struct vmt_header *h) { h->version = 3; }
 static void h_hsize(struct vmt_header *h) { h->header_size = 64; }
 static void h_rsize(struct vmt_header *h) { h->record_size = 32; }
 static void h_ncpu0(struct vmt_header *h) { h->ncpu = 0; }
@@ -106,6 +107,51 @@ static void bad_headers(void)
   expect_error(h_flags, NULL, "offset 36:", "flags");
   expect_error(h_free, NULL, "offset 40:", "free_pages");
   expect_error(h_start, NULL, "offset 48:", "start_ts");
+}
+
+// Version 4's rules: shares and copy-on-write bits only from version 4, a share of at
+// least one page inside user space, COW outcomes with their bit and their bit only with
+// them; a copy's implied kalloc and map are allowed.
+static void cow_records(void)
+{
+  struct vmt_record r = RA(VMT_SHARE, 0, 5, 30, 4, 0x4000, 2);
+  r.flags = VMT_SHARE_COW;
+  expect_error(h_version3, &r, "offset 136:", "share record in a version 3 recording");
+  r.b = 0;
+  expect_error(NULL, &r, "offset 136:", "share of 0 pages");
+  r.a = (1ull << 38) - 4096;
+  r.b = 2;
+  expect_error(NULL, &r, "offset 136:", "not a run of user pages");
+  r.a = 0x4000;
+  r.b = 1ull << 40;
+  expect_error(NULL, &r, "offset 136:", "not a run of user pages");
+  r.a = 0x4010;
+  r.b = 1;
+  expect_error(NULL, &r, "offset 136:", "not a run of user pages");
+  r.a = 0x4000;
+  r.flags = 0x80;
+  expect_error(NULL, &r, "offset 136:", "share flags 0x80");
+  r = RA(VMT_FAULT_END, 0, 1, 30, VMT_OUT_MAPPED | VMT_END_COW, 0x5000, 0);
+  expect_error(h_version3, &r, "offset 136:", "copy-on-write bits");
+  r.arg = VMT_OUT_MAPPED | 1u << VMT_END_REFS_SHIFT;
+  expect_error(h_version3, &r, "offset 136:", "copy-on-write bits");
+  expect_error(NULL, &r, "offset 136:", "counts references");
+  r.arg = VMT_OUT_COPIED | 2u << VMT_END_REFS_SHIFT;
+  expect_error(NULL, &r, "offset 136:", "outcome 5 lacks VMT_END_COW");
+  r.arg = VMT_OUT_SPURIOUS | VMT_END_COW;
+  expect_error(NULL, &r, "offset 136:", "copy-on-write fault end with outcome 4");
+  r.arg = VMT_OUT_TAKEN | VMT_END_COW | VMT_END_KALLOC;
+  expect_error(NULL, &r, "offset 136:", "implies its page's kalloc or map but its outcome is 6");
+  struct rec b = t_recording(1);
+  rec_add(&b, RA(VMT_FAULT_END, 0, 1, 30, VMT_OUT_COPIED | VMT_END_COW | 2u << VMT_END_REFS_SHIFT |
+                 VMT_END_KALLOC | VMT_END_MAP, 0x5000, 0x80001000));
+  struct vmt_record s = RA(VMT_SHARE, 0, 5, 31, 4, 0x1000, 3);
+  rec_add(&b, s);
+  uint64 n;
+  const char *err = read_all(&b, &n);
+  rec_free(&b);
+  CHECK(err[0] == 0 && n == 2, "a copy implying its kalloc and map, a read-only share: '%s'",
+        err);
 }
 
 static void bad_records(void)
@@ -254,6 +300,7 @@ void tests_reader(void)
   t_run("reader: every bad header field, with its offset", bad_headers);
   t_run("reader: bad records (type, cpu, pid, chain, impossible timestamps)", bad_records);
   t_run("reader: every version from the oldest understood, chains in version 2", versions);
+  t_run("reader: version 4's shares and copy-on-write bits", cow_records);
   t_run("reader: empty, truncated header, truncated record", truncation);
   t_run("reader: records across buffer refills", buffer_refill);
   t_run("merge: time order across CPUs, waiting for silent CPUs", merge_order);

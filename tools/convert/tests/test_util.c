@@ -180,6 +180,10 @@ static void take_event(struct t_trace *t, const struct jval *v)
   e->ts = num_or(jv_get(v, "ts"), -1, 1);
   e->dur = num_or(jv_get(v, "dur"), -1, 1);
   e->bind_id = num_or(jv_get(v, "bind_id"), -1, 0);
+  e->id = num_or(jv_get(v, "id"), -1, 0);
+  const struct jval *bp = jv_get(v, "bp");
+  if (bp && bp->type == J_STR)
+    copy_str(e->bp, sizeof e->bp, bp->str, bp->len);
   e->flow_in = jv_get(v, "flow_in") != NULL;
   e->flow_out = jv_get(v, "flow_out") != NULL;
   take_args(e, jv_get(v, "args"));

@@ -51,6 +51,8 @@ struct t_event {
   char cat[16];                 // "" if absent
   long long pid, tid, ts, dur;  // ts/dur in ns, dur -1 if absent
   long long bind_id;            // -1 if absent
+  long long id;                 // a v1 flow event's id, -1 if absent
+  char bp[4];                   // a v1 flow event's binding point, "" if absent
   int flow_in, flow_out;
   char s[4];                    // instant scope
   int nargs;

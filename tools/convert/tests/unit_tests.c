@@ -5,6 +5,7 @@
 void tests_reader(void);
 void tests_convert(void);
 void tests_expand(void);
+void tests_cow(void);
 void tests_thin(void);
 void tests_compact(void);
 void tests_pcheck(void);
@@ -14,6 +15,7 @@ int main(void)
   tests_reader();
   tests_convert();
   tests_expand();
+  tests_cow();
   tests_thin();
   tests_compact();
   tests_pcheck();
