@@ -14,10 +14,15 @@
 //       on the track, same permissions, page after page upwards, one slice with the
 //       first va and the number of pages (vmt_pairs.c); other page events are instants
 //       (I), as are sbrk, fork, exec, exit, kill and markers.
-//       Counters "resident pages" (user pages mapped: +1 per MAP with PTE_U, -1 per UNMAP
-//       with PTE_U, taken off the process that mapped that physical page; see
-//       vmt_pages.h) and "virtual pages" (image size / page size at EXEC, then break /
-//       page size after each SBRK).
+//       Copy-on-write fork (version 4, vmt_shares.c): a fork with shares is one "fork"
+//       slice from its first VMT_SHARE to its FORK (pages shared, COW and read-only,
+//       runs, child); a fault whose end has VMT_END_COW is a "cow fault" slice (outcome,
+//       refs, pa), with a v1 flow ("s" in the fork slice, "f" bound to the fault) from
+//       the fork that last shared its page, in the child and in the parent.
+//       Counters "resident" (user pages mapped in its page table: a shared frame counts
+//       in each process; see vmt_space.h), "virtual" (image size / page size at EXEC,
+//       then break / page size after each SBRK) and, version 4, "cow shared" (its
+//       copy-on-write pages).
 //   process VMT_KPID "kernel":
 //       thread cpuN (tid VMT_KPID+1+N): what ran, one slice per stretch between switches;
 //         lost-event instants.
@@ -30,7 +35,8 @@
 // Perfetto's importer rules kept here: ts and dur in microseconds (at most 3 decimals)
 // relative to start_ts; pid and tid below 2^32 (kernel pids are below 2^31, so the
 // kernel's tracks above it never collide); every X has dur; slices on one track nest
-// strictly; bind_id/flow_in/flow_out are top-level keys; counter args are numbers;
+// strictly; bind_id/flow_in/flow_out are top-level keys; a v1 flow event (s, f) lies
+// inside a slice of its track; counter args are numbers;
 // 64-bit values that may pass 2^53 (addresses, start_ts) are strings.
 //
 // Every event costs bytes a whole-run JSON has millions of, so nothing is written that
