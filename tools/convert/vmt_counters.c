@@ -89,8 +89,8 @@ static void resident_pages(struct vmt_conv *c, const struct vmt_record *r, uint6
   int cow = (r->arg & VMT_PTE_COW) != 0;
   struct vmt_space_delta d = r->type == VMT_MAP
                                  ? space_map(&c->space, r->pid, r->a, r->b, cow)
-                                 : space_unmap(&c->space, r->pid, r->a, r->b, cow);
-  if (!d.pid && r->type == VMT_UNMAP)
+                                 : space_unmap(&c->space, r->pid, r->a, r->b, r->arg);
+  if (!d.pid)
     return;
   charge(c, d.pid, d.resident, r->type, ns);
   charge_cow(c, d.pid, d.cow, r->type, ns);
@@ -102,7 +102,7 @@ void vmt_ctr_pages(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
     c->free_pages += r->type == VMT_KFREE ? 1 : -1;
     if (shows_any_pid(c, r->type, ns))
       thinned(c, &c->free_thin, VMT_KPID, "free", c->free_pages, ns);
-  } else if (r->arg & VMT_PTE_U) {
+  } else if (r->type == VMT_UNMAP || (r->arg & VMT_PTE_U)) {
     resident_pages(c, r, ns);
   }
 }
@@ -118,7 +118,7 @@ void vmt_ctr_share(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
 
 void vmt_ctr_cow_end(struct vmt_conv *c, const struct vmt_record *r, uint64 ns)
 {
-  charge_cow(c, r->pid, space_cow_done(&c->space, r->pid, r->a), VMT_SHARE, ns);
+  charge_cow(c, r->pid, space_cow_done(&c->space, r->pid, r->a, r->b), VMT_SHARE, ns);
 }
 
 void vmt_ctr_lost(struct vmt_conv *c, unsigned cpu, uint64 ns)

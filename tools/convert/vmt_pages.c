@@ -19,16 +19,16 @@ void pages_free(struct vmt_pages *t)
   t->slot = NULL;
 }
 
-static uint32 home(const struct vmt_pages *t, uint64 key)
+static uint32 home(const struct vmt_pages *t, uint64 key, uint32 tag)
 {
-  uint64 h = key * 0x9e3779b97f4a7c15ull;   // Fibonacci hashing
+  uint64 h = (key ^ (uint64)tag << 40 ^ tag) * 0x9e3779b97f4a7c15ull;   // Fibonacci hashing
   return (uint32)(h >> 32) & (t->cap - 1);
 }
 
-static struct vmt_page *lookup(struct vmt_pages *t, uint64 key)
+static struct vmt_page *lookup(struct vmt_pages *t, uint64 key, uint32 tag)
 {
-  uint32 i = home(t, key);
-  while (t->slot[i].key && t->slot[i].key != key)
+  uint32 i = home(t, key, tag);
+  while (t->slot[i].key && (t->slot[i].key != key || t->slot[i].tag != tag))
     i = (i + 1) & (t->cap - 1);
   return &t->slot[i];
 }
@@ -41,35 +41,35 @@ static void grow(struct vmt_pages *t)
     return;
   for (uint32 i = 0; i < t->cap; i++)
     if (t->slot[i].key)
-      *lookup(&bigger, t->slot[i].key) = t->slot[i];
+      *lookup(&bigger, t->slot[i].key, t->slot[i].tag) = t->slot[i];
   bigger.n = t->n;
   bigger.untracked = t->untracked;
   free(t->slot);
   *t = bigger;
 }
 
-uint64 *pages_find(struct vmt_pages *t, uint64 key)
+uint64 *pages_find(struct vmt_pages *t, uint64 key, uint32 tag)
 {
-  struct vmt_page *p = lookup(t, key);
+  struct vmt_page *p = lookup(t, key, tag);
   return p->key ? &p->val : NULL;
 }
 
-int pages_put(struct vmt_pages *t, uint64 key, uint64 val)
+int pages_put(struct vmt_pages *t, uint64 key, uint32 tag, uint64 val)
 {
-  struct vmt_page *p = lookup(t, key);
+  struct vmt_page *p = lookup(t, key, tag);
   if (p->key) {
     p->val = val;
     return 0;
   }
   if (t->n >= t->cap / 2 && t->cap < VMT_PAGES_MAX) {
     grow(t);
-    p = lookup(t, key);
+    p = lookup(t, key, tag);
   }
   if (t->n >= t->cap / 2) {
     t->untracked++;
     return -1;
   }
-  *p = (struct vmt_page){ key, val };
+  *p = (struct vmt_page){ key, val, tag };
   t->n++;
   return 0;
 }
@@ -84,7 +84,7 @@ static void remove_at(struct vmt_pages *t, uint32 i)
     j = (j + 1) & (t->cap - 1);
     if (!t->slot[j].key)
       return;
-    uint32 h = home(t, t->slot[j].key);
+    uint32 h = home(t, t->slot[j].key, t->slot[j].tag);
     // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
     if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
       continue;
@@ -94,9 +94,9 @@ static void remove_at(struct vmt_pages *t, uint32 i)
   }
 }
 
-int pages_del(struct vmt_pages *t, uint64 key)
+int pages_del(struct vmt_pages *t, uint64 key, uint32 tag)
 {
-  struct vmt_page *p = lookup(t, key);
+  struct vmt_page *p = lookup(t, key, tag);
   if (!p->key)
     return 0;
   remove_at(t, (uint32)(p - t->slot));

@@ -1,18 +1,18 @@
 #include <stddef.h>
 
+#include "tools/convert/vmt_names.h"
 #include "tools/convert/vmt_space.h"
 
 #define COW 1ull
+#define STAND_IN (1ull << 63)   // a frame id for a page whose frame the records never said
 
 int space_init(struct vmt_space *s, uint32 page_size)
 {
   s->shift = 0;
   while ((1u << s->shift) < page_size)
     s->shift++;
-  if (pages_init(&s->maps) < 0)
-    return -1;
-  if (pages_init(&s->frames) < 0) {
-    pages_free(&s->maps);
+  if (pages_init(&s->maps) < 0 || pages_init(&s->byva) < 0 || pages_init(&s->frames) < 0) {
+    space_free(s);
     return -1;
   }
   return 0;
@@ -21,93 +21,119 @@ int space_init(struct vmt_space *s, uint32 page_size)
 void space_free(struct vmt_space *s)
 {
   pages_free(&s->maps);
+  pages_free(&s->byva);
   pages_free(&s->frames);
 }
 
-// The key of pid's mapping of va; 0 (untracked) past 2^32 pages or for pid 0.
-static uint64 map_key(const struct vmt_space *s, uint32 pid, uint64 va)
+// The key of pid's va in byva; 0 (untracked) past 2^32 pages or for pid 0.
+static uint64 va_key(const struct vmt_space *s, uint32 pid, uint64 va)
 {
   uint64 vpn = va >> s->shift;
   return pid && vpn >> 32 == 0 ? (uint64)pid << 32 | vpn : 0;
 }
 
-// Frame 0 stands for "not known" (a page mapped before the recording started): it is
-// never counted, as no RAM lies at physical address 0.
-static void frame_add(struct vmt_space *s, uint64 frame, uint32 pid, int d)
+// Counts one mapping more (d = 1) or less (-1) of a real frame, and who maps it.
+static void frame_add(struct vmt_space *s, uint64 id, uint32 pid, int d)
 {
-  if (!frame)
+  if (id & STAND_IN)
     return;
-  uint64 *v = pages_find(&s->frames, frame + 1);
-  uint64 n = v ? *v >> 32 : 0, x = v ? *v & 0xffffffffu : 0;
-  n += (uint64)(long long)d;
-  x ^= pid;
+  uint64 *v = pages_find(&s->frames, id + 1, 0);
+  uint64 n = (v ? *v >> 32 : 0) + (uint64)(long long)d, x = (v ? *v & 0xffffffffu : 0) ^ pid;
   if (n == 0 || n >> 31)
-    pages_del(&s->frames, frame + 1);
+    pages_del(&s->frames, id + 1, 0);
   else
-    pages_put(&s->frames, frame + 1, n << 32 | x);
+    pages_put(&s->frames, id + 1, 0, n << 32 | x);
+}
+
+// pid maps frame id at its va (vk: va_key, nonzero).
+static struct vmt_space_delta map_id(struct vmt_space *s, uint32 pid, uint64 vk, uint64 id,
+                                     int cow)
+{
+  struct vmt_space_delta d = { pid, 1, cow };
+  uint64 val = (vk & 0xffffffffu) << 1 | (cow ? COW : 0), *old = pages_find(&s->maps, id + 1, pid);
+  if (old) {                          // mapped again without an unmap: a lost record
+    d.resident = 0;
+    d.cow -= (int)(*old & COW);
+    *old = val;
+  } else if (pages_put(&s->maps, id + 1, pid, val) == 0) {
+    frame_add(s, id, pid, 1);
+  }
+  pages_put(&s->byva, vk, 0, id);
+  return d;
 }
 
 struct vmt_space_delta space_map(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa,
                                  int cow)
 {
-  uint64 key = map_key(s, pid, va), frame = pa >> s->shift;
-  struct vmt_space_delta d = { pid, 1, cow };
-  uint64 *old = key ? pages_find(&s->maps, key) : NULL;
-  if (old) {                          // mapped again without an unmap: a lost record
-    d.resident = 0;
-    d.cow -= (int)(*old & COW);
-    frame_add(s, *old >> 1, pid, -1);
-  }
-  if (key && pages_put(&s->maps, key, frame << 1 | (cow ? COW : 0)) == 0)
-    frame_add(s, frame, pid, 1);
+  uint64 vk = va_key(s, pid, va);
+  if (!vk)
+    return (struct vmt_space_delta){ pid, 1, cow };
+  return map_id(s, pid, vk, pa >> s->shift, cow);
+}
+
+// Forgets pid's mapping of frame id (value *m); the change to pid's counts.
+static struct vmt_space_delta drop(struct vmt_space *s, uint32 pid, uint64 id, uint64 *m)
+{
+  struct vmt_space_delta d = { pid, -1, -(int)(*m & COW) };
+  uint64 vk = (uint64)pid << 32 | *m >> 1, *at = pages_find(&s->byva, vk, 0);
+  if (at && *at == id)
+    pages_del(&s->byva, vk, 0);
+  frame_add(s, id, pid, -1);
+  pages_del(&s->maps, id + 1, pid);
   return d;
 }
 
-// The one process that maps frame at va, when pid does not; 0 if none or several.
-static uint32 sole_mapper(struct vmt_space *s, uint64 frame, uint64 va, uint64 **map)
+// The one other process that maps frame id at va, or 0; *m its mapping.
+static uint32 sole_mapper(struct vmt_space *s, uint64 id, uint64 va, uint64 **m)
 {
-  uint64 *f = frame ? pages_find(&s->frames, frame + 1) : NULL;
+  uint64 *f = pages_find(&s->frames, id + 1, 0);
   if (!f || *f >> 32 != 1)
     return 0;
   uint32 owner = (uint32)*f;
-  uint64 key = map_key(s, owner, va);
-  *map = key ? pages_find(&s->maps, key) : NULL;
-  return *map && **map >> 1 == frame ? owner : 0;
+  *m = pages_find(&s->maps, id + 1, owner);
+  return *m && **m >> 1 == (va >> s->shift & 0xffffffffu) ? owner : 0;
 }
 
 struct vmt_space_delta space_unmap(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa,
-                                   int cow)
+                                   uint32 perm)
 {
-  uint64 key = map_key(s, pid, va), frame = pa >> s->shift;
-  uint64 *m = key ? pages_find(&s->maps, key) : NULL;
+  uint64 id = pa >> s->shift, vk = va_key(s, pid, va), *m = NULL, *at;
   uint32 owner = pid;
-  if (!m && pid)
-    owner = sole_mapper(s, frame, va, &m);
+  if (!vk)
+    return (struct vmt_space_delta){ pid && (perm & VMT_PTE_U) ? pid : 0, -1,
+                                     -!!(perm & VMT_PTE_COW) };
+  if (!(m = pages_find(&s->maps, id + 1, pid)) && (at = pages_find(&s->byva, vk, 0)) &&
+      (*at & STAND_IN)) {            // a shared page whose frame was never said
+    id = *at;
+    m = pages_find(&s->maps, id + 1, pid);
+  }
   if (!m)
-    return (struct vmt_space_delta){ pid, -1, -cow };
-  struct vmt_space_delta d = { owner, -1, -(int)(*m & COW) };
-  frame_add(s, *m >> 1, owner, -1);
-  pages_del(&s->maps, map_key(s, owner, va));
-  return d;
+    owner = sole_mapper(s, id, va, &m);
+  if (m)
+    return drop(s, owner, id, m);
+  if (!(perm & VMT_PTE_U))
+    return (struct vmt_space_delta){ 0, 0, 0 };
+  return (struct vmt_space_delta){ pid, -1, -!!(perm & VMT_PTE_COW) };
 }
 
-// Page va of the share: the parent's frame there, made COW in the parent if cow; adds
-// to *d what changed.
-static uint64 parent_page(struct vmt_space *s, uint32 parent, uint64 va, int cow,
+// Page vk of the share in the parent: the frame there (a stand-in if unknown), made COW
+// in the parent if cow; adds to *d what that changed.
+static uint64 parent_page(struct vmt_space *s, uint32 parent, uint64 vk, int cow,
                           struct vmt_share_delta *d)
 {
-  uint64 key = map_key(s, parent, va), *p = key ? pages_find(&s->maps, key) : NULL;
-  if (!cow)
-    return p ? *p >> 1 : 0;
-  if (!p) {                           // mapped before the recording: frame unknown
+  uint64 *at = vk ? pages_find(&s->byva, vk, 0) : NULL;
+  uint64 id = at ? *at : STAND_IN | (vk & 0xffffffffu);
+  uint64 *m = vk && cow ? pages_find(&s->maps, id + 1, parent) : NULL;
+  if (!cow || !vk)
+    return id;
+  if (!m) {                           // mapped before the recording: count it from now
     d->parent_cow++;
-    if (key)
-      pages_put(&s->maps, key, COW);
-    return 0;
+    map_id(s, parent, vk, id, 1);
+    return id;
   }
-  d->parent_cow += !(*p & COW);
-  *p |= COW;
-  return *p >> 1;
+  d->parent_cow += !(*m & COW);
+  *m |= COW;
+  return id;
 }
 
 struct vmt_share_delta space_share(struct vmt_space *s, uint32 child, uint32 parent,
@@ -116,9 +142,11 @@ struct vmt_share_delta space_share(struct vmt_space *s, uint32 child, uint32 par
   struct vmt_share_delta d = { 0, 0, 0 };
   uint64 tracked = n < VMT_SHARE_TRACKED ? n : VMT_SHARE_TRACKED;
   for (uint64 i = 0; i < tracked; i++) {
-    uint64 at = va + (i << s->shift);
-    struct vmt_space_delta m = space_map(s, child, at, parent_page(s, parent, at, cow, &d)
-                                         << s->shift, cow);
+    uint64 at = va + (i << s->shift), ck = va_key(s, child, at);
+    uint64 id = parent_page(s, parent, va_key(s, parent, at), cow, &d);
+    struct vmt_space_delta m = ck ? map_id(s, child, ck, (id & STAND_IN) ? STAND_IN | (ck &
+                                                                 0xffffffffu) : id, cow)
+                                  : (struct vmt_space_delta){ child, 1, cow };
     d.resident += m.resident;
     d.cow += m.cow;
   }
@@ -128,9 +156,12 @@ struct vmt_share_delta space_share(struct vmt_space *s, uint32 child, uint32 par
   return d;
 }
 
-int space_cow_done(struct vmt_space *s, uint32 pid, uint64 va)
+int space_cow_done(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa)
 {
-  uint64 key = map_key(s, pid, va), *m = key ? pages_find(&s->maps, key) : NULL;
+  uint64 vk = va_key(s, pid, va), *m = pid ? pages_find(&s->maps, (pa >> s->shift) + 1, pid) : NULL;
+  uint64 *at = !m && vk ? pages_find(&s->byva, vk, 0) : NULL;
+  if (at)                             // the copy's map was not recorded: the shared page
+    m = pages_find(&s->maps, *at + 1, pid);
   if (!m || !(*m & COW))
     return 0;
   *m &= ~COW;

@@ -229,7 +229,12 @@ static unsigned short *refs(struct gen *g, uint64 pa)
 }
 
 static uint64 page_va(unsigned i) { return HEAPBASE + (uint64)i * 4096; }
-static unsigned npages(const struct gproc *p) { return (unsigned)((p->brk - HEAPBASE) / 4096); }
+// Heap pages below the break: a break inside a page keeps that page (a shrink leaves it
+// mapped, so a later grow must not map it again).
+static unsigned npages(const struct gproc *p)
+{
+  return (unsigned)((p->brk - HEAPBASE + 4095) / 4096);
+}
 
 // Unmaps the heap pages at or above page `from`, as a shrink or exit does, freeing those
 // no other process maps.

@@ -99,19 +99,20 @@ repeat_seq() {
 t "vmtcheck: a repeated sequence number fails" repeat_seq
 
 # Call chains (vmtcheck only): a chain must follow its fault's begin on its CPU. Record
-# 10 of base.vmt is not the first of its CPU nor after a fault begin or a VMT_LOST;
+# 11 of base.vmt is not the first of its CPU nor after a fault begin or a VMT_LOST;
 # made a chain, it is out of place. A version 1 recording holds no chains at all.
+R11=$((R10 + VMT_RECORD_SIZE))
 stray_chain() {
   cp "$S/base.vmt" "$S/chain.vmt"
-  patch "$S/chain.vmt" $((R10 + 16)) '\017\000'
-  patch "$S/chain.vmt" $((R10 + 19)) '\000'
+  patch "$S/chain.vmt" $((R11 + 16)) '\017\000'
+  patch "$S/chain.vmt" $((R11 + 19)) '\000'
   "$A/vmtcheck" "$S/chain.vmt" > /dev/null 2> "$S/err"
-  [ $? -eq 1 ] && grep -q "offset $R10: cpu [0-9]: call chain .* does not follow a fault begin" "$S/err"
+  [ $? -eq 1 ] && grep -q "offset $R11: cpu [0-9]: call chain .* does not follow a fault begin" "$S/err"
 }
 t "vmtcheck: a call chain that does not follow a fault begin fails" stray_chain
 cp "$S/chain.vmt" "$S/chain-v1.vmt"
 patch "$S/chain-v1.vmt" 8 '\001'
-t "bad input: a call chain in a version 1 recording" rejected "$S/chain-v1.vmt" $R10
+t "bad input: a call chain in a version 1 recording" rejected "$S/chain-v1.vmt" $R11
 t "an old recording (tests/data/v1-tracedemo.vmt, version 1) still converts" \
   "$A/vmtrace2perfetto" tools/convert/tests/data/v1-tracedemo.vmt -o "$S/example.json"
 old_v2() {

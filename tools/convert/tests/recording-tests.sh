@@ -20,6 +20,26 @@ free_pages_end() {
   [ -n "$want" ] && [ "$want" = "$got" ] || { echo "free pages: counter $got, records $want"; return 1; }
 }
 
+# Every process that exited ends with its resident and copy-on-write pages at 0: its
+# teardown unmapped every page it mapped or was shared, whoever else still maps them.
+counters_at_exit() {
+  awk '
+    /"name":"exit"/ { match($0, /"pid":[0-9]+/); dead[substr($0, RSTART + 6, RLENGTH - 6)] = 1 }
+    /"ph":"C","name":"(resident|cow shared)"/ {
+      match($0, /"pid":[0-9]+/); p = substr($0, RSTART + 6, RLENGTH - 6)
+      match($0, /"name":"[a-z ]+"/); n = substr($0, RSTART + 8, RLENGTH - 9)
+      match($0, /"pages":-?[0-9]+/); last[p "," n] = substr($0, RSTART + 8, RLENGTH - 8)
+    }
+    END {
+      bad = 0; n = 0
+      for (k in last) {
+        split(k, a, ","); n++
+        if ((a[1] in dead) && last[k] != 0) { print "pid " a[1] " ends with " a[2] " " last[k]; bad = 1 }
+      }
+      exit bad || n == 0
+    }' "$1"
+}
+
 summary_agrees() {
   "$A/vmtcheck" "$S/$1.vmt" | grep -v '^vmtcheck:' > "$S/sum1" &&
     "$A/vmtrace2perfetto" --summary "$S/$1.vmt" > "$S/sum2" && cmp -s "$S/sum1" "$S/sum2"
@@ -47,7 +67,26 @@ for cfg in "3cpu:-s 1 -n 20000 -c 3" \
     pipeline "$name" ${cfg#*:}
   t "recording $name: --summary agrees with vmtcheck" summary_agrees "$name"
   t "recording $name: the free pages counter ends where the records say" free_pages_end "$name"
+  case $cfg in
+  *-d*) ;;             # with drops, an unmap may be among the lost records
+  *) t "recording $name: every exited process ends with no pages" counters_at_exit "$S/$name.json" ;;
+  esac
 done
+
+# A real version 4 recording (cowtests same, different, chain, exec and read under the
+# copy-on-write fork): its counts, every checker, no pages left in exited processes, and
+# an arrow from a fork to every copy-on-write fault.
+V4=tools/convert/tests/data/v4-cowtests.vmt
+real_v4() {
+  TOOLS=$A sh tools/check/check-recording.sh "$V4" "$S/v4.json" -- -e share=28 \
+    -e share_pages=224 -e share_cow_pages=182 -e fault_copied=66 -e fault_taken=14 \
+    -e kalloc_in_cow_fault=66 -e unmap_in_cow_fault=66 -e fault_mapped=0 -e dropped=0 &&
+    counters_at_exit "$S/v4.json" &&
+    [ "$(grep -c '"ph":"s","cat":"cow"' "$S/v4.json")" -eq 80 ] &&
+    [ "$(grep -c '"name":"cow fault"' "$S/v4.json")" -eq 80 ] &&
+    [ "$(grep -c '"name":"fork","pid":[0-9]*,"tid":[0-9]*,"ts":[0-9.]*,"dur"' "$S/v4.json")" -ge 10 ]
+}
+t "recording tests/data/v4-cowtests.vmt (real, version 4): counts, checks, arrows, counters" real_v4
 
 # ---- Filters ----------------------------------------------------------------------------
 only_pid() {

@@ -367,14 +367,14 @@ static void page_table(void)
   CHECK(pages_init(&t) == 0, "init");
   for (int step = 0; step < 200000; step++) {
     x = x * 6364136223846793005ull + 1442695040888963407ull;
-    uint32 i = (uint32)(x >> 33) % 20000;
-    uint64 key = 0x80000ull + i, val = (x >> 20) % 50 + 1, *v = pages_find(&t, key);
+    uint32 i = (uint32)(x >> 33) % 20000, tag = i % 3;
+    uint64 key = 0x80000ull + i / 3, val = (x >> 20) % 50 + 1, *v = pages_find(&t, key, tag);
     CHECK(v ? *v == model[i] : model[i] == 0, "find: value of key %u", i);
     if (x >> 63) {
-      CHECK(pages_put(&t, key, val) == 0, "put");
+      CHECK(pages_put(&t, key, tag, val) == 0, "put");
       model[i] = val;
     } else {
-      CHECK(pages_del(&t, key) == (model[i] != 0), "del: key %u", i);
+      CHECK(pages_del(&t, key, tag) == (model[i] != 0), "del: key %u", i);
       model[i] = 0;
     }
   }
