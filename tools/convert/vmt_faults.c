@@ -143,7 +143,7 @@ static void emit_group(struct vmt_conv *c, struct vmt_track *t, const struct vmt
     te_flow(&c->te, flow, 1);
   fault_args(c, f, end);
   te_close(&c->te);
-  if (src && src->pid)
+  if (src && src->pid && src->ns <= start)   // (a child may fault before its FORK record)
     fork_flow(c, t, src, start);
   for (unsigned i = 0; i < f->nkid; i++)
     if (c->o.types >> f->kid[i].type & 1)

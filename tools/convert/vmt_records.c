@@ -230,6 +230,7 @@ void vmt_conv_record(struct vmt_conv *c, const struct vmt_record *r)
   struct vmt_proc *p;
   c->records++;
   c->last_ns = ns;
+  space_credit(&c->space);
   vmt_ctr_prime(c, ns);
   if (r->type != VMT_MARKER)
     vmt_cpu_flush_marker(c, r->cpu);

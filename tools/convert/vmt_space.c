@@ -9,6 +9,7 @@
 int space_init(struct vmt_space *s, uint32 page_size)
 {
   s->shift = 0;
+  s->budget = 0;
   while ((1u << s->shift) < page_size)
     s->shift++;
   if (pages_init(&s->maps) < 0 || pages_init(&s->byva) < 0 || pages_init(&s->frames) < 0) {
@@ -16,6 +17,12 @@ int space_init(struct vmt_space *s, uint32 page_size)
     return -1;
   }
   return 0;
+}
+
+void space_credit(struct vmt_space *s)
+{
+  if (s->budget < (1ull << 40))
+    s->budget += VMT_SHARE_CREDIT;
 }
 
 void space_free(struct vmt_space *s)
@@ -141,6 +148,8 @@ struct vmt_share_delta space_share(struct vmt_space *s, uint32 child, uint32 par
 {
   struct vmt_share_delta d = { 0, 0, 0 };
   uint64 tracked = n < VMT_SHARE_TRACKED ? n : VMT_SHARE_TRACKED;
+  tracked = tracked < s->budget ? tracked : s->budget;
+  s->budget -= tracked;
   for (uint64 i = 0; i < tracked; i++) {
     uint64 at = va + (i << s->shift), ck = va_key(s, child, at);
     uint64 id = parent_page(s, parent, va_key(s, parent, at), cow, &d);

@@ -18,20 +18,26 @@
 // COW share makes those pages COW in the parent too.
 //
 // Bounded: three vmt_pages tables (mappings; the frame at each process's va; how many
-// times each frame is mapped); past their size, and past VMT_SHARE_TRACKED pages of one
-// share, pages still count but are not remembered (their unmap is taken as it comes).
+// times each frame is mapped); past their size, past VMT_SHARE_TRACKED pages of one
+// share, and past a budget of VMT_SHARE_CREDIT pages per record read so far, pages
+// still count but are not remembered (their unmap is taken as it comes). The budget
+// keeps a share's cost bounded by the recording's size: a real share's pages were each
+// mapped by a record of their own before it, so it never runs out there, while a
+// handful of made-up records cannot ask for millions of pages.
 #ifndef FAULTLINE_VMT_SPACE_H
 #define FAULTLINE_VMT_SPACE_H
 
 #include "tools/convert/vmt_pages.h"
 
 #define VMT_SHARE_TRACKED (1u << 16)   // pages of one share remembered page by page
+#define VMT_SHARE_CREDIT  64           // pages a share may remember, per record read
 
 struct vmt_space {
   struct vmt_pages maps;       // (frame + 1, pid) -> va's page number << 1 | COW
   struct vmt_pages byva;       // (pid << 32 | va's page number, 0) -> frame
   struct vmt_pages frames;     // (frame + 1, 0) -> mappings << 32 | XOR of their pids
   unsigned shift;              // log2 of the page size
+  uint64 budget;               // pages shares may still remember
 };
 
 // How one record changes one process's counts.
@@ -46,6 +52,8 @@ struct vmt_share_delta {
 };
 
 int space_init(struct vmt_space *s, uint32 page_size);   // 0, or -1 if out of memory
+// One more record read: more pages shares may remember.
+void space_credit(struct vmt_space *s);
 void space_free(struct vmt_space *s);
 // pid (nonzero) maps va to pa, copy-on-write or not.
 struct vmt_space_delta space_map(struct vmt_space *s, uint32 pid, uint64 va, uint64 pa,
