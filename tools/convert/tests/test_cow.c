@@ -228,6 +228,32 @@ static void per_page_maps_at_fork(void)
   t_trace_free(&t);
 }
 
+// --events without share: the fork is the plain instant and no arrow leads from it; the
+// COW faults stay. --pid of the child alone: its faults have no fork to come from.
+static void filters_hide_the_fork(void)
+{
+  struct rec b;
+  struct t_trace t;
+  struct vmt_filter f;
+  cow_recording(&b, 1);
+  vmt_filter_all(&f);
+  f.types &= ~(1u << VMT_SHARE);
+  t_convert(&t, &b, &f);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
+  CHECK(t_find(&t, 'I', "fork", 3, 0) && !t_find(&t, 'X', "fork", -1, 0) &&
+        !t_find(&t, 's', "shared at fork", -1, 0) && t_count(&t, 'X', "cow fault", -1) == 2,
+        "share hidden: fork instant, no arrows, the COW faults");
+  t_trace_free(&t);
+  vmt_filter_all(&f);
+  f.pids[f.npids++] = 4;
+  t_convert(&t, &b, &f);
+  rec_free(&b);
+  CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
+  CHECK(t_count(&t, 'X', "cow fault", 4) == 1 && !t_find(&t, 's', "shared at fork", -1, 0) &&
+        !t_find(&t, 'f', "shared at fork", -1, 0), "--pid 4: its fault, no arrow");
+  t_trace_free(&t);
+}
+
 void tests_cow(void)
 {
   t_run("cow: a fork's shares are one fork slice", fork_is_one_slice);
@@ -237,4 +263,5 @@ void tests_cow(void)
   t_run("cow: a folded copy converts as the records apart", folded_copy_converts_the_same);
   t_run("cow: in a chain of forks the latest share wins", chains_take_the_latest_fork);
   t_run("cow: per-page maps at fork (shares not recorded)", per_page_maps_at_fork);
+  t_run("cow: filters that hide the fork hide its arrows", filters_hide_the_fork);
 }
