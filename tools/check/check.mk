@@ -4,7 +4,7 @@
 #   trace_engine_check.mjs  Chrome DevTools' trace engine as a second, independent parser
 
 PCHECK_SRCS = $(addprefix tools/check/,json_parse.c pcheck.c pcheck_store.c)
-SRCS_vmtcheck       = tools/check/vmtcheck.c tools/check/vmt_cowcheck.c $(VMT_CORE_SRCS)
+SRCS_vmtcheck       = tools/check/vmtcheck.c tools/check/vmt_cowcheck.c tools/check/vmt_balance.c $(VMT_CORE_SRCS)
 SRCS_perfetto_check = tools/check/perfetto_check.c $(PCHECK_SRCS)
 CHECK_TEST_SRCS     = tools/check/tests/test_pcheck.c
 

@@ -12,12 +12,13 @@
 // fault, on the same CPU and with the same pid; or right after a VMT_LOST record (the
 // begin was among the drops), or first on its CPU (recording began between the two).
 //
-// Copy-on-write rules (version 4): vmt_cowcheck.h.
+// Copy-on-write rules (version 4): vmt_cowcheck.h. Page balance: vmt_balance.h.
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/check/vmt_balance.h"
 #include "tools/check/vmt_cowcheck.h"
 #include "tools/convert/vmt_filter.h"
 #include "tools/convert/vmt_names.h"
@@ -32,7 +33,9 @@ static const char usage[] =
   "usage: vmtcheck [options] REC\n"
   "Checks a vmtrace recording (REC, '-' for standard input): header, record framing,\n"
   "types, CPUs, timestamps, and per-CPU sequence numbers (a gap must be covered by a\n"
-  "VMT_LOST record), and that each call chain follows its fault's begin. Prints the\n"
+  "VMT_LOST record), that each call chain follows its fault's begin, that no process\n"
+  "unmaps more pages than it mapped or was shared, and the copy-on-write rules that\n"
+  "span records (version 4). Prints the\n"
   "header and the counts per type and CPU.\n"
   "  -e, --expect NAME=N  fail unless the count NAME is exactly N (repeatable). NAME is\n"
   "                       a record type (fault_begin, kalloc, ...), records, dropped\n"
@@ -353,6 +356,7 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
   struct vmt_stream s;
   static struct seqstate seq;
   static struct cow_check cow;
+  static struct bal_check bal;
   memset(&seq, 0, sizeof seq);
   struct vmt_record r;
   uint64 off;
@@ -363,6 +367,7 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
   if (vmt_stream_open(&s, in, c->window) == 0) {
     vmt_summary_init(sum, &s.rd.hdr);
     cow_init(&cow, &s.rd.hdr);
+    bal_init(&bal);
     while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
       if ((!s.implied && (check_chain(&seq, &r, off, msg, sizeof msg) < 0 ||
                           check_seq(&seq, &r, off, msg, sizeof msg) < 0)) ||
@@ -370,12 +375,13 @@ static int scan(struct check *c, FILE *in, const char *name, struct vmt_summary 
         got = -1;
         break;
       }
+      bal_record(&bal, &r, off);
       if (!in_window(&c->between, &r) || !vmt_filter_pid(&c->filter, r.pid))
         continue;
       vmt_summary_add(sum, &r, s.implied);
       note_sequence(&c->between, &r);
     }
-    if (got == 0 && cow_finish(&cow, msg, sizeof msg) < 0)
+    if (got == 0 && (cow_finish(&cow, msg, sizeof msg) < 0 || bal_finish(&bal, msg, sizeof msg) < 0))
       got = -1;
   }
   if (got < 0 && !msg[0])

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Seeds for the converter's fuzzer: small generated recordings of every shape (one or
 # many CPUs, silent CPUs, drops, odd timer, tiny chunks), a header alone, and the first
-# 64 KiB of every real recording in traces/ (the fuzzer reads at most that much).
+# 64 KiB of every real recording in traces/ and tools/convert/tests/data/ (the fuzzer
+# reads at most that much).
 # usage: tools/gen/fuzz-seeds.sh VMTGEN DIR
 set -eu
 gen=$1
@@ -18,7 +19,7 @@ done
 "$gen" -n 1 -o "$dir/tiny.vmt"
 eval "$("${PYTHON:-python3}" tracing/vmtrace_format.py)"    # VMT_HEADER_SIZE
 head -c "$VMT_HEADER_SIZE" "$dir/tiny.vmt" > "$dir/header-only.vmt"
-for rec in traces/*.vmt; do
+for rec in traces/*.vmt tools/convert/tests/data/*.vmt; do
   [ -f "$rec" ] || continue
   head -c 65536 "$rec" > "$dir/real-$(basename "$rec")"
 done

@@ -181,3 +181,12 @@ t "vmtcheck: a take-over that maps a page fails" cow_rule "$S/takenmap.vmt" \
 } > "$S/copy2.vmt"
 t "vmtcheck: a copy that unmaps another page fails" cow_rule "$S/copy2.vmt" \
   "pid 99 copied a page but mapped or unmapped more than that page"
+
+# Page balance: a child shared 2 pages may unmap 2, not 3.
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 2; rec 2 1 98 "$VMT_FORK" 0 99 0 0
+  rec 3 2 99 "$VMT_UNMAP" 0 $((0x112)) 0x4000 0x80001000
+  rec 4 3 99 "$VMT_UNMAP" 0 $((0x112)) 0x5000 0x80002000; } > "$S/balanced.vmt"
+t "vmtcheck: a child unmaps the pages it was shared" "$A/vmtcheck" -q "$S/balanced.vmt"
+{ cat "$S/balanced.vmt"; rec 5 4 99 "$VMT_UNMAP" 0 22 0x6000 0x80003000; } > "$S/unbalanced.vmt"
+t "vmtcheck: a child that unmaps more than it mapped or was shared fails" cow_rule \
+  "$S/unbalanced.vmt" "pid 99 unmaps more pages than it mapped or was shared"
