@@ -29,7 +29,7 @@
 
 #include "tools/convert/vmt_pages.h"
 
-#define VMT_SHARE_TRACKED (1u << 16)   // pages of one share remembered page by page
+#define VMT_SHARE_TRACKED (1u << 18)   // pages of one share remembered page by page (1 GiB)
 #define VMT_SHARE_CREDIT  64           // pages a share may remember, per record read
 
 struct vmt_space {
