@@ -18,7 +18,8 @@ page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
 "oldpage."; DATADIR/before-addrspace/ from before one address space (the kernel in
 every page table, e1416ee..d8ad62d), prefix "oldspace.". before-tracecost/ and
 before-fold/ hold bench-trace and chainbench from before two rounds of the tracer's
-work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold.". DATADIR/before-forkcost/
+work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold."; before-cow/ the same from
+before copy-on-write fork, prefix "oldcow.". DATADIR/before-forkcost/
 holds forkbench from before copy-on-write fork shared a table at a time and copies
 skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -242,21 +243,33 @@ def tracing_numbers(path, n, prefix):
         vals = [float(r["median"]) for r in pick(mode="on", case="ratio", metric=metric)]
         if vals:
             n["%s.%s_x" % (prefix, metric)] = median(vals)
+    # Each phase's time in the traced boot, tracing off and every event on, and what
+    # recording added: a ratio alone hides that the untraced phase itself moved.
+    for phase in ("fault", "fork"):
+        off, on = ([float(r["median"]) for r in pick(boot="traced", mode="on", case=case,
+                                                     metric=phase + "_ns")]
+                   for case in ("off", "on"))
+        if off and on:
+            n["%s.%s_off_ms" % (prefix, phase)] = median(off) / 1e6
+            n["%s.%s_on_ms" % (prefix, phase)] = median(on) / 1e6
+            n["%s.%s_added_ms" % (prefix, phase)] = (median(on) - median(off)) / 1e6
     vals = [float(r["median"]) for r in pick(mode="emit", case="fault", metric="emit_ns_min")]
     if vals:
         n[prefix + ".emit_ns"] = median(vals)
         if prefix.endswith("icount"):
             n[prefix + ".emit_instr"] = median(vals) / ICOUNT_NS
     runs = sorted({r["run"] for r in pick(boot="traced", mode="off", metric="fault_ns")})
-    ratios = []
-    for run in runs:
-        on = pick(run=run, boot="traced", mode="off", case="off", metric="fault_ns")
-        off = pick(run=run, boot="notrace", mode="off", case="off", metric="fault_ns")
-        if on and off:
-            ratios.append(float(on[0]["median"]) / float(off[0]["median"]))
-    if ratios:
-        n[prefix + ".compiled_in_off_x"] = median(ratios)
-        n[prefix + ".runs"] = len(ratios)
+    # compiled_in_off_x is the fault phase's (the goal's); the fork phase's has its name.
+    for phase, suffix in (("fault", ""), ("fork", "_fork")):
+        ratios = []
+        for run in runs:
+            on = pick(run=run, boot="traced", mode="off", case="off", metric=phase + "_ns")
+            off = pick(run=run, boot="notrace", mode="off", case="off", metric=phase + "_ns")
+            if on and off:
+                ratios.append(float(on[0]["median"]) / float(off[0]["median"]))
+        if ratios:
+            n["%s.compiled_in_off%s_x" % (prefix, suffix)] = median(ratios)
+            n[prefix + ".runs"] = len(ratios)
 
 
 def chain_numbers(path, n):
@@ -271,6 +284,7 @@ def chain_numbers(path, n):
         nochain, quiet = (n.get("chain.%s.fault_ns_%s" % (depth, m)) for m in ("nochain", "quiet"))
         if nochain and quiet:
             n["chain.%s.ratio_nochain_quiet" % depth] = nochain / quiet
+            n["chain.%s.nochain_added_instr" % depth] = (nochain - quiet) / ICOUNT_NS
 
 
 def one_hart_numbers(path, n):
@@ -592,6 +606,7 @@ def old_kernel_numbers(datadir, n):
 TRACE_BEFORE = (
     ("before-tracecost", "oldtrace."),  # d8ad62d: before the tracer was made cheap again
     ("before-fold", "oldfold."),        # ee12c29: before a record could imply others
+    ("before-cow", "oldcow."),          # 83ec84b: before copy-on-write fork
 )
 
 
