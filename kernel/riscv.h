@@ -55,7 +55,6 @@
 #define SSTATUS_SPP  (1L << 8)   // trap came from supervisor mode
 #define SSTATUS_SPIE (1L << 5)   // interrupts were enabled before the trap
 #define SSTATUS_SIE  (1L << 1)   // supervisor interrupts enabled
-#define SSTATUS_SUM  (1L << 18)  // supervisor may touch user pages (tracing/callchain.c only)
 
 #define SIE_SEIE (1L << 9)   // external
 #define SIE_STIE (1L << 5)   // timer

@@ -20,35 +20,57 @@
 // not move up the stack.
 //
 // Guarantees, whatever the user registers and stack hold: user memory is read only
-// inside p's stack, [stack_base, heap_base), a word at a time, through its user address
-// with sstatus.SUM set for the walk alone (interrupts off meanwhile); nothing faults,
-// sleeps, allocates or takes a lock, so the caller may hold interrupts off too. Those
-// reads cannot fault: exec maps every stack page PTE_V|PTE_U|PTE_R (kernel/exec.c,
-// make_stack) and nothing unmaps one while the image lives (sbrk refuses to shrink
-// below heap_base; only exit and the next exec free the stack), and the kernel runs on
-// p's own page table (one address space), which the walk checks first. No translation
-// in software: the hardware does it. Fixed worst case: VMT_CHAIN_MAX frames and a look
-// at the next (is the chain truncated?), two reads each.
+// inside p's stack, [stack_base, heap_base), a word at a time, through the direct map
+// of the frame p's page table maps there; nothing faults, sleeps, allocates or takes a
+// lock, so the caller may hold interrupts off too. exec maps every stack page
+// PTE_V|PTE_U|PTE_R (kernel/exec.c, make_stack) and nothing unmaps one while the image
+// lives (sbrk refuses to shrink below heap_base; only exit and the next exec free the
+// stack); a page found unmapped all the same ends the chain. Each stack page is
+// translated once per walk (a chain's frames mostly share one). Not through the user
+// address with sstatus.SUM set, as the walk once did: under QEMU's TCG every change of
+// SUM flushes the hart's whole software TLB, and the two per fault made a traced
+// fault's host-clock time three and a half times an untraced one's, a cost icount's
+// instruction counts never showed. Fixed worst case: VMT_CHAIN_MAX frames and a look at
+// the next (is the chain truncated?), two reads each.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
+#include "kernel/kaddr.h"
 #include "tracing/callchain.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
 
-// The stack bounds a frame pointer must respect.
+// The stack bounds a frame pointer must respect, and the stack page read last.
 struct ustack {
-  uint64 lo, hi;   // fp in [lo + 16, hi]: its two words lie in [lo, hi)
+  uint64 lo, hi;        // fp in [lo + 16, hi]: its two words lie in [lo, hi)
+  pagetable_t pt;       // the process's page table
+  uint64 page;          // the user page last translated (1: none yet)
+  const uchar *kpage;   // its frame, through the direct map
 };
 
-// The 64-bit word at user address va, which fp_ok has placed inside the stack. The
-// caller has set sstatus.SUM.
-static inline uint64 read_user_word(uint64 va)
+// Make user page the one s reads through; 0 if it is not mapped. Apart from
+// read_user_word, which then stays small enough to inline: a walk translates once.
+static __attribute__((noinline)) int translate(struct ustack *s, uint64 page)
 {
-  return *(volatile uint64 *)va;
+  uint64 pa = walkaddr(s->pt, page);
+  if (pa == 0)
+    return 0;
+  s->page = page;
+  s->kpage = pa2kva(pa);
+  return 1;
+}
+
+// The 64-bit word at user address va, which fp_ok has placed inside the stack (8-byte
+// aligned, so within one page); 0, which ends the chain, if its page is not mapped.
+static inline uint64 read_user_word(struct ustack *s, uint64 va)
+{
+  uint64 page = PGROUNDDOWN(va);
+  if (page != s->page && !translate(s, page))
+    return 0;
+  return *(const uint64 *)(s->kpage + (va - page));
 }
 
 static int fp_ok(const struct ustack *s, uint64 fp)
@@ -64,21 +86,20 @@ static int ret_ok(const struct ustack *s, uint64 pc)
 
 // Step from the frame at *fp: *ret gets the return address into its caller, *fp the
 // caller's fp. leaf_ra: the frame may be a leaf's, whose return address is this. The
-// caller has checked fp_ok(*fp) and set sstatus.SUM.
-static void step(const struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
+// caller has checked fp_ok(*fp).
+static inline void step(struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
 {
-  uint64 w = read_user_word(*fp - 8);
+  uint64 w = read_user_word(s, *fp - 8);
   if (leaf_ra && fp_ok(s, w) && w > *fp) {
     *ret = *leaf_ra;
     *fp = w;
     return;
   }
   *ret = w;
-  *fp = read_user_word(*fp - 16);
+  *fp = read_user_word(s, *fp - 16);
 }
 
-// The walk proper, under sstatus.SUM (callchain_user).
-static int walk_frames(const struct ustack *s, const struct trapframe *tf, int from_ra,
+static int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra,
                        uint32 ret[VMT_CHAIN_MAX])
 {
   uint64 fp = tf->s0, pc = tf->ra;
@@ -108,18 +129,8 @@ static int walk_frames(const struct ustack *s, const struct trapframe *tf, int f
 
 int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  struct ustack s = { p->stack_base, p->heap_base };
-  // Off p's own page table the stack's user addresses mean nothing (never the case on
-  // the fault path, whose process is the current one; a cheap check all the same).
-  if (r_satp() != satp_of(p->pagetable))
-    return 0;
-  // SUM for the reads alone, and interrupts off meanwhile, so that no switch carries SUM
-  // into other code; one write of sstatus sets both, one puts it back.
-  uint64 sstatus = r_sstatus();
-  w_sstatus((sstatus | SSTATUS_SUM) & ~SSTATUS_SIE);
-  int flags = walk_frames(&s, p->trapframe, from_ra, ret);
-  w_sstatus(sstatus & ~SSTATUS_SUM);
-  return flags;
+  struct ustack s = { p->stack_base, p->heap_base, p->pagetable, 1, 0 };
+  return walk_frames(&s, p->trapframe, from_ra, ret);
 }
 
 #endif // FAULTLINE_NO_TRACE
