@@ -6,7 +6,8 @@
 Reads DATADIR/sbrkbench-{host,icount}.csv (make bench), DATADIR/lazytests-*.csv (the
 recording summaries) and, if they are there, DATADIR/tracebench.csv and
 tracebench-icount.csv (the tracer's own benchmark, make bench-trace),
-chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c), and
+chainbench-icount.csv (what a fault's call chain costs, user/chainbench.c) and
+chainbench-host.csv (the same on the host clock, prefix "chainhost."), and
 fault-sites.csv and fault-chains-SUITE.folded (faults by site, and by chain and kind,
 from make qemu-trace recordings), and forkbench-{host,icount}.csv (copy-on-write fork
 against copying fork, make bench), prefix "cowfork.", and usertests-fault-outcomes.csv
@@ -19,7 +20,8 @@ page-cost work (merged in 789ba3a: each page zeroed once, fault-around), prefix
 every page table, e1416ee..d8ad62d), prefix "oldspace.". before-tracecost/ and
 before-fold/ hold bench-trace and chainbench from before two rounds of the tracer's
 work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold."; before-cow/ the same from
-before copy-on-write fork, prefix "oldcow.". DATADIR/before-forkcost/
+before copy-on-write fork, prefix "oldcow.", and before-chainwalk/ from before the chain
+walk read the user stack through the direct map, prefix "oldsum.". DATADIR/before-forkcost/
 holds forkbench from before copy-on-write fork shared a table at a time and copies
 skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -272,19 +274,24 @@ def tracing_numbers(path, n, prefix):
             n[prefix + ".runs"] = len(ratios)
 
 
-def chain_numbers(path, n):
-    """From chainbench's CSV lines (depth,metric,median,min,max,unit): chain.DEPTH.METRIC,
-    the median over its rounds."""
+def chain_numbers(path, n, root="chain", icount=True):
+    """From chainbench's CSV lines (depth,metric,median,min,max,unit): ROOT.DEPTH.METRIC,
+    the median over its rounds. On the host clock (icount False) no instruction counts:
+    chainbench's own (unit "... icount ... only") and ours from nanoseconds are left out."""
     for r in csv.DictReader(open(path, newline="")):
-        n["chain.%s.%s" % (r["depth"], r["metric"])] = float(r["median"])
-        if r["metric"].startswith("fault_ns_"):   # whole workload per fault, instructions
-            n["chain.%s.fault_instr_%s" % (r["depth"], r["metric"][9:])] = (
+        if not icount and "icount" in r["unit"]:
+            continue
+        n["%s.%s.%s" % (root, r["depth"], r["metric"])] = float(r["median"])
+        if icount and r["metric"].startswith("fault_ns_"):   # whole workload per fault
+            n["%s.%s.fault_instr_%s" % (root, r["depth"], r["metric"][9:])] = (
                 float(r["median"]) / ICOUNT_NS)
     for depth in ("shallow", "deep"):   # recording all but the chain, against none
-        nochain, quiet = (n.get("chain.%s.fault_ns_%s" % (depth, m)) for m in ("nochain", "quiet"))
+        nochain, quiet = (n.get("%s.%s.fault_ns_%s" % (root, depth, m))
+                          for m in ("nochain", "quiet"))
         if nochain and quiet:
-            n["chain.%s.ratio_nochain_quiet" % depth] = nochain / quiet
-            n["chain.%s.nochain_added_instr" % depth] = (nochain - quiet) / ICOUNT_NS
+            n["%s.%s.ratio_nochain_quiet" % (root, depth)] = nochain / quiet
+            if icount:
+                n["%s.%s.nochain_added_instr" % (root, depth)] = (nochain - quiet) / ICOUNT_NS
 
 
 def one_hart_numbers(path, n):
@@ -607,12 +614,13 @@ TRACE_BEFORE = (
     ("before-tracecost", "oldtrace."),  # d8ad62d: before the tracer was made cheap again
     ("before-fold", "oldfold."),        # ee12c29: before a record could imply others
     ("before-cow", "oldcow."),          # 83ec84b: before copy-on-write fork
+    ("before-chainwalk", "oldsum."),    # 185d12f: chain walk through user addresses, SUM set
 )
 
 
 def tracecost_before_numbers(datadir, n):
-    """bench-trace and chainbench under icount on the kernels the tracer's later work
-    started from (DATADIR/FOLDER/ of TRACE_BEFORE), each under its prefix."""
+    """bench-trace and chainbench (under icount, and on the host clock where kept) on
+    the kernels the tracer's later work started from (DATADIR/FOLDER/ of TRACE_BEFORE), each under its prefix."""
     for folder, prefix in TRACE_BEFORE:
         before = os.path.join(datadir, folder)
         b = {}
@@ -624,6 +632,9 @@ def tracecost_before_numbers(datadir, n):
         path = os.path.join(before, "chainbench-icount.csv")
         if os.path.exists(path):
             chain_numbers(path, b)
+        path = os.path.join(before, "chainbench-host.csv")
+        if os.path.exists(path):
+            chain_numbers(path, b, "chainhost", icount=False)
         for k, v in b.items():
             n[prefix + k] = v
 
@@ -677,6 +688,9 @@ def main(argv):
     chains = os.path.join(datadir, "chainbench-icount.csv")
     if os.path.exists(chains):
         chain_numbers(chains, n)
+    chains = os.path.join(datadir, "chainbench-host.csv")
+    if os.path.exists(chains):
+        chain_numbers(chains, n, "chainhost", icount=False)
     one_hart = os.path.join(datadir, "sbrkbench-icount-cpus1.csv")
     if os.path.exists(one_hart):
         one_hart_numbers(one_hart, n)
