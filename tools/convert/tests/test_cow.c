@@ -68,6 +68,15 @@ static void cow_recording(struct rec *b, int folded)
   rec_add(b, RA(VMT_FAULT_END, 0, 3, 82, cow_end(VMT_OUT_TAKEN, 1), 0x5010, PA1 + 0x1000));
 }
 
+// The timeline of cow_recording's folded records, every event shown.
+static void cow_timeline(struct t_trace *t)
+{
+  struct rec b;
+  cow_recording(&b, 1);
+  t_convert(t, &b, NULL);
+  rec_free(&b);
+}
+
 static long long last(const struct t_trace *t, const char *name, uint32 pid)
 {
   const struct t_event *e = NULL;
@@ -88,11 +97,8 @@ static long long at(const struct t_trace *t, const char *name, uint32 pid, long 
 
 static void fork_is_one_slice(void)
 {
-  struct rec b;
   struct t_trace t;
-  cow_recording(&b, 1);
-  t_convert(&t, &b, NULL);
-  rec_free(&b);
+  cow_timeline(&t);
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
   const struct t_event *f = t_find(&t, 'X', "fork", 3, 0);
   CHECK(f && f->ts == 2000 && f->dur == 1000, "the fork spans its shares and the FORK");
@@ -106,11 +112,8 @@ static void fork_is_one_slice(void)
 
 static void cow_faults_and_their_arrows(void)
 {
-  struct rec b;
   struct t_trace t;
-  cow_recording(&b, 1);
-  t_convert(&t, &b, NULL);
-  rec_free(&b);
+  cow_timeline(&t);
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
   const struct t_event *c4 = t_find(&t, 'X', "cow fault", 4, 0),
                        *c3 = t_find(&t, 'X', "cow fault", 3, 0),
@@ -137,11 +140,8 @@ static void cow_faults_and_their_arrows(void)
 
 static void counters_under_sharing(void)
 {
-  struct rec b;
   struct t_trace t;
-  cow_recording(&b, 1);
-  t_convert(&t, &b, NULL);
-  rec_free(&b);
+  cow_timeline(&t);
   CHECK(t.rc == 0 && t.violations == 0, "rc %d, %zu violations: %s", t.rc, t.violations, t.err);
   CHECK(at(&t, "resident", 3, 1300) == 3 && last(&t, "resident", 3) == 3,
         "the parent keeps its 3 pages: sharing takes none away");
