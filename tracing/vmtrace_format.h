@@ -36,13 +36,19 @@
 // and VMT_MAP on, the per-page maps go out as before). A share names no frames: each
 // page of the child maps the frame the parent maps at the same va, which a reader that
 // followed the parent's maps knows.
+// Version 5 lets one VMT_UNMAP stand for the unmaps of up to VMT_UNMAP_PAGES_MAX pages
+// in a row that share their permission bits and fate (VMT_UNMAP_PAGES below), so that
+// an exit, an exec or a shrink writes a record per five pages, not one per page. A
+// reader expands it into one unmap per page (each followed by its implied kfree with
+// VMT_UNMAP_FREED), in va order, all with the record's ts, cpu and pid; the first keeps
+// the record's seq. Every frame is named, as in a record of its own.
 #ifndef FAULTLINE_VMTRACE_FORMAT_H
 #define FAULTLINE_VMTRACE_FORMAT_H
 
 #include "kernel/types.h"
 
 #define VMT_MAGIC   "VMTRACE1"   // 8 bytes, no NUL
-#define VMT_VERSION 4
+#define VMT_VERSION 5
 #define VMT_VERSION_OLDEST 1   // the oldest version a reader still understands
 
 struct vmt_header {
@@ -70,7 +76,8 @@ enum vmt_type {
   VMT_MAP         = 5,  // a = va, b = pa, arg = PTE permission bits (PTE_R/W/X/U),
                         // flags = VMT_MAP_ALLOCATED or 0
   VMT_UNMAP       = 6,  // a = va, b = pa, arg = PTE permission bits,
-                        // flags = VMT_UNMAP_FREED or 0
+                        // flags = VMT_UNMAP_FREED or 0; with VMT_UNMAP_PAGES (version 5)
+                        // several pages at once, laid out below
   VMT_SBRK        = 7,  // a = old break, b = new break, arg = policy (kernel/mempolicy.h)
   VMT_FORK        = 8,  // arg = child pid (pid is the parent)
   VMT_EXEC        = 9,  // a, b = program name, 16 bytes, NUL-padded;
@@ -178,6 +185,38 @@ enum vmt_outcome {
 // flags of VMT_UNMAP, from version 3: b was freed with this unmap and the kernel wrote no
 // VMT_KFREE for it; implied: VMT_KFREE of b, VMT_PAGE_DATA, just after the unmap.
 #define VMT_UNMAP_FREED    0x01
+// flags of VMT_UNMAP, from version 5: the record stands for the unmaps of n pages in a
+// row, n = (flags >> VMT_UNMAP_COUNT_SHIFT) & 7, 1 .. VMT_UNMAP_PAGES_MAX, each with the
+// permission bits arg & VMT_UNMAP_PERM_MASK, each frame freed if VMT_UNMAP_FREED (else
+// none). Page i (0 .. n-1) is va (a & VMT_UNMAP_VA_MASK) + i pages; its frame number
+// (pa / page size, VMT_UNMAP_PFN_BITS wide) lies in slot i: slots 0, 1, 2 are b's bits
+// from 0, 21 and 42, slot 3 is a's bits from 39 (above every user va), slot 4 arg's
+// bits from 10 (above the permissions). Unused slots are 0. VMT_UNMAP_SLOT and
+// VMT_UNMAP_PUT are the one definition of that layout.
+#define VMT_UNMAP_PAGES        0x02
+#define VMT_UNMAP_COUNT_SHIFT  4
+#define VMT_UNMAP_PAGES_MAX    5
+#define VMT_UNMAP_PFN_BITS     21
+#define VMT_UNMAP_PFN_MASK     ((1ull << VMT_UNMAP_PFN_BITS) - 1)
+#define VMT_UNMAP_VA_BITS      39
+#define VMT_UNMAP_VA_MASK      ((1ull << VMT_UNMAP_VA_BITS) - 1)
+#define VMT_UNMAP_PERM_MASK    0x3ff
+#define VMT_UNMAP_ARG_SHIFT    10
+// The frame number in slot i of a packed unmap's arg, a and b.
+#define VMT_UNMAP_SLOT(i, arg, a, b)                                           \
+  ((i) < 3 ? ((b) >> (21 * (i))) & VMT_UNMAP_PFN_MASK                          \
+   : (i) == 3 ? ((a) >> VMT_UNMAP_VA_BITS) & VMT_UNMAP_PFN_MASK                \
+   : ((uint64)(arg) >> VMT_UNMAP_ARG_SHIFT) & VMT_UNMAP_PFN_MASK)
+// Put frame number pfn (at most VMT_UNMAP_PFN_MASK) into slot i of *arg, *a, *b.
+#define VMT_UNMAP_PUT(i, pfn, arg, a, b)                                       \
+  do {                                                                         \
+    if ((i) < 3)                                                               \
+      *(b) |= (uint64)(pfn) << (21 * (i));                                     \
+    else if ((i) == 3)                                                         \
+      *(a) |= (uint64)(pfn) << VMT_UNMAP_VA_BITS;                              \
+    else                                                                       \
+      *(arg) |= (uint32)(pfn) << VMT_UNMAP_ARG_SHIFT;                          \
+  } while (0)
 // flags of VMT_SHARE: the run's pages are copy-on-write (PTE_COW) in parent and child.
 #define VMT_SHARE_COW      0x01
 
