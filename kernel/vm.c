@@ -253,16 +253,65 @@ static TRACED_INLINE void unmap_traced_drop(pte_t *pte, uint64 va)
     kfree_dropped(pa2kva(pa));
 }
 
-// unmap_leaf for user memory while unmaps are traced. Apart, so that unmap_leaf itself
-// needs no frame for a trace call it would never make with tracing off.
-static int unmap_traced_leaf(pte_t *pte, uint64 va, void *fate)
+// While unmaps are traced, uvmunmap's pages go out a few at a time: one VMT_UNMAP
+// (VMT_UNMAP_PAGES, tracing/vmtrace_format.h) says up to VMT_UNMAP_PAGES_MAX pages in a
+// row with the same PTE bits, each frame named. So an exit, an exec or a shrink writes
+// a record per five pages, not one per page.
+//
+// The record goes out before any of its frames' references is dropped: a frame another
+// process still maps (copy-on-write, shared text) could otherwise be freed by that
+// process, its kfree recorded, between our drop and our record, and a reader would see
+// the frame freed while we still map it. A writable page is this process's alone (fork
+// demotes a shared page to copy-on-write in both), so the record may say its frame is
+// freed with it (VMT_UNMAP_FREED, when kfrees are recorded); any other page's frame,
+// if ours was the last reference, gets a kfree record of its own after the unmap.
+typedef char unmap_pfn_fits[(PHYSMAX - 1) >> PGSHIFT <= VMT_UNMAP_PFN_MASK ? 1 : -1];
+
+struct unmap_batch {
+  int drop;        // drop each frame's reference (uvmunmap's do_free)
+  int fold;        // kfrees are recorded: a writable page's record says its free
+  uint64 va;       // the first page
+  int n, perm;     // pages so far, and the PTE bits of all of them
+  uint64 pa[VMT_UNMAP_PAGES_MAX];
+};
+
+// Write the batch's record, then drop its frames' references (freeing each frame that
+// was referenced only here), and empty it.
+static void unmap_batch_flush(struct unmap_batch *u)
 {
-  if ((uint64)fate == FRAME_FREED) {
-    unmap_traced_drop(pte, va);
-    return 0;
+  int said = u->drop && u->fold && (u->perm & PTE_W);
+  uint32 arg = u->perm;
+  uint64 a = u->va, b = 0;
+  for (int i = 0; i < u->n; i++)
+    VMT_UNMAP_PUT(i, u->pa[i] >> PGSHIFT, &arg, &a, &b);
+  trace_unmap_pages(a, b, arg, u->n, said);
+  for (int i = 0; u->drop && i < u->n; i++) {
+    void *kva = pa2kva(u->pa[i]);
+    if (!kpage_drop(kva))
+      continue;
+    if (said)
+      kfree_dropped_untraced(kva);
+    else
+      kfree_dropped(kva);
   }
-  trace_unmap(va, PTE2PA(*pte), PTE_FLAGS(*pte), 0);
-  return unmap_leaf(pte, va, fate);
+  u->n = 0;
+}
+
+// unmap_leaf for user memory while unmaps are traced (arg: the batch). Apart, so that
+// unmap_leaf itself needs no frame for a trace call it would never make with tracing off.
+static int unmap_traced_leaf(pte_t *pte, uint64 va, void *arg)
+{
+  struct unmap_batch *u = arg;
+  int perm = PTE_FLAGS(*pte);
+  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || va != u->va + u->n * PGSIZE || perm != u->perm))
+    unmap_batch_flush(u);
+  if (u->n == 0) {
+    u->va = va;
+    u->perm = perm;
+  }
+  u->pa[u->n++] = PTE2PA(*pte);
+  *pte = 0;
+  return 0;
 }
 
 void unmappages(pagetable_t pagetable, uint64 va, uint64 npages)
@@ -322,9 +371,16 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   // Whether to trace is asked once for the range, not per page. A recording that starts
   // midway misses the rest of the range's unmaps: pages mapped before it started (a
   // process's table changes only under the process), whose maps it never saw either.
-  leaf_fn fn = trace_wanted(VMT_UNMAP) ? unmap_traced_leaf : unmap_leaf;
-  uint64 fate = do_free ? FRAME_FREED : FRAME_KEPT;
-  each_leaf(pagetable, va, va + npages * PGSIZE, fn, (void *)fate);
+  uint64 end = va + npages * PGSIZE;
+  if (trace_wanted(VMT_UNMAP)) {
+    struct unmap_batch u = { .drop = do_free, .fold = trace_wanted(VMT_KFREE) };
+    each_leaf(pagetable, va, end, unmap_traced_leaf, &u);
+    if (u.n)
+      unmap_batch_flush(&u);
+  } else {
+    uint64 fate = do_free ? FRAME_FREED : FRAME_KEPT;
+    each_leaf(pagetable, va, end, unmap_leaf, (void *)fate);
+  }
   flush_range(pagetable, va, npages);
 }
 

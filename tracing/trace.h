@@ -78,6 +78,14 @@ static inline void trace_unmap(uint64 va, uint64 pa, int perm, int freed)
 {
   TRACE(VMT_UNMAP, freed, perm, va, pa);
 }
+// n (1 .. VMT_UNMAP_PAGES_MAX) pages in a row, packed into arg, a and b as
+// tracing/vmtrace_format.h lays them out (VMT_UNMAP_PUT); freed: the caller frees every
+// frame untraced because kfrees are recorded too and this record says so.
+static inline void trace_unmap_pages(uint64 a, uint64 b, uint32 arg, int n, int freed)
+{
+  TRACE(VMT_UNMAP, VMT_UNMAP_PAGES | n << VMT_UNMAP_COUNT_SHIFT | (freed ? VMT_UNMAP_FREED : 0),
+        arg, a, b);
+}
 // With VMT_FAULT_CHAIN on too, the user call chain follows the begin (tracing/emit.c).
 static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
