@@ -26,7 +26,10 @@
 // PTE_V|PTE_U|PTE_R (kernel/exec.c, make_stack) and nothing unmaps one while the image
 // lives (sbrk refuses to shrink below heap_base; only exit and the next exec free the
 // stack); a page found unmapped all the same ends the chain. Each stack page is
-// translated once per walk (a chain's frames mostly share one). Not through the user
+// translated once per walk (a chain's frames mostly share one), by a look in the
+// last-level table that maps the stack, which the first walk of an image finds and
+// keeps in the process (p->stack_table; exec and fork clear it), so a walk costs no
+// page-table walk of its own unless the stack crosses a 2 MiB boundary. Not through the user
 // address with sstatus.SUM set, as the walk once did: under QEMU's TCG every change of
 // SUM flushes the hart's whole software TLB, and the two per fault made a traced
 // fault's host-clock time three and a half times an untraced one's, a cost icount's
@@ -46,20 +49,39 @@
 // The stack bounds a frame pointer must respect, and the stack page read last.
 struct ustack {
   uint64 lo, hi;        // fp in [lo + 16, hi]: its two words lie in [lo, hi)
-  pagetable_t pt;       // the process's page table
+  struct proc *p;       // the process whose stack it is
   uint64 page;          // the user page last translated (1: none yet)
   const uchar *kpage;   // its frame, through the direct map
 };
+
+#define TABLE_SPAN (1UL << PXSHIFT(1))   // what one last-level table maps: 2 MiB
+
+// The leaf entry of p's stack page, 0 if no table maps it. Found through the table that
+// maps stack_base, looked up once an image; a page in another table (a stack that
+// crosses a 2 MiB boundary) is looked up each time.
+static pte_t *stack_leaf(struct proc *p, uint64 page)
+{
+  uint64 first = p->stack_base & ~(TABLE_SPAN - 1);
+  if (page - first >= TABLE_SPAN)
+    return walk(p->pagetable, page, 0);
+  if (p->stack_table == 0) {
+    pte_t *leaf = walk(p->pagetable, p->stack_base, 0);
+    if (leaf == 0)
+      return 0;
+    p->stack_table = leaf - PX(0, p->stack_base);
+  }
+  return &p->stack_table[PX(0, page)];
+}
 
 // Make user page the one s reads through; 0 if it is not mapped. Apart from
 // read_user_word, which then stays small enough to inline: a walk translates once.
 static __attribute__((noinline)) int translate(struct ustack *s, uint64 page)
 {
-  uint64 pa = walkaddr(s->pt, page);
-  if (pa == 0)
+  pte_t *leaf = stack_leaf(s->p, page);
+  if (leaf == 0 || (*leaf & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
     return 0;
   s->page = page;
-  s->kpage = pa2kva(pa);
+  s->kpage = pte2kva(*leaf);
   return 1;
 }
 
@@ -129,7 +151,7 @@ static int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra
 
 int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  struct ustack s = { p->stack_base, p->heap_base, p->pagetable, 1, 0 };
+  struct ustack s = { p->stack_base, p->heap_base, p, 1, 0 };
   return walk_frames(&s, p->trapframe, from_ra, ret);
 }
 

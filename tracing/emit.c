@@ -146,6 +146,23 @@ static int EMIT_TEXT emit_slow(int type, int flags, uint32 arg, uint64 a, uint64
   return wake;
 }
 
+// Write a record straight into r's next slot, which the caller has checked there is
+// room for (ring_has_room), and publish it; returns as ring_commit.
+static inline int put_fields(struct trace_ring *r, uint64 ts, int pid, int cpu, int type,
+                             int flags, uint32 arg, uint64 a, uint64 b)
+{
+  struct vmt_record *slot = ring_next_slot(r);
+  slot->ts = ts;
+  slot->pid = pid;
+  slot->type = type;
+  slot->cpu = cpu;
+  slot->flags = flags;
+  slot->arg = arg;
+  slot->a = a;
+  slot->b = b;
+  return ring_commit(r);
+}
+
 // The fast path: the record goes straight into its slot, no copy through the stack.
 int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
@@ -154,16 +171,7 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
   int pid = record_pid(cpu);
   if (emit_wanted(type, pid)) {
     if (__builtin_expect(ring_has_room(r), 1)) {
-      struct vmt_record *slot = ring_next_slot(r);
-      slot->ts = r_time();
-      slot->pid = pid;
-      slot->type = type;
-      slot->cpu = cpu;
-      slot->flags = flags;
-      slot->arg = arg;
-      slot->a = a;
-      slot->b = b;
-      wake = ring_commit(r);
+      wake = put_fields(r, r_time(), pid, cpu, type, flags, arg, a, b);
     } else {
       slow = 1;
     }
@@ -194,6 +202,31 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
     wake |= ring_put(r, rec);
   }
   emit_end(r);
+  return wake;
+}
+
+// emit_run of two records, both wanted and with room for both, straight into their
+// slots; anything else through emit_run. The two records' fields stay in registers
+// (GCC keeps recs out of memory when every use is a field), so a fault's begin and
+// chain cost one claim of the ring and no copy through the stack. Inline only into
+// EMIT_TEXT code (trace_emit_interrupted's pc test covers it before the claim).
+static inline int emit_pair(struct vmt_record recs[2])
+{
+  int cpu, wake = 0, slow = 0;
+  struct trace_ring *r = emit_begin(&cpu);
+  int pid = record_pid(cpu);
+  if (emit_wanted(recs[0].type, pid) && emit_wanted(recs[1].type, pid) &&
+      __builtin_expect(ring_has_room_for(r, 2), 1)) {
+    uint64 ts = r_time();
+    for (int i = 0; i < 2; i++)
+      wake |= put_fields(r, ts, pid, cpu, recs[i].type, recs[i].flags, recs[i].arg, recs[i].a,
+                         recs[i].b);
+  } else {
+    slow = 1;
+  }
+  emit_end(r);
+  if (__builtin_expect(slow, 0))
+    return emit_run(recs, 2);   // starts over
   return wake;
 }
 
@@ -231,8 +264,11 @@ void trace_exec(const char *name, uint64 sz)
 // chain (tracing/callchain.c), as one emit (emit_run), so that no switch (a preemption
 // of a fault taken in a system call) comes between the two records. The chain is walked
 // first, so that its cost falls before the fault's begin timestamp, not inside the
-// fault's latency. The caller is the current process, in the kernel.
-void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access)
+// fault's latency. The caller is the current process, in the kernel. In the emit
+// section, as emit_pair (inlined here) must be; the walk it calls first lies outside,
+// so a tick during the walk may still switch the process out.
+void EMIT_TEXT trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source,
+                                       int access)
 {
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
@@ -243,7 +279,7 @@ void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, i
     { .type = VMT_FAULT_CHAIN, .flags = flags, .arg = ret[0],
       .a = ret[1] | (uint64)ret[2] << 32, .b = ret[3] | (uint64)ret[4] << 32 },
   };
-  if (emit_run(recs, 2))
+  if (emit_pair(recs))
     trace_wake_reader();
 }
 

@@ -74,6 +74,13 @@ static inline int ring_has_room(struct trace_ring *r)
   return r->pending_lost == 0 && used <= r->mask;
 }
 
+// As ring_has_room, for n records one after the other (n at most the ring's size).
+static inline int ring_has_room_for(struct trace_ring *r, uint32 n)
+{
+  uint64 used = r->head - LOAD_ACQUIRE(r->tail);
+  return r->pending_lost == 0 && used + n <= (uint64)r->mask + 1;
+}
+
 // Producer side, after ring_has_room: the next slot, its seq filled in. The caller fills
 // the rest and calls ring_commit.
 static inline struct vmt_record *ring_next_slot(struct trace_ring *r)

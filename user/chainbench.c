@@ -1,6 +1,7 @@
 // chainbench: what recording a fault's call chain (VMT_FAULT_CHAIN) costs per fault.
 //
-//   chainbench [-n ROUNDS]    (tracing must be off: no recorder running)
+//   chainbench [-n ROUNDS]       (tracing must be off: no recorder running)
+//   chainbench -t [-n ROUNDS]    where a recorded fault's instructions go, instead
 //
 // Each round runs the fault workload (FAULTS lazy faults: grow the heap, store to each
 // page, shrink back) at two call depths, each under three event masks, in an order that
@@ -17,6 +18,11 @@
 // cost per fault (chain - nochain), in ns and, on icount (-icount shift=3: 8 ns per
 // instruction), in instructions; the ratios chain/nochain and chain/quiet of the fault
 // workload's time. "csv," lines follow: csv,depth,metric,median,min,max,unit.
+//
+// -t splits the shallow workload's cost by event group (TYPE_MASKS below): each group
+// alone, then every event, each against quiet in the same round, in instructions per
+// fault (icount only; "csv,types,GROUP,..." lines). A fault's kalloc and map are folded
+// into its end while their types are on, so "end+kalloc+map" is the end as recorded.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "kernel/mempolicy.h"
@@ -119,6 +125,34 @@ static void report(const char *depth, const char *metric, const long *v, int n,
   printf(",%s\n", unit);
 }
 
+// Event groups of -t: what each costs a fault of the workload (one sbrk up and one down
+// per CYCLE_PAGES faults, and a shrink that unmaps and frees every page).
+static const struct { const char *name; uint mask; } type_masks[] = {
+  { "begin", 1u << VMT_FAULT_BEGIN },
+  { "begin+chain", 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_CHAIN },
+  { "end", 1u << VMT_FAULT_END },
+  { "end+kalloc+map", 1u << VMT_FAULT_END | 1u << VMT_KALLOC | 1u << VMT_MAP },
+  { "unmap", 1u << VMT_UNMAP },
+  { "unmap+kfree", 1u << VMT_UNMAP | 1u << VMT_KFREE },
+  { "sbrk", 1u << VMT_SBRK },
+  { "nochain", VMT_EVENTS_ALL & ~(1u << VMT_FAULT_CHAIN) },
+  { "all", VMT_EVENTS_ALL },
+};
+#define NTYPE_MASKS (int)(sizeof(type_masks) / sizeof(type_masks[0]))
+
+static void bench_types(int n)
+{
+  static long insns[NTYPE_MASKS][MAX_ROUNDS];
+  timed(VMT_EVENTS_ALL, 0);   // warm-up
+  for (int i = 0; i < n; i++) {
+    long quiet = timed(masks[QUIET], 0);
+    for (int k = 0; k < NTYPE_MASKS; k++)
+      insns[k][i] = (timed(type_masks[k].mask, 0) - quiet) * 100 / FAULTS / 8;
+  }
+  for (int k = 0; k < NTYPE_MASKS; k++)
+    report("types", type_masks[k].name, insns[k], n, "insns per fault (icount shift 3 only)");
+}
+
 static void bench_depth(int deep, int n)
 {
   static long ns[NMASKS][MAX_ROUNDS];
@@ -152,11 +186,16 @@ static void bench_depth(int deep, int n)
 
 int main(int argc, char *argv[])
 {
-  int n = 11;
+  int n = 11, types = 0;
+  if (argc > 1 && strcmp(argv[1], "-t") == 0) {
+    types = 1;
+    argc--;
+    argv++;
+  }
   if (argc == 3 && strcmp(argv[1], "-n") == 0)
     n = atoi(argv[2]);
   else if (argc != 1)
-    die("usage: chainbench [-n ROUNDS]");
+    die("usage: chainbench [-t] [-n ROUNDS]");
   if (n < 1 || n > MAX_ROUNDS)
     die("ROUNDS must be 1 .. 41");
   char status[1024];
@@ -168,8 +207,12 @@ int main(int argc, char *argv[])
     die("mempolicy failed");
   ctl("enable");
   printf("chainbench: %d faults per run, %d rounds, medians [min .. max]\n", FAULTS, n);
-  bench_depth(0, n);
-  bench_depth(1, n);
+  if (types) {
+    bench_types(n);
+  } else {
+    bench_depth(0, n);
+    bench_depth(1, n);
+  }
   set_events(VMT_EVENTS_ALL);
   ctl("disable");
   ctl("reset");
