@@ -270,8 +270,10 @@ typedef char unmap_pfn_fits[(PHYSMAX - 1) >> PGSHIFT <= VMT_UNMAP_PFN_MASK ? 1 :
 struct unmap_batch {
   int drop;        // drop each frame's reference (uvmunmap's do_free)
   int fold;        // kfrees are recorded: a writable page's record says its free
-  uint64 va;       // the first page
   int n, perm;     // pages so far, and the PTE bits of all of them
+  uint64 next;     // the page that would continue the batch
+  uint32 arg;      // the record's fields, filled in page by page
+  uint64 a, b;
   uint64 pa[VMT_UNMAP_PAGES_MAX];
 };
 
@@ -280,11 +282,7 @@ struct unmap_batch {
 static void unmap_batch_flush(struct unmap_batch *u)
 {
   int said = u->drop && u->fold && (u->perm & PTE_W);
-  uint32 arg = u->perm;
-  uint64 a = u->va, b = 0;
-  for (int i = 0; i < u->n; i++)
-    VMT_UNMAP_PUT(i, u->pa[i] >> PGSHIFT, &arg, &a, &b);
-  trace_unmap_pages(a, b, arg, u->n, said);
+  trace_unmap_pages(u->a, u->b, u->arg, u->n, said);
   for (int i = 0; u->drop && i < u->n; i++) {
     void *kva = pa2kva(u->pa[i]);
     if (!kpage_drop(kva))
@@ -297,20 +295,35 @@ static void unmap_batch_flush(struct unmap_batch *u)
   u->n = 0;
 }
 
-// unmap_leaf for user memory while unmaps are traced (arg: the batch). Apart, so that
-// unmap_leaf itself needs no frame for a trace call it would never make with tracing off.
-static int unmap_traced_leaf(pte_t *pte, uint64 va, void *arg)
+// Add user page va, mapped by pte, to the batch (after writing the batch out if va
+// cannot join it), and clear the entry.
+static inline void unmap_batch_add(struct unmap_batch *u, pte_t *pte, uint64 va)
 {
-  struct unmap_batch *u = arg;
   int perm = PTE_FLAGS(*pte);
-  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || va != u->va + u->n * PGSIZE || perm != u->perm))
+  uint64 pa = PTE2PA(*pte);
+  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || va != u->next || perm != u->perm))
     unmap_batch_flush(u);
   if (u->n == 0) {
-    u->va = va;
     u->perm = perm;
+    u->arg = perm;
+    u->a = va;
+    u->b = 0;
   }
-  u->pa[u->n++] = PTE2PA(*pte);
+  VMT_UNMAP_PUT(u->n, pa >> PGSHIFT, &u->arg, &u->a, &u->b);
+  u->pa[u->n++] = pa;
+  u->next = va + PGSIZE;
   *pte = 0;
+}
+
+// uvmunmap's walk of one last-level table while unmaps are traced (arg: the batch): a
+// table at a time, as share_table, so that a page costs no call through the walker.
+static int unmap_table_traced(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg)
+{
+  int first, end;
+  leaves_in(base, lo, hi, &first, &end);
+  for (int i = first; i < end; i++)
+    if (leaves[i] & PTE_V)
+      unmap_batch_add(arg, &leaves[i], base + (uint64)i * PGSIZE);
   return 0;
 }
 
@@ -374,7 +387,7 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   uint64 end = va + npages * PGSIZE;
   if (trace_wanted(VMT_UNMAP)) {
     struct unmap_batch u = { .drop = do_free, .fold = trace_wanted(VMT_KFREE) };
-    each_leaf(pagetable, va, end, unmap_traced_leaf, &u);
+    each_table(pagetable, va, end, unmap_table_traced, &u);
     if (u.n)
       unmap_batch_flush(&u);
   } else {

@@ -205,29 +205,33 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
   return wake;
 }
 
-// emit_run of two records, both wanted and with room for both, straight into their
-// slots; anything else through emit_run. The two records' fields stay in registers
-// (GCC keeps recs out of memory when every use is a field), so a fault's begin and
-// chain cost one claim of the ring and no copy through the stack. Inline only into
-// EMIT_TEXT code (trace_emit_interrupted's pc test covers it before the claim).
-static inline int emit_pair(struct vmt_record recs[2])
+// A fault's begin and its chain (fields as trace_fault_begin_chain builds them), one
+// after the other with one claim of the ring, straight into their slots when both are
+// wanted and fit; anything else through emit_run, which starts over.
+static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
+                                      int chain_flags, uint32 chain_arg, uint64 chain_a,
+                                      uint64 chain_b)
 {
-  int cpu, wake = 0, slow = 0;
+  int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
   int pid = record_pid(cpu);
-  if (emit_wanted(recs[0].type, pid) && emit_wanted(recs[1].type, pid) &&
-      __builtin_expect(ring_has_room_for(r, 2), 1)) {
+  int fast = emit_wanted(VMT_FAULT_BEGIN, pid) && emit_wanted(VMT_FAULT_CHAIN, pid) &&
+             __builtin_expect(ring_has_room_for(r, 2), 1);
+  if (fast) {
     uint64 ts = r_time();
-    for (int i = 0; i < 2; i++)
-      wake |= put_fields(r, ts, pid, cpu, recs[i].type, recs[i].flags, recs[i].arg, recs[i].a,
-                         recs[i].b);
-  } else {
-    slow = 1;
+    wake = put_fields(r, ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va, epc);
+    wake |= put_fields(r, ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, chain_arg, chain_a,
+                       chain_b);
   }
   emit_end(r);
-  if (__builtin_expect(slow, 0))
-    return emit_run(recs, 2);   // starts over
-  return wake;
+  if (__builtin_expect(fast, 1))
+    return wake;
+  struct vmt_record recs[2] = {
+    { .type = VMT_FAULT_BEGIN, .flags = begin_flags, .arg = scause, .a = va, .b = epc },
+    { .type = VMT_FAULT_CHAIN, .flags = chain_flags, .arg = chain_arg, .a = chain_a,
+      .b = chain_b },
+  };
+  return emit_run(recs, 2);
 }
 
 // Wait until no CPU is inside an emit. The caller has already cleared trace_mask, so
@@ -264,22 +268,14 @@ void trace_exec(const char *name, uint64 sz)
 // chain (tracing/callchain.c), as one emit (emit_run), so that no switch (a preemption
 // of a fault taken in a system call) comes between the two records. The chain is walked
 // first, so that its cost falls before the fault's begin timestamp, not inside the
-// fault's latency. The caller is the current process, in the kernel. In the emit
-// section, as emit_pair (inlined here) must be; the walk it calls first lies outside,
-// so a tick during the walk may still switch the process out.
-void EMIT_TEXT trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source,
-                                       int access)
+// fault's latency. The caller is the current process, in the kernel.
+void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access)
 {
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
   int flags = callchain_user(myproc(), from_ra, ret);
-  struct vmt_record recs[2] = {
-    { .type = VMT_FAULT_BEGIN, .flags = source | (access << 4), .arg = scause, .a = va,
-      .b = epc },
-    { .type = VMT_FAULT_CHAIN, .flags = flags, .arg = ret[0],
-      .a = ret[1] | (uint64)ret[2] << 32, .b = ret[3] | (uint64)ret[4] << 32 },
-  };
-  if (emit_pair(recs))
+  if (emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret[0],
+                       ret[1] | (uint64)ret[2] << 32, ret[3] | (uint64)ret[4] << 32))
     trace_wake_reader();
 }
 
