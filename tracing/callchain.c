@@ -20,8 +20,8 @@
 // not move up the stack.
 //
 // Guarantees, whatever the user registers and stack hold: user memory is read only
-// inside p's stack, [stack_base, heap_base), a word at a time, through the direct map
-// of the frame p's page table maps there; nothing faults, sleeps, allocates or takes a
+// inside p's stack, [stack_base, heap_base), a frame's two words at a time, through the
+// direct map of the frame p's page table maps there; nothing faults, sleeps, allocates or takes a
 // lock, so the caller may hold interrupts off too. exec maps every stack page
 // PTE_V|PTE_U|PTE_R (kernel/exec.c, make_stack) and nothing unmaps one while the image
 // lives (sbrk refuses to shrink below heap_base; only exit and the next exec free the
@@ -29,12 +29,12 @@
 // translated once per walk (a chain's frames mostly share one), by a look in the
 // last-level table that maps the stack, which the first walk of an image finds and
 // keeps in the process (p->stack_table; exec and fork clear it), so a walk costs no
-// page-table walk of its own unless the stack crosses a 2 MiB boundary. Not through the user
-// address with sstatus.SUM set, as the walk once did: under QEMU's TCG every change of
+// page-table walk of its own unless the stack crosses a 2 MiB boundary. Not through the
+// user address with sstatus.SUM set, as the walk once did: under QEMU's TCG every change of
 // SUM flushes the hart's whole software TLB, and the two per fault made a traced
 // fault's host-clock time three and a half times an untraced one's, a cost icount's
 // instruction counts never showed. Fixed worst case: VMT_CHAIN_MAX frames and a look at
-// the next (is the chain truncated?), two reads each.
+// the next (is the chain truncated?), a frame's two words read together.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -74,7 +74,7 @@ static pte_t *stack_leaf(struct proc *p, uint64 page)
 }
 
 // Make user page the one s reads through; 0 if it is not mapped. Apart from
-// read_user_word, which then stays small enough to inline: a walk translates once.
+// frame_words, which then stays small enough to inline: a walk translates once.
 static __attribute__((noinline)) int translate(struct ustack *s, uint64 page)
 {
   pte_t *leaf = stack_leaf(s->p, page);
@@ -85,14 +85,18 @@ static __attribute__((noinline)) int translate(struct ustack *s, uint64 page)
   return 1;
 }
 
-// The 64-bit word at user address va, which fp_ok has placed inside the stack (8-byte
-// aligned, so within one page); 0, which ends the chain, if its page is not mapped.
-static inline uint64 read_user_word(struct ustack *s, uint64 va)
+// The two words of the frame at fp (fp_ok has placed it in the stack): *w8 at fp-8 (a
+// return address, or a leaf's saved fp) and *w16 at fp-16 (the caller's fp). Both lie in
+// one page, fp being 16-byte aligned. 0, which ends the chain, if that page is unmapped.
+static inline int frame_words(struct ustack *s, uint64 fp, uint64 *w8, uint64 *w16)
 {
-  uint64 page = PGROUNDDOWN(va);
+  uint64 page = PGROUNDDOWN(fp - 16);
   if (page != s->page && !translate(s, page))
     return 0;
-  return *(const uint64 *)(s->kpage + (va - page));
+  const uint64 *w = (const uint64 *)(s->kpage + (fp - 16 - page));
+  *w16 = w[0];
+  *w8 = w[1];
+  return 1;
 }
 
 static int fp_ok(const struct ustack *s, uint64 fp)
@@ -111,14 +115,18 @@ static int ret_ok(const struct ustack *s, uint64 pc)
 // caller has checked fp_ok(*fp).
 static inline void step(struct ustack *s, uint64 *fp, uint64 *ret, const uint64 *leaf_ra)
 {
-  uint64 w = read_user_word(s, *fp - 8);
-  if (leaf_ra && fp_ok(s, w) && w > *fp) {
-    *ret = *leaf_ra;
-    *fp = w;
+  uint64 w8, w16;
+  if (!frame_words(s, *fp, &w8, &w16)) {
+    *ret = 0;
     return;
   }
-  *ret = w;
-  *fp = read_user_word(s, *fp - 16);
+  if (leaf_ra && fp_ok(s, w8) && w8 > *fp) {
+    *ret = *leaf_ra;
+    *fp = w8;
+    return;
+  }
+  *ret = w8;
+  *fp = w16;
 }
 
 static int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra,
