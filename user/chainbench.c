@@ -22,7 +22,7 @@
 // -t splits the shallow workload's cost by event group (type_masks below): each group
 // alone, then every event, each against quiet in the same round, in instructions per
 // fault (icount only; "csv,types,GROUP,..." lines). A fault's kalloc and map are folded
-// into its end while their types are on, so "end+kalloc+map" is the end as recorded.
+// into its end while their types are on, so "end_kalloc_map" is the end as recorded.
 #include "kernel/types.h"
 #include "kernel/riscv.h"
 #include "kernel/mempolicy.h"
@@ -129,11 +129,11 @@ static void report(const char *depth, const char *metric, const long *v, int n,
 // per CYCLE_PAGES faults, and a shrink that unmaps and frees every page).
 static const struct { const char *name; uint mask; } type_masks[] = {
   { "begin", 1u << VMT_FAULT_BEGIN },
-  { "begin+chain", 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_CHAIN },
+  { "begin_chain", 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_CHAIN },
   { "end", 1u << VMT_FAULT_END },
-  { "end+kalloc+map", 1u << VMT_FAULT_END | 1u << VMT_KALLOC | 1u << VMT_MAP },
+  { "end_kalloc_map", 1u << VMT_FAULT_END | 1u << VMT_KALLOC | 1u << VMT_MAP },
   { "unmap", 1u << VMT_UNMAP },
-  { "unmap+kfree", 1u << VMT_UNMAP | 1u << VMT_KFREE },
+  { "unmap_kfree", 1u << VMT_UNMAP | 1u << VMT_KFREE },
   { "sbrk", 1u << VMT_SBRK },
   { "nochain", VMT_EVENTS_ALL & ~(1u << VMT_FAULT_CHAIN) },
   { "all", VMT_EVENTS_ALL },
