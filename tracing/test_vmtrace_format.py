@@ -58,6 +58,31 @@ def c_values(names):
     return {name: int(v) for name, v in (l.split() for l in out.splitlines())}
 
 
+def c_packed_unmap(va, perm, pfns):
+    """(arg, a, b) of a packed unmap of pfns at va with perm, as the header's
+    VMT_UNMAP_PUT packs it, and the frame numbers its VMT_UNMAP_SLOT reads back."""
+    # i a variable, as in the kernel: a constant i lets the compiler see the shift of a
+    # branch not taken.
+    src = ('#include <stdio.h>\n#include "tracing/vmtrace_format.h"\n'
+           "static const uint64 pfn[] = { %s };\n"
+           "int main(void) {\nuint32 arg = %du; uint64 a = %dull, b = 0;\n"
+           "for (int i = 0; i < %d; i++) VMT_UNMAP_PUT(i, pfn[i], &arg, &a, &b);\n"
+           'printf("%%llu %%llu %%llu\\n", (unsigned long long)arg, (unsigned long long)a,'
+           " (unsigned long long)b);\n"
+           'for (int i = 0; i < %d; i++) printf("%%llu\\n", '
+           "(unsigned long long)VMT_UNMAP_SLOT(i, arg, a, b));\nreturn 0;\n}\n"
+           % (", ".join("%dull" % p for p in pfns), perm, va, len(pfns), len(pfns)))
+    with tempfile.TemporaryDirectory(prefix="test-vmtrace-format-") as tmp:
+        with open(os.path.join(tmp, "unmap.c"), "w") as f:
+            f.write(src)
+        exe = os.path.join(tmp, "unmap")
+        subprocess.run([os.environ.get("HOSTCC", "cc"), "-Wall", "-Werror", "-I", ROOT, "-o",
+                        exe, os.path.join(tmp, "unmap.c")], check=True)
+        out = subprocess.run([exe], check=True, stdout=subprocess.PIPE, text=True).stdout
+    lines = out.split()
+    return tuple(int(x) for x in lines[:3]), [int(x) for x in lines[3:]]
+
+
 def py_layout(st, fields):
     """{field: (offset, size)} of a derived struct.Struct, walking its format codes."""
     import struct
@@ -98,6 +123,18 @@ class Layout(unittest.TestCase):
         self.assertEqual({n: getattr(F, n) for n in names}, c_values(names))
         self.assertEqual((F.PTE_W, F.PTE_COW), (1 << 2, 1 << 8))
 
+    def test_version_5_names(self):
+        """The packed unmap's constants, the masks among them expressions, as C sees them."""
+        self.assertIn(5, F.VERSIONS)
+        names = ["VMT_UNMAP_PAGES", "VMT_UNMAP_COUNT_SHIFT", "VMT_UNMAP_PAGES_MAX",
+                 "VMT_UNMAP_PFN_BITS", "VMT_UNMAP_PFN_MASK", "VMT_UNMAP_VA_BITS",
+                 "VMT_UNMAP_VA_MASK", "VMT_UNMAP_PERM_MASK", "VMT_UNMAP_ARG_SHIFT"]
+        self.assertEqual({n: getattr(F, n) for n in names}, c_values(names))
+
+    def test_function_like_macros_skipped(self):
+        for name in ("VMT_UNMAP_SLOT", "VMT_UNMAP_PUT"):
+            self.assertNotIn(name, F.CONSTANTS)
+
 
 class Unreadable(unittest.TestCase):
     def test_unknown_field_type(self):
@@ -120,8 +157,8 @@ def rec(type, arg=0, a=0, b=0, flags=0, ts=100, seq=7):
     return F.Record(ts=ts, seq=seq, pid=3, type=type, cpu=1, flags=flags, arg=arg, a=a, b=b)
 
 
-class Expanding(unittest.TestCase):
-    """F.expand gives back what version-3 records imply, as tracing/vmtrace_format.h says."""
+class ExpandCase(unittest.TestCase):
+    """What the expanding tests share: a header of any version, one record expanded."""
     PA, URW = 0x87654000, 0x2 | 0x4 | 0x10
 
     def header(self, version):
@@ -131,6 +168,24 @@ class Expanding(unittest.TestCase):
 
     def expand(self, r, version=3):
         return [x for _, x in F.expand([(56, r)], self.header(version))]
+
+    def read_back(self, version, *recs):
+        """The types F.read gives for a recording of recs (exits like F.read)."""
+        tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
+        try:
+            path = os.path.join(tmp, "r.vmt")
+            with open(path, "wb") as f:
+                f.write(F.HEADER.pack(*self.header(version)))
+                for r in recs:
+                    f.write(F.RECORD.pack(*r))
+            _, got = F.read(path, "test")
+            return [r.type for r in got]
+        finally:
+            shutil.rmtree(tmp)
+
+
+class Expanding(ExpandCase):
+    """F.expand gives back what version-3 records imply, as tracing/vmtrace_format.h says."""
 
     def test_fault_end(self):
         arg = F.VMT_OUT_MAPPED | F.VMT_END_KALLOC | F.VMT_END_MAP | self.URW << F.VMT_END_PERM_SHIFT
@@ -189,16 +244,107 @@ class Expanding(unittest.TestCase):
             self.assertEqual(self.expand(r, v), [r])
 
     def test_read_expands(self):
-        tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
-        try:
-            path = os.path.join(tmp, "r.vmt")
-            with open(path, "wb") as f:
-                f.write(F.HEADER.pack(*self.header(3)))
-                f.write(F.RECORD.pack(*rec(F.UNMAP, self.URW, 0x7000, self.PA, flags=F.VMT_UNMAP_FREED)))
-            _, recs = F.read(path)
-            self.assertEqual([r.type for r in recs], [F.UNMAP, F.KFREE])
-        finally:
-            shutil.rmtree(tmp)
+        self.assertEqual(self.read_back(3, rec(F.UNMAP, self.URW, 0x7000, self.PA,
+                                               flags=F.VMT_UNMAP_FREED)), [F.UNMAP, F.KFREE])
+
+
+PACKED = F.VMT_UNMAP_PAGES
+
+
+def packed_flags(n, freed=False):
+    return PACKED | n << F.VMT_UNMAP_COUNT_SHIFT | (F.VMT_UNMAP_FREED if freed else 0)
+
+
+class PackedUnmaps(ExpandCase):
+    """Version 5: one VMT_UNMAP for up to VMT_UNMAP_PAGES_MAX pages in a row, packed by
+    the header's own VMT_UNMAP_PUT (compiled here), expanded as the kernel would have
+    written the pages one by one in version 4."""
+    PAGE = 4096
+    # The highest user page: va's own bits reach VMT_UNMAP_VA_BITS's neighbourhood, so a
+    # frame in slot 3 just above it must not leak into the va.
+    TOP_VA = (1 << 38) - 5 * 4096
+
+    def packed(self, va, perm, pfns, freed=False, version=5):
+        (arg, a, b), slots = c_packed_unmap(va, perm, pfns)
+        self.assertEqual(slots, list(pfns), "the header's VMT_UNMAP_SLOT reads back its PUT")
+        r = rec(F.UNMAP, arg, a, b, flags=packed_flags(len(pfns), freed))
+        return r, self.expand(r, version)
+
+    def per_page(self, va, perm, pfns, freed):
+        """What a version-4 kernel wrote for the same unmaps, as expanded."""
+        out = []
+        for i, pfn in enumerate(pfns):
+            out.append(rec(F.UNMAP, perm, va + i * self.PAGE, pfn * self.PAGE))
+            if freed:
+                out.append(rec(F.KFREE, 0, pfn * self.PAGE, 0, flags=F.VMT_PAGE_DATA))
+        return out
+
+    def test_one_page(self):
+        for freed in (False, True):
+            _, got = self.packed(0x3000, self.URW, [0x87654], freed)
+            self.assertEqual(got, self.per_page(0x3000, self.URW, [0x87654], freed))
+
+    def test_five_pages_freed_in_order(self):
+        pfns = [0x80001, 0x80abc, 0x9ffff, 0x80100, 0x80002]
+        _, got = self.packed(0x10000, self.URW, pfns, freed=True)
+        self.assertEqual(got, self.per_page(0x10000, self.URW, pfns, True))
+        self.assertEqual([r.type for r in got], [F.UNMAP, F.KFREE] * 5)
+
+    def test_five_pages_kept(self):
+        pfns = [0x80005, 0x80004, 0x80003, 0x80002, 0x80001]
+        perm = F.PTE_U | 0x2 | F.PTE_COW
+        _, got = self.packed(0x4000, perm, pfns)
+        self.assertEqual(got, self.per_page(0x4000, perm, pfns, False))
+
+    def test_slots_full_at_the_top(self):
+        """Every slot at its largest frame number: slot 3 fills a to its top bits, slot
+        4 arg's; neither va nor permissions may take any of it."""
+        top = F.VMT_UNMAP_PFN_MASK
+        pfns = [top, top - 1, top - 2, top, top]
+        perm = F.VMT_UNMAP_PERM_MASK
+        r, got = self.packed(self.TOP_VA, perm, pfns, freed=True)
+        self.assertEqual((r.a >> F.VMT_UNMAP_VA_BITS, r.a & F.VMT_UNMAP_VA_MASK), (top, self.TOP_VA))
+        self.assertEqual((r.arg >> F.VMT_UNMAP_ARG_SHIFT, r.arg & F.VMT_UNMAP_PERM_MASK), (top, perm))
+        self.assertEqual(got, self.per_page(self.TOP_VA, perm, pfns, True))
+
+    def test_fewer_pages_read_only_their_slots(self):
+        """Slots past the count are not frames, whatever they hold."""
+        r, _ = self.packed(0x8000, self.URW, [0x80001, 0x80002])
+        r = r._replace(a=r.a | 7 << F.VMT_UNMAP_VA_BITS)      # slot 3 holds junk
+        self.assertEqual(self.expand(r, 5), self.per_page(0x8000, self.URW, [0x80001, 0x80002],
+                                                          False))
+
+    def test_every_page_at_the_records_place(self):
+        r, got = self.packed(0x2000, self.URW, [0x80001, 0x80002, 0x80003], freed=True)
+        r = r._replace(ts=12345, seq=99)
+        got = list(F.expand([(56 + 40 * 9, r)], self.header(5)))
+        self.assertEqual({(off, x.ts, x.seq, x.cpu, x.pid) for off, x in got},
+                         {(56 + 40 * 9, 12345, 99, 1, 3)})
+
+    def test_unpacked_unmap_still_single(self):
+        r = rec(F.UNMAP, self.URW, 0x7000, self.PA, flags=F.VMT_UNMAP_FREED)
+        self.assertEqual(self.expand(r, 5), [
+            rec(F.UNMAP, self.URW, 0x7000, self.PA), rec(F.KFREE, 0, self.PA, 0, flags=F.VMT_PAGE_DATA)])
+
+    def test_bad_counts_refused(self):
+        for n in (0, F.VMT_UNMAP_PAGES_MAX + 1, 7):
+            r = rec(F.UNMAP, self.URW, 0x7000, 0x80001, flags=packed_flags(n))
+            with self.assertRaisesRegex(F.BadRecording, r"^offset 56: a packed VMT_UNMAP of %d " % n):
+                self.expand(r, 5)
+
+    def test_packed_before_version_5_refused(self):
+        r = rec(F.UNMAP, self.URW, 0x7000, 0x80001, flags=packed_flags(1))
+        for v in (3, 4):
+            with self.assertRaisesRegex(F.BadRecording, r"^offset 56: .*version %d" % v):
+                self.expand(r, v)
+
+    def test_read_refuses_with_one_line(self):
+        r = rec(F.UNMAP, self.URW, 0x7000, 0x80001, flags=packed_flags(2))
+        with self.assertRaises(SystemExit) as e:
+            self.read_back(4, r)
+        self.assertRegex(str(e.exception), r"^test: .*r\.vmt: offset 56: a packed VMT_UNMAP")
+        self.assertNotIn("\n", str(e.exception))
+        self.assertEqual(self.read_back(5, r), [F.UNMAP, F.UNMAP])
 
 
 @unittest.skipUnless(os.access(os.path.join(TOOLS, "vmtgen"), os.X_OK),

@@ -14,6 +14,7 @@ read is an error at import, not a wrong answer later.
     hdr = F.parse_header(data)      # F.Header, checked; raises F.BadRecording
     for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
     for off, r in F.expand(F.records(data, hdr), hdr): ...   # implied records spelled out
+    F.unmap_pages(unmap, hdr)   # the per-page unmaps of a packed one (version 5)
     F.end_outcome(end.arg), F.end_cow(end.arg), F.end_refs(end.arg)   # a fault end's arg
     hdr, recs = F.read(path, "prog")          # analysis: records merged by time
 
@@ -216,8 +217,14 @@ def expand(pairs, header):
     with its implication bits cleared. So readers see what a version-2 kernel wrote for
     the same events. A fault end keeps the bits that are its own: the outcome and, from
     version 4, VMT_END_COW and the references (end_outcome, end_cow, end_refs read
-    them). A VMT_SHARE stays one record: it names no frames. Versions 1 and 2 pass
-    through as written."""
+    them). A VMT_SHARE stays one record: it names no frames. From version 5 a packed
+    unmap (VMT_UNMAP_PAGES) becomes one unmap per page, in va order (unmap_pages),
+    each followed by its frame's kfree if the record says VMT_UNMAP_FREED, all at the
+    record's ts, seq, cpu, pid and offset: the pages after the first are implied, as a
+    kfree is, and have no seq of their own.
+    Versions 1 and 2 pass through as written. Raises BadRecording (offset first) for a
+    packed unmap in a recording older than version 5 or one with no or too many pages;
+    read() turns that into the exit a bad recording gets."""
     if header.version < 3:
         yield from pairs
         return
@@ -233,9 +240,14 @@ def expand(pairs, header):
         elif r.type == MAP and r.flags & VMT_MAP_ALLOCATED:           # noqa: F821
             yield off, _kalloc(r)
             yield off, r._replace(flags=r.flags & ~VMT_MAP_ALLOCATED)  # noqa: F821
+        elif r.type == UNMAP and r.flags & VMT_UNMAP_PAGES:           # noqa: F821
+            for u in unmap_pages(r, header, off):
+                yield off, u
+                if r.flags & VMT_UNMAP_FREED:                          # noqa: F821
+                    yield off, _kfree(u)
         elif r.type == UNMAP and r.flags & VMT_UNMAP_FREED:           # noqa: F821
             yield off, r._replace(flags=r.flags & ~VMT_UNMAP_FREED)   # noqa: F821
-            yield off, r._replace(type=KFREE, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
+            yield off, _kfree(r)
         else:
             yield off, r
 
@@ -271,6 +283,51 @@ def _kalloc(r):
     return r._replace(type=KALLOC, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
 
 
+def _kfree(r):
+    """The kfree of data page r.b that unmap r implies, at r's place."""
+    return r._replace(type=KFREE, flags=VMT_PAGE_DATA, arg=0, a=r.b, b=0)  # noqa: F821
+
+
+# Where a packed unmap keeps its frame numbers (VMT_UNMAP_SLOT in the header): as many
+# slots as b holds from bit 0 up, then one in a above the va, then one in arg above the
+# permissions; each (field, shift). The header's VMT_UNMAP_PAGES_MAX must be that many.
+# b's width in bits, from struct vmt_record's field codes
+_B_BITS = 8 * struct.calcsize("<" + re.findall(r"\d*[a-zA-Z]", RECORD.format[1:])[
+    RECORD_FIELDS.index("b")])
+_B_SLOTS = _B_BITS // VMT_UNMAP_PFN_BITS                              # noqa: F821
+_UNMAP_SLOTS = ([("b", i * VMT_UNMAP_PFN_BITS) for i in range(_B_SLOTS)] +   # noqa: F821
+                [("a", VMT_UNMAP_VA_BITS), ("arg", VMT_UNMAP_ARG_SHIFT)])    # noqa: F821
+if len(_UNMAP_SLOTS) != VMT_UNMAP_PAGES_MAX:                           # noqa: F821
+    raise FormatHeaderError("VMT_UNMAP_PAGES_MAX is %d, the slot layout holds %d frames"
+                            % (VMT_UNMAP_PAGES_MAX, len(_UNMAP_SLOTS)))  # noqa: F821
+# The count field (flags >> VMT_UNMAP_COUNT_SHIFT) is as wide as VMT_UNMAP_PAGES_MAX
+# needs: 3 bits, the header's "& 7".
+_UNMAP_COUNT_MASK = (1 << VMT_UNMAP_PAGES_MAX.bit_length()) - 1        # noqa: F821
+
+
+def unmap_pages(r, header, off=0):
+    """The per-page unmaps a packed VMT_UNMAP (VMT_UNMAP_PAGES) stands for, in va order:
+    flags 0, arg the permission bits, a the page's va, b its frame, the rest r's. The
+    caller adds each frame's kfree if r.flags has VMT_UNMAP_FREED (expand does). Raises
+    BadRecording, with off, for a recording older than version 5 or a page count
+    outside 1 .. VMT_UNMAP_PAGES_MAX."""
+    if header.version < 5:
+        raise BadRecording("offset %d: a packed VMT_UNMAP (VMT_UNMAP_PAGES) in a version %d "
+                           "recording; packed unmaps came with version 5"
+                           % (off, header.version))
+    n = r.flags >> VMT_UNMAP_COUNT_SHIFT & _UNMAP_COUNT_MASK            # noqa: F821
+    if not 1 <= n <= VMT_UNMAP_PAGES_MAX:                              # noqa: F821
+        raise BadRecording("offset %d: a packed VMT_UNMAP of %d pages (1 to %d)"
+                           % (off, n, VMT_UNMAP_PAGES_MAX))             # noqa: F821
+    fields = {"arg": r.arg, "a": r.a, "b": r.b}
+    va = r.a & VMT_UNMAP_VA_MASK                                       # noqa: F821
+    perm = r.arg & VMT_UNMAP_PERM_MASK                                 # noqa: F821
+    pfn_mask = VMT_UNMAP_PFN_MASK                                      # noqa: F821
+    return [r._replace(flags=0, arg=perm, a=va + i * header.page_size,
+                       b=(fields[name] >> shift & pfn_mask) * header.page_size)
+            for i, (name, shift) in enumerate(_UNMAP_SLOTS[:n])]
+
+
 def trailing_bytes(data, header):
     """How many bytes past the last whole record (0 in a well-formed recording)."""
     return (len(data) - header.header_size) % header.record_size
@@ -278,7 +335,7 @@ def trailing_bytes(data, header):
 
 def read(path, prog="vmt"):
     """(header dict, records sorted by ts) of the recording at path, with what version-3
-    records imply spelled out (expand); exits on bad input. Records of different CPUs
+    and later records imply spelled out (expand); exits on bad input. Records of different CPUs
     are interleaved in drain order: they are merged by time (the sort is stable, so one
     CPU's records keep their order when timestamps tie)."""
     with open(path, "rb") as f:
@@ -287,7 +344,10 @@ def read(path, prog="vmt"):
         h = parse_header(data)
     except BadRecording as e:
         sys.exit("%s: %s: %s" % (prog, path, e))
-    recs = sorted((r for _, r in expand(records(data, h), h)), key=lambda r: r.ts)
+    try:
+        recs = sorted((r for _, r in expand(records(data, h), h)), key=lambda r: r.ts)
+    except BadRecording as e:
+        sys.exit("%s: %s: %s" % (prog, path, e))
     return dict(ncpu=h.ncpu, hz=h.timer_hz, page=h.page_size, start=h.start_ts,
                 free=h.free_pages), recs
 
