@@ -307,6 +307,19 @@ class PackedUnmaps(ExpandCase):
         self.assertEqual((r.arg >> F.VMT_UNMAP_ARG_SHIFT, r.arg & F.VMT_UNMAP_PERM_MASK), (top, perm))
         self.assertEqual(got, self.per_page(self.TOP_VA, perm, pfns, True))
 
+    def test_python_packs_as_c(self):
+        """F.pack_unmap, which tests use to make recordings, packs as VMT_UNMAP_PUT does."""
+        top = F.VMT_UNMAP_PFN_MASK
+        for va, perm, pfns, freed in ((0x3000, self.URW, [0x87654], False),
+                                      (self.TOP_VA, F.VMT_UNMAP_PERM_MASK,
+                                       [top, 1, top - 2, top, top - 1], True)):
+            (arg, a, b), _ = c_packed_unmap(va, perm, pfns)
+            self.assertEqual(F.pack_unmap(va, perm, [p * self.PAGE for p in pfns], self.PAGE,
+                                          freed),
+                             (packed_flags(len(pfns), freed), arg, a, b))
+        with self.assertRaises(ValueError):
+            F.pack_unmap(0, self.URW, [], self.PAGE)
+
     def test_fewer_pages_read_only_their_slots(self):
         """Slots past the count are not frames, whatever they hold."""
         r, _ = self.packed(0x8000, self.URW, [0x80001, 0x80002])

@@ -15,6 +15,7 @@ read is an error at import, not a wrong answer later.
     for off, r in F.records(data, hdr): ...   # (byte offset, F.Record) in file order
     for off, r in F.expand(F.records(data, hdr), hdr): ...   # implied records spelled out
     F.unmap_pages(unmap, hdr)   # the per-page unmaps of a packed one (version 5)
+    F.pack_unmap(va, perm, frames, page_size)   # (flags, arg, a, b) of one, for tests
     F.end_outcome(end.arg), F.end_cow(end.arg), F.end_refs(end.arg)   # a fault end's arg
     hdr, recs = F.read(path, "prog")          # analysis: records merged by time
 
@@ -326,6 +327,21 @@ def unmap_pages(r, header, off=0):
     return [r._replace(flags=0, arg=perm, a=va + i * header.page_size,
                        b=(fields[name] >> shift & pfn_mask) * header.page_size)
             for i, (name, shift) in enumerate(_UNMAP_SLOTS[:n])]
+
+
+def pack_unmap(va, perm, frames, page_size, freed=False):
+    """(flags, arg, a, b) of one packed VMT_UNMAP for the pages from va on, mapped to
+    frames (physical addresses, 1 .. VMT_UNMAP_PAGES_MAX of them) with perm: what the
+    kernel's VMT_UNMAP_PUT writes, for tests that make recordings."""
+    if not 1 <= len(frames) <= VMT_UNMAP_PAGES_MAX:                    # noqa: F821
+        raise ValueError("a packed unmap holds 1 to %d pages, not %d"
+                         % (VMT_UNMAP_PAGES_MAX, len(frames)))          # noqa: F821
+    fields = {"arg": perm, "a": va, "b": 0}
+    for (name, shift), pa in zip(_UNMAP_SLOTS, frames):
+        fields[name] |= pa // page_size << shift
+    flags = (VMT_UNMAP_PAGES | len(frames) << VMT_UNMAP_COUNT_SHIFT |   # noqa: F821
+             (VMT_UNMAP_FREED if freed else 0))                        # noqa: F821
+    return flags, fields["arg"], fields["a"], fields["b"]
 
 
 def trailing_bytes(data, header):

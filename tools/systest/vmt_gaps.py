@@ -9,6 +9,9 @@ every CPU the sequence numbers start at 0, and each record must be the next numb
 except a VMT_LOST record, which must come exactly `a` numbers later: the dropped
 records used up those numbers. (build/tools/vmtcheck accepts any first number and a VMT_LOST
 count that merely covers the gap; this checks that the counts explain the gaps exactly.)
+Records are taken as written, not expanded: a record that stands for others (a fault
+end's kalloc and map, version 5's packed unmap of up to five pages) is one record with
+one sequence number.
 
 Prints one line per CPU, "cpuN records R dropped D lost_records L", and exits 1 at the
 first violation with its byte offset. With --where (before REC.vmt) it first says where

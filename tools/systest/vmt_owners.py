@@ -13,6 +13,8 @@ the child would unmap pages it never mapped and fail this check. A copy-on-write
 maps the child's pages with one VMT_SHARE per run (version 4, under the child's pid):
 each counts as b maps, so a child's unmaps must equal the pages it was shared plus the
 pages it mapped later (a copy-on-write copy unmaps the shared page and maps its own).
+A packed unmap (VMT_UNMAP_PAGES, version 5) counts as the pages it stands for: the
+records are read expanded (tracing/vmtrace_format.py's expand).
 
 Needs a recording without drops (a dropped record would unbalance its process).
 Prints "exited N, balanced N, forked children with pages C, shared pages S" (S: pages

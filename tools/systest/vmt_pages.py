@@ -11,6 +11,8 @@ the recording is followed exactly: it may unmap only what it was shared or mappe
 once it has exited it holds nothing. A process older than the recording may hold pages
 mapped before it started; those are not known, and neither is the frame a child is
 shared from one, but the child's unmap of that va must still find the shared page.
+A packed unmap (VMT_UNMAP_PAGES, version 5) is read as the per-page unmaps it stands
+for, each with its own frame (tracing/vmtrace_format.py's read expands it).
 
 Each fault (the records of its process between its begin and end) must have done what
 its outcome says:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The recording checkers vmt_pages.py and vmt_owners.py on hand-made version-4
-recordings (make test-host; no QEMU).
+"""The recording checkers vmt_pages.py and vmt_owners.py on hand-made version-4 and
+version-5 recordings (make test-host; no QEMU).
 
     python3 tools/systest/tests/test_recording_checkers.py [-v]
 
@@ -10,6 +10,11 @@ fault, its kalloc and map folded into the end; a take-over's bare end): both che
 pass it. Each broken variant (a copy with a second unmap, a take-over that maps, a
 child that unmaps a page it was never shared, a share the checker did not count, ...)
 must make them fail, so that their passes on real recordings mean something.
+
+The same recording with its exits' unmaps packed as a version-5 kernel packs them
+(VMT_UNMAP_PAGES, up to five pages a record) must pass both as well, and fail them
+when a page is left out or frames are swapped between slots; in a version-4 recording
+a packed unmap is refused in one line; vmt_gaps.py counts it as one record.
 """
 
 import os
@@ -66,10 +71,30 @@ def good():
     return ev
 
 
-def write(path, events):
+def packed(pid, va, perm, frames, freed=False):
+    """One version-5 VMT_UNMAP of the pages from va on (VMT_UNMAP_PAGES)."""
+    flags, arg, a, b = F.pack_unmap(va, perm, frames, PAGE, freed)
+    return (F.UNMAP, pid, arg, flags, a, b)
+
+
+def good_packed():
+    """good() as a version-5 kernel writes it: each exit's unmaps packed, a run per
+    permission (text, copy-on-write data, page 8), page 8's frame freed with it."""
+    ev = []
+    for e in good():
+        if e[0] != F.UNMAP or e[1] == 3 and e[2] == UCOW and e[4] == 8 * PAGE:
+            ev.append(e)          # the copy's own unmap stays a record of its own
+        elif e[4] in (0, 2 * PAGE, 8 * PAGE):   # the first page of each run
+            frames = [x[5] for x in good() if x[:3] == e[:3] and x[0] == F.UNMAP and
+                      e[4] <= x[4] < e[4] + 2 * PAGE]
+            ev.append(packed(e[1], e[4], e[2], frames, e[3] & F.VMT_UNMAP_FREED))
+    return ev
+
+
+def write(path, events, version=4):
     with open(path, "wb") as f:
-        f.write(F.HEADER.pack(F.MAGIC, 4, F.HEADER.size, F.RECORD.size, 1, 10000000, PAGE,
-                              0, 1000, 0))
+        f.write(F.HEADER.pack(F.MAGIC, version, F.HEADER.size, F.RECORD.size, 1, 10000000,
+                              PAGE, 0, 1000, 0))
         for seq, (typ, pid, arg, flags, a, b) in enumerate(events):
             f.write(F.RECORD.pack(100 + seq, seq, pid, typ, 0, flags, arg, a, b))
 
@@ -93,7 +118,9 @@ def is_taken_end(e):
     return e[0] == F.FAULT_END and F.end_outcome(e[2]) == F.VMT_OUT_TAKEN
 
 
-class Checkers(unittest.TestCase):
+class CheckerCase(unittest.TestCase):
+    """Runs a checker on a recording of events written to a temporary file."""
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="test-recording-checkers-")
 
@@ -102,17 +129,19 @@ class Checkers(unittest.TestCase):
             os.remove(os.path.join(self.tmp, name))
         os.rmdir(self.tmp)
 
-    def run_checker(self, name, events, *opts):
+    def run_checker(self, name, events, *opts, version=4):
         path = os.path.join(self.tmp, "r.vmt")
-        write(path, events)
+        write(path, events, version)
         return subprocess.run([sys.executable, os.path.join(SYSTEST, name), *opts, path],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def assert_fails(self, name, events, words, *opts):
-        r = self.run_checker(name, events, *opts)
+    def assert_fails(self, name, events, words, *opts, version=4):
+        r = self.run_checker(name, events, *opts, version=version)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn(words, r.stderr)
 
+
+class Checkers(CheckerCase):
     def test_good_passes_both(self):
         r = self.run_checker("vmt_pages.py", good(), "--cow")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -181,6 +210,66 @@ class Checkers(unittest.TestCase):
                      F.end_outcome(e[2]) == F.VMT_OUT_MAPPED,
                      [(F.FAULT_END, 2, end_arg(F.VMT_OUT_MAPPED), 0, 8 * PAGE + 8, LAZY)])
         self.assert_fails("vmt_pages.py", ev, "mapped fault at va")
+
+
+
+class PackedUnmaps(CheckerCase):
+    """Version 5: the exits' unmaps packed (VMT_UNMAP_PAGES) read as good()'s per-page
+    ones, and vmt_gaps counts a packed record as the one record it is."""
+
+    def test_packed_passes_both(self):
+        ev = good_packed()
+        self.assertEqual(sum(e[3] & F.VMT_UNMAP_PAGES != 0 for e in ev), 6)
+        self.assertLess(len(ev), len(good()))
+        r = self.run_checker("vmt_pages.py", ev, "--cow", version=5)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("shares: 5 runs, 9 pages", r.stdout)
+        r = self.run_checker("vmt_owners.py", ev, version=5)
+        self.assertEqual((r.returncode, r.stdout.strip()), (
+            0, "exited 2, balanced 2, forked children with pages 2, shared pages 9"))
+
+    def test_packed_page_missing(self):
+        """A packed teardown one page short leaves the page held and the maps unbalanced."""
+        ev = replace(good_packed(), lambda e: e[1] == 3 and e[3] & F.VMT_UNMAP_PAGES and
+                     e[2] == UCOW, [packed(3, 2 * PAGE, UCOW, [OLD + 2 * PAGE])])
+        self.assert_fails("vmt_pages.py", ev, "pid 3 exited but still holds 1 pages", version=5)
+        self.assert_fails("vmt_owners.py", ev, "pid 3 exited with +1 maps", version=5)
+
+    FRAMES = [OLD + i * PAGE for i in range(F.VMT_UNMAP_PAGES_MAX)]
+
+    def copied_child(self, frames):
+        """A copying fork's child maps FRAMES page by page, exits and unmaps its pages
+        with one packed record naming frames."""
+        return ([(F.FORK, 1, 2, 0, 0, 0)] +
+                [(F.MAP, 2, URW, 0, i * PAGE, pa) for i, pa in enumerate(self.FRAMES)] +
+                [(F.EXIT, 2, 0, 0, 0, 0), packed(2, 0, URW, frames, freed=True)])
+
+    def test_every_slot_read(self):
+        """Each page's frame comes from its own slot: every frame named right passes,
+        two swapped are unmaps of frames the child does not hold there."""
+        ev = self.copied_child(self.FRAMES)
+        for name in ("vmt_pages.py", "vmt_owners.py"):
+            r = self.run_checker(name, ev, version=5)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        last = len(self.FRAMES) - 1
+        swapped = self.FRAMES[:last - 1] + [self.FRAMES[last], self.FRAMES[last - 1]]
+        self.assert_fails("vmt_pages.py", self.copied_child(swapped),
+                          "pid 2 unmaps va %#x frame %#x" % ((last - 1) * PAGE,
+                                                             self.FRAMES[last]), version=5)
+
+    def test_packed_in_version_4_refused(self):
+        for name in ("vmt_pages.py", "vmt_owners.py"):
+            r = self.run_checker(name, good_packed(), version=4)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertRegex(r.stderr, r"^%s: .*: offset \d+: a packed VMT_UNMAP "
+                             r"\(VMT_UNMAP_PAGES\) in a version 4 recording" % name[:-3])
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+    def test_gaps_count_written_records(self):
+        ev = good_packed()
+        r = self.run_checker("vmt_gaps.py", ev, version=5)
+        self.assertEqual((r.returncode, r.stdout.strip()),
+                         (0, "cpu0 records %d dropped 0 lost_records 0" % len(ev)))
 
 
 if __name__ == "__main__":
