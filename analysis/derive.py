@@ -522,7 +522,8 @@ def kind_numbers(datadir, n):
 
 def info_numbers(datadir, n):
     """lazytests-info.csv: every numeric value as rec.KEY, and the lost share; returns
-    the file as a dict of strings."""
+    the file as a dict of strings. The share is of the records the kernel wrote
+    (written_records; summaries made before it was kept have records only)."""
     info = {r["key"]: r["value"] for r in
             csv.DictReader(open(os.path.join(datadir, "lazytests-info.csv"), newline=""))}
     for key, value in info.items():
@@ -530,7 +531,8 @@ def info_numbers(datadir, n):
             n["rec." + key] = float(value)
         except ValueError:
             pass
-    n["rec.lost_pct"] = 100.0 * n["rec.lost_records"] / (n["rec.records"] + n["rec.lost_records"])
+    written = n.get("rec.written_records", n["rec.records"])
+    n["rec.lost_pct"] = 100.0 * n["rec.lost_records"] / (written + n["rec.lost_records"])
     return info
 
 

@@ -56,8 +56,9 @@ def save(fig, outdir, name):
 
 def subtitle(info):
     lost = int(info["lost_records"])
+    written = int(info.get("written_records", info["records"]))   # of what the kernel wrote
     note = ("%d records lost in full rings (%.1f%%): counts there are short"
-            % (lost, 100.0 * lost / (int(info["records"]) + lost)) if lost else
+            % (lost, 100.0 * lost / (written + lost)) if lost else
             "no records lost")
     return textwrap.fill("recorded: %s; %s" % (info["label"], note), width=120)
 

@@ -14,9 +14,9 @@ are the data's.
    key's value in the freshly derived numbers.csv, rounded to as many decimals as the
    report gives; a number with a '%' or 'x' right after the comment is compared the same
    way (the key says what it is).
-4. The recording reducer's per-process counts on a hand-made record sequence
-   (analysis/test_vmt_procs.py), and the fault profile's counts on a hand-made
-   recording (analysis/test_fault_outcomes.py).
+4. The recording reducer's per-process counts on a hand-made record sequence, and on
+   version-5 packed unmaps read from a file (analysis/test_vmt_procs.py), and the fault
+   profile's counts on a hand-made recording (analysis/test_fault_outcomes.py).
 Prints one line per failure and "N passed, M failed"; exits 1 if anything failed.
 """
 

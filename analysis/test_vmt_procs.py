@@ -4,17 +4,23 @@ order the kernel writes them (kernel/proc.c, kernel/exec.c): the child's copy un
 child's pid before the parent's FORK record, an exiting process's teardown under its own
 pid after its EXIT record, exec's new image mapped before its old one is unmapped; and
 a copy-on-write fork (version 4): SHARE runs under the child's pid before the FORK, a
-copying fault's unmap and map, a take-over that writes neither.
+copying fault's unmap and map, a take-over that writes neither. And through
+vmt_summary.py's reading of a recording file: a teardown written as version 5's packed
+unmaps (VMT_UNMAP_PAGES, up to five pages a record) counts as the same teardown written
+page by page in version 4, but for the written records.
 
     python3 analysis/test_vmt_procs.py      (make test-analysis runs it too)
 """
 
+import argparse
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tracing"))
 import vmtrace_format as F  # noqa: E402  (the record format, from tracing/vmtrace_format.h)
 from vmt_procs import ProcTable
+import vmt_summary  # noqa: E402
 
 PAGE = 4096
 U = F.PTE_U | 0x6          # a user read/write page
@@ -95,12 +101,69 @@ def check_cow(table):
     return ["%s: %r, want %r" % (what, got, exp) for what, got, exp in want if got != exp]
 
 
+FRAMES = [0x80010000 + i * PAGE for i in range(7)]
+TRAPFRAME = 0x80020000
+
+
+def teardown_events(packed):
+    """(type, pid, flags, arg, a, b): process 1 maps 7 user pages and its trap frame,
+    exits and unmaps them, page by page or packed (runs of 5 and 2 user pages, and the
+    trap frame, whose permissions differ)."""
+    ev = [(F.MAP, 1, 0, U, i * PAGE, pa) for i, pa in enumerate(FRAMES)]
+    ev += [(F.MAP, 1, 0, KERNEL, 16 * PAGE, TRAPFRAME), (F.EXIT, 1, 0, 0, 0, 0)]
+    if not packed:
+        return ev + [(F.UNMAP, 1, F.VMT_UNMAP_FREED, U, i * PAGE, pa)
+                     for i, pa in enumerate(FRAMES)] + [(F.UNMAP, 1, 0, KERNEL, 16 * PAGE,
+                                                         TRAPFRAME)]
+    for va, perm, frames, freed in ((0, U, FRAMES[:5], True), (5 * PAGE, U, FRAMES[5:], True),
+                                    (16 * PAGE, KERNEL, [TRAPFRAME], False)):
+        flags, arg, a, b = F.pack_unmap(va, perm, frames, PAGE, freed)
+        ev.append((F.UNMAP, 1, flags, arg, a, b))
+    return ev
+
+
+def summary_of(version, events):
+    """vmt_summary.py's summary and info rows of a recording of events, one CPU."""
+    with tempfile.TemporaryDirectory(prefix="test-vmt-procs-") as tmp:
+        path = os.path.join(tmp, "r.vmt")
+        with open(path, "wb") as f:
+            f.write(F.HEADER.pack(F.MAGIC, version, F.HEADER.size, F.RECORD.size, 1,
+                                  10000000, PAGE, 0, 1000, 0))
+            for seq, (typ, pid, flags, arg, a, b) in enumerate(events):
+                f.write(F.RECORD.pack(10000 * (seq + 1), seq, pid, typ, 0, flags, arg, a, b))
+        hdr, recs = F.read(path, "test_vmt_procs")
+    s = vmt_summary.summarize(hdr, recs, 20.0)
+    info = vmt_summary.info_rows(s, hdr, len(recs), argparse.Namespace(label="", bin_ms=20.0),
+                                 [])
+    return s, dict(info)
+
+
+def check_packed():
+    """A packed teardown reads as the per-page one; only the written records differ."""
+    (s4, info4), (s5, info5) = summary_of(4, teardown_events(False)), summary_of(
+        5, teardown_events(True))
+    p4, p5 = s4["procs"][0], s5["procs"][0]
+    want = [("peak resident", p5.peak_r, 7),
+            ("resident after the packed teardown", sum(p5.frames.values()), 0),
+            ("peak resident, per page", p4.peak_r, 7),
+            ("resident after the first packed unmap (5 of 7 pages)", p5.rows.get(10), (0, 2)),
+            ("last memory row, packed and per page", (list(p5.rows.values())[-1],
+                                                      list(p4.rows.values())[-1]),
+             ((0, 0), (0, 0))),
+            ("records (expanded), packed against per page", info5["records"],
+             info4["records"]),
+            ("unmap records (expanded)", info5["records_unmap"], 8),
+            ("written records, per page", info4["written_records"], 17),
+            ("written records, packed", info5["written_records"], 12)]
+    return ["%s: %r, want %r" % (what, got, exp) for what, got, exp in want if got != exp]
+
+
 def run():
     table = ProcTable(PAGE)
     feed(table, scenario())
     cow = ProcTable(PAGE)
     feed(cow, cow_scenario())
-    return check(table) + check_cow(cow)
+    return check(table) + check_cow(cow) + check_packed()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ frame at wait() is charged to it too). So a process's resident pages are simply 
 own user maps less its own user unmaps, as on the converter's `resident` counters
 (tools/convert/vmt_counters.c). Resident can exceed virtual for a moment where the process
 really holds more: exec maps the new image before it unmaps the old one, and an eager
-sbrk that fails maps pages and unmaps them again with the break unchanged.
+sbrk that fails maps pages and unmaps them again with the break unchanged. Records come
+expanded (tracing/vmtrace_format.py's read): a version-5 packed unmap arrives as one
+unmap per page, each with its own va and frame.
 
 A copy-on-write fork writes one SHARE record per run of pages in place of the child's
 maps (version 4): each page of the run maps, in the child, the frame the parent maps at

@@ -27,8 +27,16 @@ few hundred KB and hold everything analysis/recording_figures.py plots:
                            its faults, the writes to a copy-on-write page
   NAME-tests.csv           test,start_ms,end_ms: each "test NAME" marker to the next
                            one (or the end of the recording)
-  NAME-info.csv            key,value: records, lost records, duration, CPUs, ..., and
-                           what --info adds (run-bench.sh: vmtrace stat's counters)
+  NAME-info.csv            key,value: records, written records, lost records,
+                           duration, CPUs, ..., records per type, and what --info adds
+                           (run-bench.sh: vmtrace stat's counters). records and
+                           records_TYPE count the records as read, each record that
+                           stands for others spelled out (a fault end's kalloc and
+                           map, version 5's packed unmap as one unmap per page): what
+                           a kernel writing every record wrote, the same in every
+                           version; written_records counts the file's records as the
+                           kernel wrote them, which lost records (dropped as written)
+                           compare with
 
 Times are from the recording's start_ts. Standard library only, so any python3 runs it.
 Records' pids are their owners (see vmt_procs.py, which keeps the per-process counts).
@@ -180,7 +188,8 @@ def process_tables(procs):
 def info_rows(s, hdr, nrecs, args, extra):
     counted = (F.FAULT_BEGIN, F.FAULT_END, F.MAP, F.UNMAP, F.SHARE, F.SBRK, F.FORK, F.EXEC,
                F.EXIT)
-    info = [("label", args.label), ("records", nrecs), ("lost_records", s["lost"]),
+    info = [("label", args.label), ("records", nrecs), ("written_records", hdr["written"]),
+            ("lost_records", s["lost"]),
             ("duration_ms", "%.1f" % s["duration"]), ("cpus", hdr["ncpu"]),
             ("timer_hz", hdr["hz"]), ("bin_ms", args.bin_ms),
             ("processes", len(s["procs"])), ("faults", len(s["faults"]))]

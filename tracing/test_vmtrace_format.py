@@ -351,6 +351,22 @@ class PackedUnmaps(ExpandCase):
             with self.assertRaisesRegex(F.BadRecording, r"^offset 56: .*version %d" % v):
                 self.expand(r, v)
 
+    def test_read_counts_written_records(self):
+        """F.read's "written" counts the file's records, a packed unmap once."""
+        flags, arg, a, b = F.pack_unmap(0x5000, self.URW, [0x80001000, 0x80002000, 0x80003000],
+                                        self.PAGE, freed=True)
+        tmp = tempfile.mkdtemp(prefix="test-vmtrace-format-")
+        try:
+            path = os.path.join(tmp, "r.vmt")
+            with open(path, "wb") as f:
+                f.write(F.HEADER.pack(*self.header(5)))
+                f.write(F.RECORD.pack(*rec(F.MAP, self.URW, 0x4000, self.PA)))
+                f.write(F.RECORD.pack(*rec(F.UNMAP, arg, a, b, flags=flags)))
+            hdr, recs = F.read(path)
+        finally:
+            shutil.rmtree(tmp)
+        self.assertEqual((hdr["written"], len(recs)), (2, 7))
+
     def test_read_refuses_with_one_line(self):
         r = rec(F.UNMAP, self.URW, 0x7000, 0x80001, flags=packed_flags(2))
         with self.assertRaises(SystemExit) as e:

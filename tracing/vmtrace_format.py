@@ -351,9 +351,10 @@ def trailing_bytes(data, header):
 
 def read(path, prog="vmt"):
     """(header dict, records sorted by ts) of the recording at path, with what version-3
-    and later records imply spelled out (expand); exits on bad input. Records of different CPUs
-    are interleaved in drain order: they are merged by time (the sort is stable, so one
-    CPU's records keep their order when timestamps tie)."""
+    and later records imply spelled out (expand); exits on bad input. Records of different
+    CPUs are interleaved in drain order: they are merged by time (the sort is stable, so
+    one CPU's records keep their order when timestamps tie). The dict's "written" is how
+    many records the file holds, before expansion: what drops compare with."""
     with open(path, "rb") as f:
         data = f.read()
     try:
@@ -364,8 +365,9 @@ def read(path, prog="vmt"):
         recs = sorted((r for _, r in expand(records(data, h), h)), key=lambda r: r.ts)
     except BadRecording as e:
         sys.exit("%s: %s: %s" % (prog, path, e))
+    written = (len(data) - h.header_size) // h.record_size
     return dict(ncpu=h.ncpu, hz=h.timer_hz, page=h.page_size, start=h.start_ts,
-                free=h.free_pages), recs
+                free=h.free_pages, written=written), recs
 
 
 def text16(a, b):
