@@ -37,6 +37,30 @@ static void fault_end(struct vmt_expand *e, const struct vmt_record *r)
   add(e, r, 0, r->type, r->flags, r->arg & ~VMT_END_IMPLIES, r->a, r->b);
 }
 
+// A plain unmap, then its implied kfree if it says its frame was freed.
+static void unmap_page(struct vmt_expand *e, const struct vmt_record *r, int implied, uint32 perm,
+                       uint64 va, uint64 pa, int freed)
+{
+  add(e, r, implied, VMT_UNMAP, 0, perm, va, pa);
+  if (freed)
+    add(e, r, 1, VMT_KFREE, VMT_PAGE_DATA, 0, pa, 0);
+}
+
+// Version 5: one record for n pages in a row. Only the first unmap stands in the
+// record's place (its seq); the rest, and every kfree, are implied.
+static void packed_unmap(struct vmt_expand *e, const struct vmt_record *r)
+{
+  unsigned n = r->flags >> VMT_UNMAP_COUNT_SHIFT & 7;
+  uint32 perm = r->arg & VMT_UNMAP_PERM_MASK;
+  uint64 va = r->a & VMT_UNMAP_VA_MASK;
+  if (n > VMT_UNMAP_PAGES_MAX)
+    n = VMT_UNMAP_PAGES_MAX;
+  for (unsigned i = 0; i < n; i++)
+    unmap_page(e, r, i > 0, perm, va + (uint64)i * e->page_size,
+               (uint64)VMT_UNMAP_SLOT(i, r->arg, r->a, r->b) * e->page_size,
+               r->flags & VMT_UNMAP_FREED);
+}
+
 void vmt_expand_push(struct vmt_expand *e, const struct vmt_record *r)
 {
   e->n = e->next = 0;
@@ -48,6 +72,8 @@ void vmt_expand_push(struct vmt_expand *e, const struct vmt_record *r)
     if (r->flags & VMT_MAP_ALLOCATED)
       add_kalloc(e, r, r->b);
     add(e, r, 0, r->type, r->flags & ~VMT_MAP_ALLOCATED, r->arg, r->a, r->b);
+  } else if (r->type == VMT_UNMAP && e->version >= 5 && (r->flags & VMT_UNMAP_PAGES)) {
+    packed_unmap(e, r);
   } else if (r->type == VMT_UNMAP) {
     add(e, r, 0, r->type, r->flags & ~VMT_UNMAP_FREED, r->arg, r->a, r->b);
     if (r->flags & VMT_UNMAP_FREED)

@@ -135,6 +135,43 @@ static int check_share(struct vmt_reader *r, const struct vmt_record *rec, uint6
   return 0;
 }
 
+// An unmap of several pages (version 5) names 1 .. VMT_UNMAP_PAGES_MAX pages in user
+// space, each with a frame, and nothing in the slots or bits it does not use; so each
+// page it expands to is one the kernel could have unmapped. A plain unmap in version 5
+// has no flag but VMT_UNMAP_FREED (the count's bits belong to packed ones).
+static int check_unmap(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
+{
+  uint64 ps = r->hdr.page_size, va = rec->a & VMT_UNMAP_VA_MASK;
+  unsigned n = rec->flags >> VMT_UNMAP_COUNT_SHIFT & 7;
+  unsigned known = VMT_UNMAP_FREED | VMT_UNMAP_PAGES | 7u << VMT_UNMAP_COUNT_SHIFT;
+  if (!(rec->flags & VMT_UNMAP_PAGES)) {
+    if (r->hdr.version >= 5 && (rec->flags & ~VMT_UNMAP_FREED))
+      return fail(r, off, "unmap flags 0x%x unknown", rec->flags);
+    return 0;
+  }
+  if (r->hdr.version < 5)
+    return fail(r, off, "unmap of several pages in a version %u recording", r->hdr.version);
+  if (rec->flags & ~known)
+    return fail(r, off, "unmap flags 0x%x unknown", rec->flags);
+  if (n < 1 || n > VMT_UNMAP_PAGES_MAX)
+    return fail(r, off, "unmap of %u pages (1 to %d in one record)", n, VMT_UNMAP_PAGES_MAX);
+  if (va % ps || va >= VMT_USER_TOP || n > (VMT_USER_TOP - va) / ps)
+    return fail(r, off, "unmap of %u pages at 0x%llx is not a run of user pages", n,
+                (unsigned long long)va);
+  for (unsigned i = 0; i < VMT_UNMAP_PAGES_MAX; i++) {
+    int full = VMT_UNMAP_SLOT(i, rec->arg, rec->a, rec->b) != 0;
+    if (i < n && !full)
+      return fail(r, off, "unmap of %u pages names no frame for page %u", n, i);
+    if (i >= n && full)
+      return fail(r, off, "unmap of %u pages has a frame in unused slot %u", n, i);
+  }
+  // The bits no slot covers: a's top 4, b's top 1, arg's top 1.
+  if (rec->a >> (VMT_UNMAP_VA_BITS + VMT_UNMAP_PFN_BITS) ||
+      rec->b >> (3 * VMT_UNMAP_PFN_BITS) || rec->arg >> (VMT_UNMAP_ARG_SHIFT + VMT_UNMAP_PFN_BITS))
+    return fail(r, off, "unmap of %u pages has bits set outside its slots", n);
+  return 0;
+}
+
 static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
 {
   if (rec->type == 0 || rec->type >= VMT_NTYPES)
@@ -147,6 +184,8 @@ static int check_record(struct vmt_reader *r, const struct vmt_record *rec, uint
   if (rec->type == VMT_FAULT_END && check_fault_end(r, rec, off) < 0)
     return -1;
   if (rec->type == VMT_SHARE && check_share(r, rec, off) < 0)
+    return -1;
+  if (rec->type == VMT_UNMAP && check_unmap(r, rec, off) < 0)
     return -1;
   if (rec->cpu >= r->hdr.ncpu)
     return fail(r, off, "cpu %u but the header says ncpu %u", rec->cpu, r->hdr.ncpu);

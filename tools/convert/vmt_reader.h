@@ -14,7 +14,11 @@
 //     copy-on-write bits (VMT_END_COW, references) before version 4 or on an outcome
 //     a copy-on-write fault cannot have, COPIED or TAKEN without VMT_END_COW, a share
 //     before version 4, of 0 pages, not page-aligned, or reaching past VMT_USER_TOP,
-//     with unknown flags, cpu >= ncpu, pid above
+//     with unknown flags, an unmap of several pages (VMT_UNMAP_PAGES) before version 5,
+//     of a count outside 1..VMT_UNMAP_PAGES_MAX, with unknown flags, not page-aligned or
+//     reaching past VMT_USER_TOP, with a used frame slot 0 or an unused slot (or a bit
+//     outside the slots) not 0, a plain unmap with flags other than VMT_UNMAP_FREED
+//     (version 5), cpu >= ncpu, pid above
 //     VMT_MAX_PID (the kernel's pids are positive ints),
 //     a VMT_LOST count above VMT_MAX_LOST (sequence numbers are 32-bit: a buffer cannot
 //     drop more between two reports without the gap becoming ambiguous),

@@ -1,6 +1,7 @@
 // Unit tests of what version-3 records imply (vmt_expand) and of the stream that hands
 // it out: each folded record gives back the records it replaces, in their places, and a
 // recording with folded records converts to the same timeline as one with them apart.
+// The same for version 5's unmaps of several pages.
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +112,168 @@ static void old_versions_pass_through(void)
     CHECK(n == 1 && memcmp(&o[0], &map, sizeof map) == 0 && !imp[0],
           "version %u: a record is only itself", v);
   }
+}
+
+// Frame numbers for packed unmaps: the last three fill their slots' 21 bits, so a slot
+// that spilled into its neighbour (or into a's va, or arg's permissions) would show.
+static const uint64 PFN[5] = { 0x87654, 0x80001, 0x1ffffd, 0x1ffffe, 0x1fffff };
+
+// Checks that o[0 .. n-1] are the per-page unmaps (and kfrees if freed) of pages pages
+// from va 0x10000 with frames PFN, each at r's place, only the first unmap written.
+static int unmaps_expanded(const struct vmt_record *r, const struct vmt_record *o,
+                           const int *imp, unsigned n, unsigned pages, int freed)
+{
+  unsigned k = 0;
+  if (n != pages * (freed ? 2 : 1))
+    return 0;
+  for (unsigned i = 0; i < pages; i++) {
+    const struct vmt_record *u = &o[k];
+    if (u->type != VMT_UNMAP || u->flags != 0 || u->arg != URW ||
+        u->a != 0x10000 + 0x1000ull * i || u->b != PFN[i] * 0x1000 || imp[k] != (i > 0) ||
+        !same_place(u, r))
+      return 0;
+    k++;
+    if (freed) {
+      const struct vmt_record *f = &o[k];
+      if (f->type != VMT_KFREE || f->flags != VMT_PAGE_DATA || f->a != PFN[i] * 0x1000 ||
+          f->b != 0 || f->arg != 0 || !imp[k] || !same_place(f, r))
+        return 0;
+      k++;
+    }
+  }
+  return 1;
+}
+
+// Version 5: an unmap of 1 to 5 pages gives each page's unmap, each with its kfree if
+// freed, all at the record's ts, seq, pid and cpu; only the first is not implied.
+static void packed_unmap_expands(void)
+{
+  struct vmt_record o[VMT_EXPAND_MAX];
+  int imp[VMT_EXPAND_MAX];
+  for (unsigned pages = 1; pages <= VMT_UNMAP_PAGES_MAX; pages++)
+    for (int freed = 0; freed < 2; freed++) {
+      struct vmt_record r = R_unmaps(1, 4, 70, URW, 0x10000, pages, freed, PFN);
+      r.seq = 12;
+      unsigned n = expand(5, r, o, imp);
+      CHECK(unmaps_expanded(&r, o, imp, n, pages, freed),
+            "%u pages, %s: %u records, not the unmaps of the pages in order", pages,
+            freed ? "freed" : "kept", n);
+    }
+  CHECK(VMT_EXPAND_MAX == 10, "room for 5 unmaps and 5 kfrees: %d", VMT_EXPAND_MAX);
+}
+
+// The slots as the format's macros write and read them are the layout R_unmaps spells
+// out by hand: slots 0-2 in b, 3 at the top of a, 4 above arg's permissions.
+static void packed_unmap_layout(void)
+{
+  struct vmt_record r = R_unmaps(0, 4, 70, URW, 0x10000, 5, 1, PFN);
+  uint32 arg = URW;
+  uint64 a = 0x10000, b = 0;
+  for (unsigned i = 0; i < 5; i++)
+    VMT_UNMAP_PUT(i, PFN[i], &arg, &a, &b);
+  CHECK(arg == r.arg && a == r.a && b == r.b, "VMT_UNMAP_PUT: arg 0x%x a 0x%llx b 0x%llx", arg,
+        (unsigned long long)a, (unsigned long long)b);
+  CHECK(r.a >> 39 == 0x1ffffe && r.arg >> 10 == 0x1fffff && (r.arg & 0x3ff) == URW &&
+        (r.a & ((1ull << 39) - 1)) == 0x10000, "slots 3 and 4 at the top of a and arg");
+  for (unsigned i = 0; i < 5; i++)
+    CHECK(VMT_UNMAP_SLOT(i, r.arg, r.a, r.b) == PFN[i], "slot %u reads 0x%llx", i,
+          (unsigned long long)VMT_UNMAP_SLOT(i, r.arg, r.a, r.b));
+}
+
+// pid 3's exit unmaps seven pages: five freed, then two kept (another process maps them:
+// read-only text). Packed: two version-5 records; apart: a record per unmap and kfree,
+// as a version-4 kernel wrote them, at the times the expansion gives.
+static void exit_recording(struct rec *b, int packed)
+{
+  static const uint64 kept[2] = { 0x80010, 0x80011 };
+  *b = t_recording(1);
+  rec_add(b, R(VMT_SWITCH, 0, 3, 10));
+  rec_add(b, R_exec(0, 3, 20, "packs"));
+  for (unsigned i = 0; i < 5; i++) {
+    struct vmt_record m = RA(VMT_MAP, 0, 3, 30 + i, URW, 0x10000 + 0x1000 * i, PFN[i] * 0x1000);
+    m.flags = VMT_MAP_ALLOCATED;
+    rec_add(b, m);
+  }
+  for (unsigned i = 0; i < 2; i++)
+    rec_add(b, RA(VMT_MAP, 0, 3, 40 + i, 0x2 | 0x8 | 0x10, 0x1000 * (i + 1), kept[i] * 0x1000));
+  if (packed) {
+    rec_add(b, R_unmaps(0, 3, 50, 0x2 | 0x8 | 0x10, 0x1000, 2, 0, kept));
+    rec_add(b, R_unmaps(0, 3, 51, URW, 0x10000, 5, 1, PFN));
+  } else {
+    for (unsigned i = 0; i < 2; i++)
+      rec_add(b, RA(VMT_UNMAP, 0, 3, 50, 0x2 | 0x8 | 0x10, 0x1000 * (i + 1), kept[i] * 0x1000));
+    for (unsigned i = 0; i < 5; i++) {
+      rec_add(b, RA(VMT_UNMAP, 0, 3, 51, URW, 0x10000 + 0x1000 * i, PFN[i] * 0x1000));
+      rec_add(b, RA(VMT_KFREE, 0, 3, 51, 0, PFN[i] * 0x1000, 0));
+    }
+  }
+  rec_add(b, RA(VMT_EXIT, 0, 3, 60, 0, 0, 0));
+}
+
+static void packed_converts_the_same(void)
+{
+  struct rec apart, packed;
+  struct t_trace ta, tp;
+  exit_recording(&apart, 0);
+  exit_recording(&packed, 1);
+  CHECK(packed.len + 10 * sizeof(struct vmt_record) == apart.len, "packing saves 10 records");
+  t_convert(&ta, &apart, NULL);
+  t_convert(&tp, &packed, NULL);
+  rec_free(&apart);
+  rec_free(&packed);
+  CHECK(ta.rc == 0 && tp.rc == 0 && ta.violations == 0 && tp.violations == 0,
+        "both convert cleanly: %s %s", ta.err, tp.err);
+  const struct t_event *run = t_find(&tp, 'X', "unmap+kfree", 3, 0);
+  CHECK(run && t_arg(run, "pages") && strcmp(t_arg(run, "pages"), "5") == 0,
+        "the five freed pages are one unmap+kfree run on the timeline");
+  CHECK(ta.len == tp.len && memcmp(ta.json, tp.json, ta.len) == 0,
+        "the two timelines differ (%zu and %zu bytes)", ta.len, tp.len);
+  t_trace_free(&ta);
+  t_trace_free(&tp);
+}
+
+// Through the stream as vmtcheck counts: every page's unmap and kfree by type, only the
+// two written records as records, and each packed record's first unmap with its seq.
+static void packed_stream_counts(void)
+{
+  struct rec b;
+  exit_recording(&b, 1);
+  FILE *f = fmemopen(b.data, b.len, "rb");
+  struct vmt_stream s;
+  struct vmt_summary sum;
+  struct vmt_record r;
+  uint64 off, unmap_off[2] = { 0, 0 };
+  uint32 seq = 0;
+  int got = -1, written_unmaps = 0, places_ok = 1, seq_ok = 1, first = 1;
+  if (vmt_stream_open(&s, f, 64) == 0) {
+    vmt_summary_init(&sum, &s.rd.hdr);
+    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
+      if (!s.implied) {            // written records: seq without a gap, as vmtcheck wants
+        seq_ok &= first || r.seq == seq + 1;
+        seq = r.seq;
+        first = 0;
+      }
+      if (r.type == VMT_UNMAP && !s.implied && written_unmaps < 2) {
+        unmap_off[written_unmaps++] = off;
+      } else if (r.type == VMT_UNMAP || r.type == VMT_KFREE) {
+        places_ok &= written_unmaps > 0 && s.implied && off == unmap_off[written_unmaps - 1];
+      }
+      vmt_summary_add(&sum, &r, s.implied);
+    }
+  }
+  vmt_stream_close(&s);
+  fclose(f);
+  uint64 nrec = (b.len - sizeof(struct vmt_header)) / sizeof(struct vmt_record);
+  rec_free(&b);
+  CHECK(got == 0, "stream error: %s", s.err ? s.err : "");
+  CHECK(sum.records == nrec && sum.implied == 1 + 5 + 4 + 5,
+        "%llu written of %llu, %llu implied", (unsigned long long)sum.records,
+        (unsigned long long)nrec, (unsigned long long)sum.implied);
+  CHECK(written_unmaps == 2 && seq_ok, "the written records' seqs run without a gap");
+  CHECK(places_ok, "an implied unmap or kfree carries the offset of the record implying it");
+  CHECK(vmt_summary_total(&sum, VMT_UNMAP) == 7 && vmt_summary_total(&sum, VMT_KFREE) == 5 &&
+        vmt_summary_total(&sum, VMT_KALLOC) == 5, "counts by type");
+  CHECK(vmt_summary_free_end(&sum) == (long long)sum.h.free_pages, "free pages at the end");
 }
 
 // pid 3: a lazy fault, a fault-around fault with one extra page, two unmaps with frees;
@@ -228,4 +391,11 @@ void tests_expand(void)
   t_run("expand: versions 1 and 2 are read as written", old_versions_pass_through);
   t_run("expand: folded records convert to the same timeline", folded_converts_the_same);
   t_run("expand: counts through the stream", stream_counts);
+  t_run("expand: an unmap of 1 to 5 pages, freed or not, gives each page's unmap",
+        packed_unmap_expands);
+  t_run("expand: a packed unmap's frame slots, 3 and 4 at the top of a and arg",
+        packed_unmap_layout);
+  t_run("expand: packed unmaps convert to the same timeline as unmaps apart",
+        packed_converts_the_same);
+  t_run("expand: packed unmaps through the stream: counts, seqs, offsets", packed_stream_counts);
 }

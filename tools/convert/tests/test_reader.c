@@ -81,6 +81,7 @@ static void h_version(struct vmt_header *h) { h->version = VMT_VERSION + 1; }
 static void h_version0(struct vmt_header *h) { h->version = VMT_VERSION_OLDEST - 1; }
 static void h_version1(struct vmt_header *h) { h->version = 1; }
 static void h_version3(struct vmt_header *h) { h->version = 3; }
+static void h_version4(struct vmt_header *h) { h->version = 4; }
 static void h_hsize(struct vmt_header *h) { h->header_size = 64; }
 static void h_rsize(struct vmt_header *h) { h->record_size = 32; }
 static void h_ncpu0(struct vmt_header *h) { h->ncpu = 0; }
@@ -152,6 +153,67 @@ static void cow_records(void)
   rec_free(&b);
   CHECK(err[0] == 0 && n == 2, "a copy implying its kalloc and map, a read-only share: '%s'",
         err);
+}
+
+// Version 5's unmaps of several pages: only from version 5, 1 to 5 pages of user space,
+// a frame in each used slot and nothing anywhere else; and a plain unmap's flags.
+static void packed_unmaps(void)
+{
+  static const uint64 pfn[5] = { 0x80001, 0x80002, 0x80003, 0x80004, 0x80005 };
+  static const uint64 hole[3] = { 0x80001, 0, 0x80003 };
+  const uint64 top = 1ull << 38, perm = 0x2 | 0x4 | 0x10;
+  struct vmt_record r = R_unmaps(0, 5, 30, perm, 0x4000, 3, 1, pfn);
+  expect_error(h_version4, &r, "offset 136:", "unmap of several pages in a version 4 recording");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 0, 1, pfn);
+  expect_error(NULL, &r, "offset 136:", "unmap of 0 pages");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 5, 1, pfn);
+  r.flags += 1 << VMT_UNMAP_COUNT_SHIFT;
+  expect_error(NULL, &r, "offset 136:", "unmap of 6 pages");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 2, 0, pfn);
+  r.flags |= 0x80;
+  expect_error(NULL, &r, "offset 136:", "unmap flags 0xa2 unknown");
+  r = R_unmaps(0, 5, 30, perm, 0x4010, 2, 0, pfn);
+  expect_error(NULL, &r, "offset 136:", "unmap of 2 pages at 0x4010 is not a run of user pages");
+  r = R_unmaps(0, 5, 30, perm, top - 0x2000, 3, 0, pfn);
+  expect_error(NULL, &r, "offset 136:", "is not a run of user pages");
+  r = R_unmaps(0, 5, 30, perm, top, 1, 0, pfn);
+  expect_error(NULL, &r, "offset 136:", "is not a run of user pages");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 3, 1, hole);
+  expect_error(NULL, &r, "offset 136:", "unmap of 3 pages names no frame for page 1");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 5, 1, pfn);
+  r.flags = (uint8)((r.flags & ~(7 << VMT_UNMAP_COUNT_SHIFT)) | 3 << VMT_UNMAP_COUNT_SHIFT);
+  expect_error(NULL, &r, "offset 136:", "unmap of 3 pages has a frame in unused slot 3");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 4, 1, pfn);
+  r.arg |= 1u << 10;
+  expect_error(NULL, &r, "offset 136:", "unmap of 4 pages has a frame in unused slot 4");
+  r = R_unmaps(0, 5, 30, perm, 0x4000, 5, 1, pfn);
+  r.a |= 1ull << 63;
+  expect_error(NULL, &r, "offset 136:", "unmap of 5 pages has bits set outside its slots");
+  r = RA(VMT_UNMAP, 0, 5, 30, perm, 0x4000, 0x80001000);
+  r.flags = 1 << VMT_UNMAP_COUNT_SHIFT;
+  expect_error(NULL, &r, "offset 136:", "unmap flags 0x10 unknown");
+  // What is allowed: the last five pages of user space, the largest frames, and a plain
+  // unmap that says its frame was freed; before version 5, a plain unmap as ever.
+  static const uint64 high[5] = { 0x1fffff, 0x1ffffe, 0x1ffffd, 0x1ffffc, 0x1ffffb };
+  struct rec b = t_recording(1);
+  rec_add(&b, R_unmaps(0, 5, 30, perm, top - 0x5000, 5, 1, high));
+  struct vmt_record plain = RA(VMT_UNMAP, 0, 5, 31, perm, 0x4000, 0x80001000);
+  plain.flags = VMT_UNMAP_FREED;
+  rec_add(&b, plain);
+  uint64 n;
+  const char *err = read_all(&b, &n);
+  rec_free(&b);
+  CHECK(err[0] == 0 && n == 2, "good unmaps refused: '%s'", err);
+  r = RA(VMT_UNMAP, 0, 5, 30, perm, 0x4000, 0x80001000);
+  r.flags = 0x10;
+  struct vmt_header h = t_header(1);
+  h.version = 4;
+  b = (struct rec){ 0 };
+  rec_header(&b, &h);
+  rec_add(&b, r);
+  err = read_all(&b, &n);
+  rec_free(&b);
+  CHECK(err[0] == 0 && n == 1, "version 4 checked no unmap flags but its packed bit: '%s'", err);
 }
 
 static void bad_records(void)
@@ -298,6 +360,7 @@ void tests_reader(void)
 {
   t_run("codec: wire layout and round trip", codec_layout);
   t_run("reader: every bad header field, with its offset", bad_headers);
+  t_run("reader: unmaps of several pages (version 5), each kind of bad one", packed_unmaps);
   t_run("reader: bad records (type, cpu, pid, chain, impossible timestamps)", bad_records);
   t_run("reader: every version from the oldest understood, chains in version 2", versions);
   t_run("reader: version 4's shares and copy-on-write bits", cow_records);

@@ -128,6 +128,18 @@ struct vmt_record R_marker(unsigned cpu, uint32 pid, uint64 tick, const char *te
   return r;
 }
 
+struct vmt_record R_unmaps(unsigned cpu, uint32 pid, uint64 tick, uint32 perm, uint64 va,
+                           unsigned n, int freed, const uint64 *pfn)
+{
+  uint64 slot[5] = { 0 };
+  for (unsigned i = 0; i < n && i < 5; i++)
+    slot[i] = pfn[i];
+  struct vmt_record r = RA(VMT_UNMAP, cpu, pid, tick, perm | (uint32)slot[4] << 10,
+                           va | slot[3] << 39, slot[0] | slot[1] << 21 | slot[2] << 42);
+  r.flags = (uint8)(0x02 | n << 4 | (freed ? 0x01 : 0));
+  return r;
+}
+
 static void copy_str(char *dst, size_t n, const char *src, size_t len)
 {
   len = len < n - 1 ? len : n - 1;

@@ -42,6 +42,11 @@ struct vmt_record RA(unsigned type, unsigned cpu, uint32 pid, uint64 tick, uint3
 struct vmt_record R_exec(unsigned cpu, uint32 pid, uint64 tick, const char *name);
 struct vmt_record R_marker(unsigned cpu, uint32 pid, uint64 tick, const char *text16,
                            int more);
+// A version-5 unmap of n pages from va, all with perm, frame numbers pfn[0 .. n-1],
+// freed or not: laid out bit by bit as tracing/vmtrace_format.h describes it, not with its
+// macros, so that a test of a reader checks the layout too. Slots from n on stay 0.
+struct vmt_record R_unmaps(unsigned cpu, uint32 pid, uint64 tick, uint32 perm, uint64 va,
+                           unsigned n, int freed, const uint64 *pfn);
 
 // ---- Conversion and its output.
 #define T_MAX_ARGS 12
