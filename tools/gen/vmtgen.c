@@ -8,11 +8,14 @@
 // sometimes truncated, as a version 2 kernel writes them; --format-version 1 writes an
 // old recording (no chains). With --fold records stand for the records they imply, as a
 // version 3 kernel writes them: a fault's end says its page's kalloc and map, a map its
-// page's kalloc, an unmap its page's kfree. In version 4 (the default) forks are
-// copy-on-write unless --copy-fork: a fork shares its parent's heap (one VMT_SHARE per
-// run of present pages, before the FORK), and a write fault on a shared page copies it
-// (an unmap of the shared frame, a kalloc and map of the copy), takes it over when no
-// one else holds it, or runs out of memory.
+// page's kalloc, an unmap its page's kfree. From version 4 forks are copy-on-write
+// unless --copy-fork: a fork shares its parent's heap (one VMT_SHARE per run of present
+// pages, before the FORK), and a write fault on a shared page copies it (an unmap of
+// the shared frame, a kalloc and map of the copy), takes it over when no one else holds
+// it, or runs out of memory. In version 5 (the default) exit, exec and a shrink write
+// one VMT_UNMAP per run of up to VMT_UNMAP_PAGES_MAX pages in a row with the same
+// permissions and fate (VMT_UNMAP_PAGES), as the kernel's uvmunmap does; a copy's unmap
+// of the shared frame stays a record of its own.
 //
 // With --stats it prints, on standard error, vmtcheck options that expect exactly the
 // counts written, so a test can check the whole pipeline against the generator.
@@ -236,23 +239,73 @@ static unsigned npages(const struct gproc *p)
   return (unsigned)((p->brk - HEAPBASE + 4095) / 4096);
 }
 
-// Unmaps the heap pages at or above page `from`, as a shrink or exit does, freeing those
-// no other process maps.
+// Unmaps gathered into one record, as a version 5 kernel's uvmunmap writes them: pages
+// in a row with the same permissions, all freed with the record or none.
+struct unmap_run {
+  uint32 pid, perm;
+  unsigned n, c;
+  int freed;
+  uint64 va, pa[VMT_UNMAP_PAGES_MAX];
+};
+
+static void unmap_flush(struct gen *g, struct unmap_run *u)
+{
+  uint32 arg = u->perm;
+  uint64 a = u->va, b = 0;
+  if (!u->n)
+    return;
+  for (unsigned i = 0; i < u->n; i++)
+    VMT_UNMAP_PUT(i, u->pa[i] / 4096, &arg, &a, &b);
+  emit(g, u->c, VMT_UNMAP, u->pid,
+       VMT_UNMAP_PAGES | u->n << VMT_UNMAP_COUNT_SHIFT | (u->freed ? VMT_UNMAP_FREED : 0),
+       arg, a, b);
+  u->n = 0;
+}
+
+// The unmap of page va (frame pa) goes out: before version 5 at once, from version 5 in
+// the run, which it first sends out if it cannot join it. A frame too high for a slot
+// (only with more free pages than a kernel has) gets a record of its own.
+static void unmap_page(struct gen *g, struct unmap_run *u, uint64 va, uint64 pa, uint32 perm,
+                       int freed)
+{
+  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || perm != u->perm || freed != u->freed ||
+               va != u->va + 4096ull * u->n))
+    unmap_flush(g, u);
+  if (g->h.version < 5 || pa / 4096 > VMT_UNMAP_PFN_MASK) {
+    unmap_flush(g, u);
+    emit(g, u->c, VMT_UNMAP, u->pid, freed ? VMT_UNMAP_FREED : 0, perm, va, pa);
+    return;
+  }
+  if (!u->n) {
+    u->va = va;
+    u->perm = perm;
+    u->freed = freed;
+  }
+  u->pa[u->n++] = pa;
+}
+
+// Unmaps the heap pages at or above page `from`, in va order as a shrink or exit does,
+// freeing those no other process maps.
 static void free_heap(struct gen *g, unsigned c, struct gproc *p, unsigned from)
 {
-  for (unsigned i = MAXPG; i-- > from;) {
-    if (!p->pa[i])
+  struct unmap_run u = { .pid = p->pid, .c = c };
+  for (unsigned i = from; i < MAXPG; i++) {
+    if (!p->pa[i]) {
+      unmap_flush(g, &u);
       continue;
+    }
     int last = --*refs(g, p->pa[i]) == 0;
-    emit(g, c, VMT_UNMAP, p->pid, g->fold && last ? VMT_UNMAP_FREED : 0,
-         p->cow[i] ? PERM_COW : PERM_URW, page_va(i), p->pa[i]);
-    if (last && g->fold)
+    unmap_page(g, &u, page_va(i), p->pa[i], p->cow[i] ? PERM_COW : PERM_URW, g->fold && last);
+    if (last && g->fold) {
       give_page(g, p->pa[i]);
-    else if (last)
+    } else if (last) {             // its kfree is a record of its own, after its unmap
+      unmap_flush(g, &u);
       kfree(g, c, p->pid, p->pa[i]);
+    }
     p->pa[i] = 0;
     p->cow[i] = 0;
   }
+  unmap_flush(g, &u);
 }
 
 // in_fault: a fault maps its own page; folded, its end record says the kalloc and map.
@@ -587,7 +640,8 @@ static const char usage[] =
   "  -f, --free-pages F  free physical pages at the start (default 32768)\n"
   "  -C, --chains        follow each fault's begin with its call chain\n"
   "  -v, --format-version V  the header's version, from the oldest readers accept to\n"
-  "                      the current (default); version 1 has no chains\n"
+  "                      the current (default); version 1 has no chains, before 4\n"
+  "                      forks copy, before 5 every unmap is a record of its own\n"
   "  -F, --fold          let records stand for those they imply (version 3 on)\n"
   "  -Y, --copy-fork     forks copy the heap (version 4 forks share it copy-on-write)\n"
   "  -z, --hz HZ         timer frequency (default 10000000)\n"

@@ -190,3 +190,56 @@ t "vmtcheck: a child unmaps the pages it was shared" "$A/vmtcheck" -q "$S/balanc
 { cat "$S/balanced.vmt"; rec 5 4 99 "$VMT_UNMAP" 0 22 0x6000 0x80003000; } > "$S/unbalanced.vmt"
 t "vmtcheck: a child that unmaps more than it mapped or was shared fails" cow_rule \
   "$S/unbalanced.vmt" "pid 99 unmaps more pages than it mapped or was shared"
+
+# ---- Unmaps of several pages (version 5) ------------------------------------------------
+# unmaps N FLAGS: the flags of a packed unmap of N pages (VMT_UNMAP_PAGES, the count)
+# with FLAGS besides; frames N: b holding the frame numbers 0x80001, 0x80002, 0x80003
+# in slots 0..N-1 (N at most 3).
+unmaps() { echo $((VMT_UNMAP_PAGES | $1 << VMT_UNMAP_COUNT_SHIFT | $2)); }
+frames() {
+  frames_b=0 frames_i=0
+  while [ $frames_i -lt "$1" ]; do
+    frames_b=$((frames_b | (0x80001 + frames_i) << (VMT_UNMAP_PFN_BITS * frames_i)))
+    frames_i=$((frames_i + 1))
+  done
+  echo $frames_b
+}
+"$P/vmtgen" -s 21 -n 2000 -c 4 -a 3 -F -v 4 -o "$S/v4.vmt"
+{ cat "$S/v4.vmt"; rec 1 0 99 "$VMT_UNMAP" "$(unmaps 2 0)" 22 0x4000 "$(frames 2)"; } > "$S/unmapsv4.vmt"
+t "bad input: an unmap of several pages in a version 4 recording" rejected "$S/unmapsv4.vmt" \
+  "$(wc -c < "$S/v4.vmt")"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_UNMAP" "$(unmaps 6 0)" 22 0x4000 "$(frames 3)"; } > "$S/unmaps6.vmt"
+t "bad input: an unmap of 6 pages" rejected "$S/unmaps6.vmt" "$CE"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_UNMAP" "$(unmaps 3 1)" 22 0x4000 "$(frames 2)"; } > "$S/unmapsnoframe.vmt"
+t "bad input: an unmap of 3 pages naming 2 frames" rejected "$S/unmapsnoframe.vmt" "$CE"
+
+# The checks that span records see one unmap per page: a child shared 2 pages may unmap
+# them in one record, not 3; a copy that unmaps 2 pages in one record unmaps 2.
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 2; rec 2 1 98 "$VMT_FORK" 0 99 0 0
+  rec 3 2 99 "$VMT_UNMAP" "$(unmaps 2 0)" $((0x112)) 0x4000 "$(frames 2)"; } > "$S/packed-balanced.vmt"
+t "vmtcheck: a child unmaps the pages it was shared in one record" \
+  "$A/vmtcheck" -q -e unmap=$(($("$A/vmtcheck" "$S/cow.vmt" | awk '$1 == "unmap" { print $NF }') + 2)) \
+  "$S/packed-balanced.vmt"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_SHARE" 1 98 0x4000 2; rec 2 1 98 "$VMT_FORK" 0 99 0 0
+  rec 3 2 99 "$VMT_UNMAP" "$(unmaps 3 0)" $((0x112)) 0x4000 "$(frames 3)"; } > "$S/packed-unbalanced.vmt"
+t "vmtcheck: a child that unmaps 3 pages in one record after 2 were shared fails" cow_rule \
+  "$S/packed-unbalanced.vmt" "pid 99 unmaps more pages than it mapped or was shared"
+{ cat "$S/cow.vmt"; rec 1 0 99 "$VMT_FAULT_BEGIN" 16 15 0x4008 0x100
+  rec 2 1 99 "$VMT_UNMAP" "$(unmaps 2 0)" $((0x112)) 0x4000 "$(frames 2)"
+  rec 3 2 99 "$VMT_FAULT_END" 0 $((VMT_OUT_COPIED | COW | 2 << REFS)) 0x4008 0x80003000
+} > "$S/packed-copy2.vmt"
+t "vmtcheck: a copy that unmaps two pages in one record fails" cow_rule "$S/packed-copy2.vmt" \
+  "pid 99 copied a page but mapped or unmapped more than that page"
+
+# vmtgen writes what the kernel does: without --fold nothing else is implied, so any
+# implied record in version 5 is a packed unmap's later page; version 4 has none.
+implied_count() {
+  "$P/vmtgen" -s 22 -n 5000 -c 2 "$@" | "$A/vmtrace2perfetto" --summary - |
+    sed -n 's/^records: .*, implying \([0-9]*\) more$/\1/p'
+}
+packs() {
+  v5=$(implied_count) v4=$(implied_count -v 4)
+  echo "implied records: version 5 $v5, version 4 $v4"
+  [ "$v5" -gt 0 ] && [ "$v4" -eq 0 ]
+}
+t "vmtgen: version 5 packs the unmaps of exit, exec and shrink, version 4 does not" packs

@@ -59,6 +59,7 @@ for cfg in "3cpu:-s 1 -n 20000 -c 3" \
            "folded-drops:-s 13 -n 20000 -c 3 -C -F -d 50" \
            "version-1:-s 11 -n 20000 -c 2 -v 1" \
            "version-3:-s 14 -n 20000 -c 3 -C -F -v 3" \
+           "version-4:-s 17 -n 20000 -c 3 -C -F -v 4" \
            "copy-fork:-s 15 -n 20000 -c 3 -C -F -Y" \
            "cow-out-of-memory:-s 16 -n 20000 -c 2 -f 60 -F"; do
   name=${cfg%%:*}
