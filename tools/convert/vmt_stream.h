@@ -1,5 +1,5 @@
 // A recording as one stream of checked records in time order: the reader feeding the
-// per-CPU merge, then the expansion of what version-3 records imply (vmt_expand.h).
+// per-CPU merge, then the expansion of what records imply since version 3 (vmt_expand.h).
 // Every tool that looks at records reads them through this, and so sees the records
 // of every version alike.
 #ifndef FAULTLINE_VMT_STREAM_H
