@@ -14,8 +14,10 @@
 // the shared frame, a kalloc and map of the copy), takes it over when no one else holds
 // it, or runs out of memory. In version 5 (the default) exit, exec and a shrink write
 // one VMT_UNMAP per run of up to VMT_UNMAP_PAGES_MAX pages in a row with the same
-// permissions and fate (VMT_UNMAP_PAGES), as the kernel's uvmunmap does; a copy's unmap
-// of the shared frame stays a record of its own.
+// permissions (VMT_UNMAP_PAGES), as the kernel's uvmunmap does: folded, a run of
+// writable pages says its frames freed, a run of copy-on-write ones is followed by a
+// kfree for each frame it dropped the last reference to; a copy's unmap of the shared
+// frame stays a record of its own.
 //
 // With --stats it prints, on standard error, vmtcheck options that expect exactly the
 // counts written, so a test can check the whole pipeline against the generator.
@@ -239,48 +241,69 @@ static unsigned npages(const struct gproc *p)
   return (unsigned)((p->brk - HEAPBASE + 4095) / 4096);
 }
 
-// Unmaps gathered into one record, as a version 5 kernel's uvmunmap writes them: pages
-// in a row with the same permissions, all freed with the record or none.
+// Unmaps gathered into one record, as a version 5 kernel's uvmunmap writes them
+// (kernel/vm.c): up to VMT_UNMAP_PAGES_MAX pages in a row with the same permissions.
 struct unmap_run {
   uint32 pid, perm;
-  unsigned n, c;
-  int freed;
+  unsigned n, cpu;                    // pages gathered; the CPU writing them
   uint64 va, pa[VMT_UNMAP_PAGES_MAX];
+  unsigned char last[VMT_UNMAP_PAGES_MAX];   // no one else maps the frame any more
 };
 
+// A page's frame that no one maps any more goes back: said by its unmap (folded), or
+// with a kfree record of its own.
+static void release(struct gen *g, unsigned c, uint32 pid, uint64 pa, int said)
+{
+  if (said)
+    give_page(g, pa);
+  else
+    kfree(g, c, pid, pa);
+}
+
+// Writes the run's record, then a kfree for each frame it freed but does not say. As
+// in the kernel, only writable pages' frames are said freed (folded): they are the
+// process's alone, so every one of them is freed; a read-only or copy-on-write frame
+// may still be another process's, and its kfree, if any, follows the record.
 static void unmap_flush(struct gen *g, struct unmap_run *u)
 {
   uint32 arg = u->perm;
   uint64 a = u->va, b = 0;
+  int said = g->fold && u->perm == PERM_URW;
   if (!u->n)
     return;
-  for (unsigned i = 0; i < u->n; i++)
+  for (unsigned i = 0; i < u->n; i++) {
     VMT_UNMAP_PUT(i, u->pa[i] / 4096, &arg, &a, &b);
-  emit(g, u->c, VMT_UNMAP, u->pid,
-       VMT_UNMAP_PAGES | u->n << VMT_UNMAP_COUNT_SHIFT | (u->freed ? VMT_UNMAP_FREED : 0),
-       arg, a, b);
+    said &= u->last[i];
+  }
+  emit(g, u->cpu, VMT_UNMAP, u->pid,
+       VMT_UNMAP_PAGES | u->n << VMT_UNMAP_COUNT_SHIFT | (said ? VMT_UNMAP_FREED : 0), arg, a, b);
+  for (unsigned i = 0; i < u->n; i++)
+    if (u->last[i])
+      release(g, u->cpu, u->pid, u->pa[i], said);
   u->n = 0;
 }
 
-// The unmap of page va (frame pa) goes out: before version 5 at once, from version 5 in
-// the run, which it first sends out if it cannot join it. A frame too high for a slot
-// (only with more free pages than a kernel has) gets a record of its own.
+// The unmap of page va (frame pa; last: no one else maps it) joins the run, which goes
+// out first if the page cannot extend it. Before version 5, or for a frame too high
+// for a slot (only with more free pages than a kernel has), the page gets a record of
+// its own, its kfree folded in or right after it, as a version 4 kernel wrote.
 static void unmap_page(struct gen *g, struct unmap_run *u, uint64 va, uint64 pa, uint32 perm,
-                       int freed)
+                       int last)
 {
-  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || perm != u->perm || freed != u->freed ||
-               va != u->va + 4096ull * u->n))
+  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || perm != u->perm || va != u->va + 4096ull * u->n))
     unmap_flush(g, u);
   if (g->h.version < 5 || pa / 4096 > VMT_UNMAP_PFN_MASK) {
     unmap_flush(g, u);
-    emit(g, u->c, VMT_UNMAP, u->pid, freed ? VMT_UNMAP_FREED : 0, perm, va, pa);
+    emit(g, u->cpu, VMT_UNMAP, u->pid, g->fold && last ? VMT_UNMAP_FREED : 0, perm, va, pa);
+    if (last)
+      release(g, u->cpu, u->pid, pa, g->fold);
     return;
   }
   if (!u->n) {
     u->va = va;
     u->perm = perm;
-    u->freed = freed;
   }
+  u->last[u->n] = (unsigned char)last;
   u->pa[u->n++] = pa;
 }
 
@@ -288,20 +311,14 @@ static void unmap_page(struct gen *g, struct unmap_run *u, uint64 va, uint64 pa,
 // freeing those no other process maps.
 static void free_heap(struct gen *g, unsigned c, struct gproc *p, unsigned from)
 {
-  struct unmap_run u = { .pid = p->pid, .c = c };
+  struct unmap_run u = { .pid = p->pid, .cpu = c };
   for (unsigned i = from; i < MAXPG; i++) {
     if (!p->pa[i]) {
       unmap_flush(g, &u);
       continue;
     }
     int last = --*refs(g, p->pa[i]) == 0;
-    unmap_page(g, &u, page_va(i), p->pa[i], p->cow[i] ? PERM_COW : PERM_URW, g->fold && last);
-    if (last && g->fold) {
-      give_page(g, p->pa[i]);
-    } else if (last) {             // its kfree is a record of its own, after its unmap
-      unmap_flush(g, &u);
-      kfree(g, c, p->pid, p->pa[i]);
-    }
+    unmap_page(g, &u, page_va(i), p->pa[i], p->cow[i] ? PERM_COW : PERM_URW, last);
     p->pa[i] = 0;
     p->cow[i] = 0;
   }

@@ -99,11 +99,13 @@ repeat_seq() {
 t "vmtcheck: a repeated sequence number fails" repeat_seq
 
 # Call chains (vmtcheck only): a chain must follow its fault's begin on its CPU. Record
-# 11 of base.vmt is not the first of its CPU nor after a fault begin or a VMT_LOST;
-# made a chain, it is out of place. A version 1 recording holds no chains at all.
+# 11 of base.vmt is not the first of its CPU (records 0 to 255 are one CPU's first
+# chunk, and base.vmt drops none); with record 10 made a context switch, whatever it
+# was, record 11 made a chain is out of place. A version 1 recording holds no chains.
 R11=$((R10 + VMT_RECORD_SIZE))
 stray_chain() {
   cp "$S/base.vmt" "$S/chain.vmt"
+  patch "$S/chain.vmt" $((R10 + R_type)) "$(printf '\\%03o' "$VMT_SWITCH")"'\000'
   patch "$S/chain.vmt" $((R11 + 16)) '\017\000'
   patch "$S/chain.vmt" $((R11 + 19)) '\000'
   "$A/vmtcheck" "$S/chain.vmt" > /dev/null 2> "$S/err"
