@@ -320,12 +320,16 @@ class PackedUnmaps(ExpandCase):
         with self.assertRaises(ValueError):
             F.pack_unmap(0, self.URW, [], self.PAGE)
 
-    def test_fewer_pages_read_only_their_slots(self):
-        """Slots past the count are not frames, whatever they hold."""
+    def test_slots_must_match_the_count(self):
+        """A frame in a slot past the count, or none in one within it, is refused (the
+        converter's reader refuses both too)."""
         r, _ = self.packed(0x8000, self.URW, [0x80001, 0x80002])
-        r = r._replace(a=r.a | 7 << F.VMT_UNMAP_VA_BITS)      # slot 3 holds junk
-        self.assertEqual(self.expand(r, 5), self.per_page(0x8000, self.URW, [0x80001, 0x80002],
-                                                          False))
+        junk = r._replace(a=r.a | 7 << F.VMT_UNMAP_VA_BITS)      # slot 3 holds a frame
+        with self.assertRaisesRegex(F.BadRecording, "unused slot 3"):
+            self.expand(junk, 5)
+        empty = r._replace(b=r.b & ~(F.VMT_UNMAP_PFN_MASK << F.VMT_UNMAP_PFN_BITS))
+        with self.assertRaisesRegex(F.BadRecording, "no frame for page 1"):
+            self.expand(empty, 5)
 
     def test_every_page_at_the_records_place(self):
         r, got = self.packed(0x2000, self.URW, [0x80001, 0x80002, 0x80003], freed=True)
@@ -368,7 +372,8 @@ class PackedUnmaps(ExpandCase):
         self.assertEqual((hdr["written"], len(recs)), (2, 7))
 
     def test_read_refuses_with_one_line(self):
-        r = rec(F.UNMAP, self.URW, 0x7000, 0x80001, flags=packed_flags(2))
+        r = rec(F.UNMAP, self.URW, 0x7000, 0x80001 | 0x80002 << F.VMT_UNMAP_PFN_BITS,
+                flags=packed_flags(2))
         with self.assertRaises(SystemExit) as e:
             self.read_back(4, r)
         self.assertRegex(str(e.exception), r"^test: .*r\.vmt: offset 56: a packed VMT_UNMAP")

@@ -310,8 +310,9 @@ def unmap_pages(r, header, off=0):
     """The per-page unmaps a packed VMT_UNMAP (VMT_UNMAP_PAGES) stands for, in va order:
     flags 0, arg the permission bits, a the page's va, b its frame, the rest r's. The
     caller adds each frame's kfree if r.flags has VMT_UNMAP_FREED (expand does). Raises
-    BadRecording, with off, for a recording older than version 5 or a page count
-    outside 1 .. VMT_UNMAP_PAGES_MAX."""
+    BadRecording, with off, for a recording older than version 5, a page count outside
+    1 .. VMT_UNMAP_PAGES_MAX, a page without a frame or a frame in an unused slot (as
+    the converter's reader does: no kernel writes those)."""
     if header.version < 5:
         raise BadRecording("offset %d: a packed VMT_UNMAP (VMT_UNMAP_PAGES) in a version %d "
                            "recording; packed unmaps came with version 5"
@@ -324,9 +325,16 @@ def unmap_pages(r, header, off=0):
     va = r.a & VMT_UNMAP_VA_MASK                                       # noqa: F821
     perm = r.arg & VMT_UNMAP_PERM_MASK                                 # noqa: F821
     pfn_mask = VMT_UNMAP_PFN_MASK                                      # noqa: F821
+    pfns = [fields[name] >> shift & pfn_mask for name, shift in _UNMAP_SLOTS]
+    for i, pfn in enumerate(pfns):
+        if i < n and not pfn:
+            raise BadRecording("offset %d: a packed VMT_UNMAP of %d pages names no frame "
+                               "for page %d" % (off, n, i))
+        if i >= n and pfn:
+            raise BadRecording("offset %d: a packed VMT_UNMAP of %d pages has a frame in "
+                               "unused slot %d" % (off, n, i))
     return [r._replace(flags=0, arg=perm, a=va + i * header.page_size,
-                       b=(fields[name] >> shift & pfn_mask) * header.page_size)
-            for i, (name, shift) in enumerate(_UNMAP_SLOTS[:n])]
+                       b=pfn * header.page_size) for i, pfn in enumerate(pfns[:n])]
 
 
 def pack_unmap(va, perm, frames, page_size, freed=False):
