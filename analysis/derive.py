@@ -21,7 +21,9 @@ every page table, e1416ee..d8ad62d), prefix "oldspace.". before-tracecost/ and
 before-fold/ hold bench-trace and chainbench from before two rounds of the tracer's
 work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold."; before-cow/ the same from
 before copy-on-write fork, prefix "oldcow.", and before-chainwalk/ from before the chain
-walk read the user stack through the direct map, prefix "oldsum.". DATADIR/before-forkcost/
+walk read the user stack through the direct map, prefix "oldsum.", and before-v5/ from
+before format version 5 packed unmaps and the walk kept its stack table, prefix
+"oldv4.". DATADIR/before-forkcost/
 holds forkbench from before copy-on-write fork shared a table at a time and copies
 skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -617,6 +619,7 @@ TRACE_BEFORE = (
     ("before-fold", "oldfold."),        # ee12c29: before a record could imply others
     ("before-cow", "oldcow."),          # 83ec84b: before copy-on-write fork
     ("before-chainwalk", "oldsum."),    # 185d12f: chain walk through user addresses, SUM set
+    ("before-v5", "oldv4."),            # 7376d11: format version 4, walkaddr per chain
 )
 
 
