@@ -124,6 +124,18 @@ for rec in tracedemo lazytests usertests faultsite cowtests; do
   check "$rec: free pages back at the start ($start -> $end)" test -n "$start" -a "$start" = "$end"
 done
 check "lazytests: faults were recorded" test "$(count "$out/lazytests.vmt" faults: mapped)" -gt 1000
+# Pages per written unmap record: exit, exec and a shrink pack up to five pages in a row
+# into one (format version 5), which lazytests' big shrinks and exits should nearly fill.
+unmap_pages_per_record() {
+  "$PYTHON" -c 'import sys; sys.path.insert(0, "tracing"); import vmtrace_format as F
+d = open(sys.argv[1], "rb").read(); h = F.parse_header(d)
+u = [r for _, r in F.records(d, h) if r.type == F.UNMAP]
+pages = sum(len(F.unmap_pages(r, h)) if r.flags & F.VMT_UNMAP_PAGES else 1 for r in u)
+print(pages * 10 // max(len(u), 1))' "$1"
+}
+per10=$(unmap_pages_per_record "$out/lazytests.vmt")
+check "lazytests: unmaps go out several pages a record (10 x pages per record: $per10)" \
+  test "$per10" -ge 40
 check "usertests: one timeline per test, with an index" \
   test -s "$out/usertests/sbrkbasic.json" -a -s "$out/usertests/index.md"
 
