@@ -208,7 +208,7 @@ static TRACED_INLINE enum fault_outcome traced_resolve(struct proc *p, uint64 va
                                          const char **why)
 {
   struct resolved r = { .mapped_as = VMT_OUT_MAPPED };
-  trace_fault_begin(va, p->trapframe->epc, scause, source, access);
+  trace_fault_begin(p, va, p->trapframe->epc, scause, source, access);
   enum fault_outcome out = resolve(p, va, access, &r, why);
   trace_fault_end(va, out == FAULT_MAPPED ? r.pa : 0, out == FAULT_MAPPED ? r.mapped_as : out,
                   source, r.around, r.own_perm, r.cow_refs);

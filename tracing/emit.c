@@ -146,15 +146,11 @@ static int EMIT_TEXT emit_slow(int type, int flags, uint32 arg, uint64 a, uint64
   return wake;
 }
 
-// Write a record straight into r's next slot, which the caller has checked there is
-// room for (ring_has_room), and publish it; returns as ring_commit. ts 0: the time now,
-// read after the slot is claimed (so that trace_emit's fast path needs no stack frame
-// to keep it in).
-static inline int put_fields(struct trace_ring *r, uint64 ts, int pid, int cpu, int type,
+// A record's fields, but its seq (the ring's to give), into a claimed slot.
+static inline void fill_slot(struct vmt_record *slot, uint64 ts, int pid, int cpu, int type,
                              int flags, uint32 arg, uint64 a, uint64 b)
 {
-  struct vmt_record *slot = ring_next_slot(r);
-  slot->ts = ts ? ts : r_time();
+  slot->ts = ts;
   slot->pid = pid;
   slot->type = type;
   slot->cpu = cpu;
@@ -162,7 +158,6 @@ static inline int put_fields(struct trace_ring *r, uint64 ts, int pid, int cpu, 
   slot->arg = arg;
   slot->a = a;
   slot->b = b;
-  return ring_commit(r);
 }
 
 // The fast path: the record goes straight into its slot, no copy through the stack.
@@ -173,7 +168,9 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
   int pid = record_pid(cpu);
   if (emit_wanted(type, pid)) {
     if (__builtin_expect(ring_has_room(r), 1)) {
-      wake = put_fields(r, 0, pid, cpu, type, flags, arg, a, b);
+      // The time is read after the slot is claimed, so that no stack frame keeps it.
+      fill_slot(ring_next_slot(r), r_time(), pid, cpu, type, flags, arg, a, b);
+      wake = ring_commit(r);
     } else {
       slow = 1;
     }
@@ -207,9 +204,25 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
   return wake;
 }
 
+// emit_begin_chain's records built in memory, through emit_run: the ring is full or has
+// drops to report, or one of the two is not wanted. Out of line, so that the fast path
+// keeps its registers.
+static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint64 va,
+                                           uint64 epc, int chain_flags, uint32 chain_arg,
+                                           uint64 chain_a, uint64 chain_b)
+{
+  struct vmt_record recs[2] = {
+    { .type = VMT_FAULT_BEGIN, .flags = begin_flags, .arg = scause, .a = va, .b = epc },
+    { .type = VMT_FAULT_CHAIN, .flags = chain_flags, .arg = chain_arg, .a = chain_a,
+      .b = chain_b },
+  };
+  return emit_run(recs, 2);
+}
+
 // A fault's begin and its chain (fields as trace_fault_begin_chain builds them), one
-// after the other with one claim of the ring, straight into their slots when both are
-// wanted and fit; anything else through emit_run, which starts over.
+// after the other with one claim of the ring, straight into their slots and published
+// together when both are wanted and fit; anything else through emit_begin_chain_slow,
+// which starts over.
 static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
                                       int chain_flags, uint32 chain_arg, uint64 chain_a,
                                       uint64 chain_b)
@@ -221,19 +234,17 @@ static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va,
              __builtin_expect(ring_has_room_for(r, 2), 1);
   if (fast) {
     uint64 ts = r_time();
-    wake = put_fields(r, ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va, epc);
-    wake |= put_fields(r, ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, chain_arg, chain_a,
-                       chain_b);
+    fill_slot(ring_slot_ahead(r, 0), ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va,
+              epc);
+    fill_slot(ring_slot_ahead(r, 1), ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, chain_arg,
+              chain_a, chain_b);
+    wake = ring_commit_n(r, 2);
   }
   emit_end(r);
   if (__builtin_expect(fast, 1))
     return wake;
-  struct vmt_record recs[2] = {
-    { .type = VMT_FAULT_BEGIN, .flags = begin_flags, .arg = scause, .a = va, .b = epc },
-    { .type = VMT_FAULT_CHAIN, .flags = chain_flags, .arg = chain_arg, .a = chain_a,
-      .b = chain_b },
-  };
-  return emit_run(recs, 2);
+  return emit_begin_chain_slow(begin_flags, scause, va, epc, chain_flags, chain_arg, chain_a,
+                               chain_b);
 }
 
 // Wait until no CPU is inside an emit. The caller has already cleared trace_mask, so
@@ -270,12 +281,13 @@ void trace_exec(const char *name, uint64 sz)
 // chain (tracing/callchain.c), as one emit (emit_run), so that no switch (a preemption
 // of a fault taken in a system call) comes between the two records. The chain is walked
 // first, so that its cost falls before the fault's begin timestamp, not inside the
-// fault's latency. The caller is the current process, in the kernel.
-void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access)
+// fault's latency. p is the current process, in the kernel.
+void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
+                             int access)
 {
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
-  int flags = callchain_user(myproc(), from_ra, ret);
+  int flags = callchain_user(p, from_ra, ret);
   if (emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret[0],
                        ret[1] | (uint64)ret[2] << 32, ret[3] | (uint64)ret[4] << 32))
     trace_wake_reader();

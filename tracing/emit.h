@@ -28,7 +28,10 @@ extern uint8 trace_on[];
 int trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
 void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
 // VMT_FAULT_BEGIN, then the user call chain (VMT_FAULT_CHAIN) right after it on this CPU.
-void trace_fault_begin_chain(uint64 va, uint64 epc, uint64 scause, int source, int access);
+// p: the faulting process, the one running here.
+struct proc;
+void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
+                             int access);
 // /dev/vmtrace write(): user text as VMT_MARKER records. Returns the bytes taken, at
 // most TRACE_MARKER_MAX, or -1 if src is bad.
 int trace_marker(int user_src, uint64 src, int n);

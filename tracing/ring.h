@@ -90,6 +90,26 @@ static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
   return slot;
 }
 
+// As ring_next_slot, for the slot k records past it (k < the room ring_has_room_for
+// found), so that several can be filled before ring_commit_n publishes them together.
+static inline struct vmt_record *ring_slot_ahead(struct trace_ring *r, uint32 k)
+{
+  struct vmt_record *slot = &r->slots[(r->head + k) & r->mask];
+  slot->seq = r->seq++;
+  return slot;
+}
+
+// Publish n records filled through ring_slot_ahead (k = 0 .. n-1, in order). Returns as
+// ring_commit would for the last of them, and 1 as well if an earlier one reached
+// RING_WAKE_LEVEL.
+static inline int ring_commit_n(struct trace_ring *r, uint32 n)
+{
+  uint64 head = r->head + n;
+  STORE_RELEASE(r->head, head);
+  uint64 used = head - r->tail, wake = RING_WAKE_LEVEL(r->mask + 1);
+  return (used >= wake && used - n < wake) || used >= RING_HOLD_LEVEL(r->mask + 1);
+}
+
 // Publish the record ring_next_slot handed out. Returns 1 if the ring has just reached
 // RING_WAKE_LEVEL (time to wake the reader), and for every record while it is at
 // RING_HOLD_LEVEL or above (time to hold back whichever process is producing; a level,

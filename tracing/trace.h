@@ -87,11 +87,13 @@ static inline void trace_unmap_pages(uint64 a, uint64 b, uint32 arg, int n, int 
         arg, a, b);
 }
 // With VMT_FAULT_CHAIN on too, the user call chain follows the begin (tracing/emit.c).
-static inline void trace_fault_begin(uint64 va, uint64 epc, uint64 scause, int source, int access)
+// p: the faulting process, the one running here (its stack is walked).
+static inline void trace_fault_begin(struct proc *p, uint64 va, uint64 epc, uint64 scause,
+                                     int source, int access)
 {
 #ifndef FAULTLINE_NO_TRACE
   if (__builtin_expect(trace_on[VMT_FAULT_BEGIN], 0) && trace_on[VMT_FAULT_CHAIN]) {
-    trace_fault_begin_chain(va, epc, scause, source, access);
+    trace_fault_begin_chain(p, va, epc, scause, source, access);
     return;
   }
 #endif
