@@ -9,6 +9,8 @@
 #include "tracing/vmtrace_format.h"
 #include "tracing/emit.h"
 
+struct proc;
+
 // For a small function on a hot path that holds a trace point: inlined into its callers
 // whether tracing is compiled in or not. The trace point's call to trace_emit, never
 // taken while tracing is off, is still enough for GCC to keep such a function out of
