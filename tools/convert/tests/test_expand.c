@@ -183,6 +183,23 @@ static void packed_unmap_layout(void)
 // pid 3's exit unmaps seven pages: five freed, then two kept (another process maps them:
 // read-only text). Packed: two version-5 records; apart: a record per unmap and kfree,
 // as a version-4 kernel wrote them, at the times the expansion gives.
+// Convert a recording with every record written apart and the same events in fewer
+// records (both freed here): both must convert cleanly to the same bytes. *t gets the
+// second's timeline, for the caller's own checks and t_trace_free.
+static void same_timeline(struct rec *apart, struct rec *fewer, struct t_trace *t)
+{
+  struct t_trace ta;
+  t_convert(&ta, apart, NULL);
+  t_convert(t, fewer, NULL);
+  rec_free(apart);
+  rec_free(fewer);
+  CHECK(ta.rc == 0 && t->rc == 0 && ta.violations == 0 && t->violations == 0,
+        "both convert cleanly: %s %s", ta.err, t->err);
+  CHECK(ta.len == t->len && memcmp(ta.json, t->json, ta.len) == 0,
+        "the two timelines differ (%zu and %zu bytes)", ta.len, t->len);
+  t_trace_free(&ta);
+}
+
 static void exit_recording(struct rec *b, int packed)
 {
   static const uint64 kept[2] = { 0x80010, 0x80011 };
@@ -213,22 +230,14 @@ static void exit_recording(struct rec *b, int packed)
 static void packed_converts_the_same(void)
 {
   struct rec apart, packed;
-  struct t_trace ta, tp;
+  struct t_trace tp;
   exit_recording(&apart, 0);
   exit_recording(&packed, 1);
   CHECK(packed.len + 10 * sizeof(struct vmt_record) == apart.len, "packing saves 10 records");
-  t_convert(&ta, &apart, NULL);
-  t_convert(&tp, &packed, NULL);
-  rec_free(&apart);
-  rec_free(&packed);
-  CHECK(ta.rc == 0 && tp.rc == 0 && ta.violations == 0 && tp.violations == 0,
-        "both convert cleanly: %s %s", ta.err, tp.err);
+  same_timeline(&apart, &packed, &tp);
   const struct t_event *run = t_find(&tp, 'X', "unmap+kfree", 3, 0);
   CHECK(run && t_arg(run, "pages") && strcmp(t_arg(run, "pages"), "5") == 0,
         "the five freed pages are one unmap+kfree run on the timeline");
-  CHECK(ta.len == tp.len && memcmp(ta.json, tp.json, ta.len) == 0,
-        "the two timelines differ (%zu and %zu bytes)", ta.len, tp.len);
-  t_trace_free(&ta);
   t_trace_free(&tp);
 }
 
@@ -323,22 +332,14 @@ static void fault_recording(struct rec *b, int folded)
 static void folded_converts_the_same(void)
 {
   struct rec apart, folded;
-  struct t_trace ta, tf;
+  struct t_trace tf;
   fault_recording(&apart, 0);
   fault_recording(&folded, 1);
   CHECK(folded.len < apart.len, "folding saves records");
-  t_convert(&ta, &apart, NULL);
-  t_convert(&tf, &folded, NULL);
-  rec_free(&apart);
-  rec_free(&folded);
-  CHECK(ta.rc == 0 && tf.rc == 0 && ta.violations == 0 && tf.violations == 0,
-        "both convert cleanly: %s %s", ta.err, tf.err);
-  CHECK(ta.n > 10 && t_count(&tf, 'X', "kalloc", 3) == 4 && t_count(&tf, 'X', "map", 3) == 3,
+  same_timeline(&apart, &folded, &tf);
+  CHECK(tf.n > 10 && t_count(&tf, 'X', "kalloc", 3) == 4 && t_count(&tf, 'X', "map", 3) == 3,
         "the folded pages are on the timeline: %zu kallocs, %zu maps",
         t_count(&tf, 'X', "kalloc", 3), t_count(&tf, 'X', "map", 3));
-  CHECK(ta.len == tf.len && memcmp(ta.json, tf.json, ta.len) == 0,
-        "the two timelines differ (%zu and %zu bytes)", ta.len, tf.len);
-  t_trace_free(&ta);
   t_trace_free(&tf);
 }
 
