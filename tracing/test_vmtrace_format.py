@@ -126,7 +126,8 @@ class Layout(unittest.TestCase):
     def test_version_5_names(self):
         """The packed unmap's constants, the masks among them expressions, as C sees them."""
         self.assertIn(5, F.VERSIONS)
-        names = ["VMT_UNMAP_PAGES", "VMT_UNMAP_COUNT_SHIFT", "VMT_UNMAP_PAGES_MAX",
+        names = ["VMT_UNMAP_PAGES", "VMT_UNMAP_COUNT_SHIFT", "VMT_UNMAP_COUNT_MASK",
+                 "VMT_UNMAP_PAGES_MAX",
                  "VMT_UNMAP_PFN_BITS", "VMT_UNMAP_PFN_MASK", "VMT_UNMAP_VA_BITS",
                  "VMT_UNMAP_VA_MASK", "VMT_UNMAP_PERM_MASK", "VMT_UNMAP_ARG_SHIFT"]
         self.assertEqual({n: getattr(F, n) for n in names}, c_values(names))

@@ -186,7 +186,8 @@ enum vmt_outcome {
 // VMT_KFREE for it; implied: VMT_KFREE of b, VMT_PAGE_DATA, just after the unmap.
 #define VMT_UNMAP_FREED    0x01
 // flags of VMT_UNMAP, from version 5: the record stands for the unmaps of n pages in a
-// row, n = (flags >> VMT_UNMAP_COUNT_SHIFT) & 7, 1 .. VMT_UNMAP_PAGES_MAX, each with the
+// row, n = (flags >> VMT_UNMAP_COUNT_SHIFT) & VMT_UNMAP_COUNT_MASK, 1 ..
+// VMT_UNMAP_PAGES_MAX, each with the
 // permission bits arg & VMT_UNMAP_PERM_MASK, each frame freed if VMT_UNMAP_FREED (else
 // none). Page i (0 .. n-1) is va (a & VMT_UNMAP_VA_MASK) + i pages; its frame number
 // (pa / page size, VMT_UNMAP_PFN_BITS wide) lies in slot i: slots 0, 1, 2 are b's bits
@@ -195,6 +196,7 @@ enum vmt_outcome {
 // VMT_UNMAP_PUT are the one definition of that layout.
 #define VMT_UNMAP_PAGES        0x02
 #define VMT_UNMAP_COUNT_SHIFT  4
+#define VMT_UNMAP_COUNT_MASK   7
 #define VMT_UNMAP_PAGES_MAX    5
 #define VMT_UNMAP_PFN_BITS     21
 #define VMT_UNMAP_PFN_MASK     ((1ull << VMT_UNMAP_PFN_BITS) - 1)

@@ -301,9 +301,9 @@ _UNMAP_SLOTS = ([("b", i * VMT_UNMAP_PFN_BITS) for i in range(_B_SLOTS)] +   # n
 if len(_UNMAP_SLOTS) != VMT_UNMAP_PAGES_MAX:                           # noqa: F821
     raise FormatHeaderError("VMT_UNMAP_PAGES_MAX is %d, the slot layout holds %d frames"
                             % (VMT_UNMAP_PAGES_MAX, len(_UNMAP_SLOTS)))  # noqa: F821
-# The count field (flags >> VMT_UNMAP_COUNT_SHIFT) is as wide as VMT_UNMAP_PAGES_MAX
-# needs: 3 bits, the header's "& 7".
-_UNMAP_COUNT_MASK = (1 << VMT_UNMAP_PAGES_MAX.bit_length()) - 1        # noqa: F821
+if VMT_UNMAP_COUNT_MASK < VMT_UNMAP_PAGES_MAX:                        # noqa: F821
+    raise FormatHeaderError("VMT_UNMAP_COUNT_MASK %d cannot count VMT_UNMAP_PAGES_MAX %d pages"
+                            % (VMT_UNMAP_COUNT_MASK, VMT_UNMAP_PAGES_MAX))  # noqa: F821
 
 
 def unmap_pages(r, header, off=0):
@@ -317,7 +317,7 @@ def unmap_pages(r, header, off=0):
         raise BadRecording("offset %d: a packed VMT_UNMAP (VMT_UNMAP_PAGES) in a version %d "
                            "recording; packed unmaps came with version 5"
                            % (off, header.version))
-    n = r.flags >> VMT_UNMAP_COUNT_SHIFT & _UNMAP_COUNT_MASK            # noqa: F821
+    n = r.flags >> VMT_UNMAP_COUNT_SHIFT & VMT_UNMAP_COUNT_MASK         # noqa: F821
     if not 1 <= n <= VMT_UNMAP_PAGES_MAX:                              # noqa: F821
         raise BadRecording("offset %d: a packed VMT_UNMAP of %d pages (1 to %d)"
                            % (off, n, VMT_UNMAP_PAGES_MAX))             # noqa: F821

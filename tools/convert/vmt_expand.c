@@ -50,7 +50,7 @@ static void unmap_page(struct vmt_expand *e, const struct vmt_record *r, int imp
 // record's place (its seq); the rest, and every kfree, are implied.
 static void packed_unmap(struct vmt_expand *e, const struct vmt_record *r)
 {
-  unsigned n = r->flags >> VMT_UNMAP_COUNT_SHIFT & 7;
+  unsigned n = r->flags >> VMT_UNMAP_COUNT_SHIFT & VMT_UNMAP_COUNT_MASK;
   uint32 perm = r->arg & VMT_UNMAP_PERM_MASK;
   uint64 va = r->a & VMT_UNMAP_VA_MASK;
   if (n > VMT_UNMAP_PAGES_MAX)

@@ -142,8 +142,9 @@ static int check_share(struct vmt_reader *r, const struct vmt_record *rec, uint6
 static int check_unmap(struct vmt_reader *r, const struct vmt_record *rec, uint64 off)
 {
   uint64 ps = r->hdr.page_size, va = rec->a & VMT_UNMAP_VA_MASK;
-  unsigned n = rec->flags >> VMT_UNMAP_COUNT_SHIFT & 7;
-  unsigned known = VMT_UNMAP_FREED | VMT_UNMAP_PAGES | 7u << VMT_UNMAP_COUNT_SHIFT;
+  unsigned n = rec->flags >> VMT_UNMAP_COUNT_SHIFT & VMT_UNMAP_COUNT_MASK;
+  unsigned known = VMT_UNMAP_FREED | VMT_UNMAP_PAGES |
+                   (unsigned)VMT_UNMAP_COUNT_MASK << VMT_UNMAP_COUNT_SHIFT;
   if (!(rec->flags & VMT_UNMAP_PAGES)) {
     if (r->hdr.version >= 5 && (rec->flags & ~VMT_UNMAP_FREED))
       return fail(r, off, "unmap flags 0x%x unknown", rec->flags);

@@ -181,7 +181,7 @@ static void packed_unmaps(void)
   r = R_unmaps(0, 5, 30, perm, 0x4000, 3, 1, hole);
   expect_error(NULL, &r, "offset 136:", "unmap of 3 pages names no frame for page 1");
   r = R_unmaps(0, 5, 30, perm, 0x4000, 5, 1, pfn);
-  r.flags = (uint8)((r.flags & ~(7 << VMT_UNMAP_COUNT_SHIFT)) | 3 << VMT_UNMAP_COUNT_SHIFT);
+  r.flags = (uint8)((r.flags & ~(VMT_UNMAP_COUNT_MASK << VMT_UNMAP_COUNT_SHIFT)) | 3 << VMT_UNMAP_COUNT_SHIFT);
   expect_error(NULL, &r, "offset 136:", "unmap of 3 pages has a frame in unused slot 3");
   r = R_unmaps(0, 5, 30, perm, 0x4000, 4, 1, pfn);
   r.arg |= 1u << 10;
