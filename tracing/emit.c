@@ -278,7 +278,7 @@ void trace_exec(const char *name, uint64 sz)
 }
 
 // A fault's begin and, right after it on the same CPU, the current process's user call
-// chain (tracing/callchain.c), as one emit (emit_run), so that no switch (a preemption
+// chain (tracing/callchain.c), as one emit (emit_begin_chain), so that no switch (a preemption
 // of a fault taken in a system call) comes between the two records. The chain is walked
 // first, so that its cost falls before the fault's begin timestamp, not inside the
 // fault's latency. p is the current process, in the kernel.

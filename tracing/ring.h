@@ -66,32 +66,23 @@ static inline struct trace_ring *ring_of(int cpu)
 // the reader should be woken (see ring_commit), or the record followed a loss.
 int ring_put_slow(struct trace_ring *r, struct vmt_record *rec);
 
-// Producer side: whether the next record can go straight into the next slot (no drops
-// waiting to be reported, and room). If not, use ring_put_slow.
-static inline int ring_has_room(struct trace_ring *r)
-{
-  uint64 used = r->head - LOAD_ACQUIRE(r->tail);
-  return r->pending_lost == 0 && used <= r->mask;
-}
-
-// As ring_has_room, for n records one after the other (n at most the ring's size).
+// Producer side: whether the next n records (at most the ring's size) can go straight
+// into their slots (no drops waiting to be reported, and room). If not, use
+// ring_put_slow.
 static inline int ring_has_room_for(struct trace_ring *r, uint32 n)
 {
   uint64 used = r->head - LOAD_ACQUIRE(r->tail);
-  return r->pending_lost == 0 && used + n <= (uint64)r->mask + 1;
+  return r->pending_lost == 0 && used <= (uint64)r->mask + 1 - n;
 }
 
-// Producer side, after ring_has_room: the next slot, its seq filled in. The caller fills
-// the rest and calls ring_commit.
-static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
+static inline int ring_has_room(struct trace_ring *r)
 {
-  struct vmt_record *slot = &r->slots[r->head & r->mask];
-  slot->seq = r->seq++;
-  return slot;
+  return ring_has_room_for(r, 1);
 }
 
-// As ring_next_slot, for the slot k records past it (k < the room ring_has_room_for
-// found), so that several can be filled before ring_commit_n publishes them together.
+// Producer side, after ring_has_room_for: the slot k records past the next (k below the
+// room found), its seq filled in; slots are taken in order, k = 0, 1, ... The caller
+// fills the rest and publishes them all with ring_commit_n.
 static inline struct vmt_record *ring_slot_ahead(struct trace_ring *r, uint32 k)
 {
   struct vmt_record *slot = &r->slots[(r->head + k) & r->mask];
@@ -99,29 +90,29 @@ static inline struct vmt_record *ring_slot_ahead(struct trace_ring *r, uint32 k)
   return slot;
 }
 
-// Publish n records filled through ring_slot_ahead (k = 0 .. n-1, in order). Returns as
-// ring_commit would for the last of them, and 1 as well if an earlier one reached
-// RING_WAKE_LEVEL.
+static inline struct vmt_record *ring_next_slot(struct trace_ring *r)
+{
+  return ring_slot_ahead(r, 0);
+}
+
+// Publish the n records ring_slot_ahead handed out. Returns 1 if the ring has just
+// reached RING_WAKE_LEVEL with one of them (time to wake the reader), and for every
+// commit while it is at RING_HOLD_LEVEL or above (time to hold back whichever process
+// is producing; a level, not an edge, because the process running when the edge was
+// crossed may have been one that is never held).
 static inline int ring_commit_n(struct trace_ring *r, uint32 n)
 {
   uint64 head = r->head + n;
   STORE_RELEASE(r->head, head);
-  uint64 used = head - r->tail, wake = RING_WAKE_LEVEL(r->mask + 1);
-  return (used >= wake && used - n < wake) || used >= RING_HOLD_LEVEL(r->mask + 1);
-}
-
-// Publish the record ring_next_slot handed out. Returns 1 if the ring has just reached
-// RING_WAKE_LEVEL (time to wake the reader), and for every record while it is at
-// RING_HOLD_LEVEL or above (time to hold back whichever process is producing; a level,
-// not an edge, because the process running when the edge was crossed may have been one
-// that is never held).
-static inline int ring_commit(struct trace_ring *r)
-{
-  uint64 head = r->head + 1;
-  STORE_RELEASE(r->head, head);
   uint64 used = head - r->tail;
   uint32 size = r->mask + 1;
-  return used == RING_WAKE_LEVEL(size) || used >= RING_HOLD_LEVEL(size);
+  // used - n < wake <= used: one of the n reached the wake level (unsigned: one compare).
+  return used - RING_WAKE_LEVEL(size) < n || used >= RING_HOLD_LEVEL(size);
+}
+
+static inline int ring_commit(struct trace_ring *r)
+{
+  return ring_commit_n(r, 1);
 }
 
 // Producer side, after ring_has_room: copy a whole record into the next slot (its seq
