@@ -94,12 +94,9 @@ int trace_emit_interrupted(uint64 pc)
          trace_emit_busy();
 }
 
-// The pid a record made on cpu carries: the running process's trace_pid, which is its
-// own pid except while it works on another process's page table (kernel/proc.c).
-static inline int record_pid(int cpu)
+void trace_running(int pid)
 {
-  struct proc *p = cpus[cpu].proc;
-  return p ? p->trace_pid : 0;
+  ring_of(cpuid())->pid = pid;
 }
 
 // Entering and leaving the emit path on this CPU: the ring is marked busy so that
@@ -134,7 +131,7 @@ static int EMIT_TEXT emit_slow(int type, int flags, uint32 arg, uint64 a, uint64
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = record_pid(cpu);
+  int pid = r->pid;
   if (emit_wanted(type, pid)) {
     struct vmt_record rec = {
       .ts = r_time(), .pid = pid, .type = type, .cpu = cpu, .flags = flags, .arg = arg,
@@ -165,7 +162,7 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
   int cpu, wake = 0, slow = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = record_pid(cpu);
+  int pid = r->pid;
   if (emit_wanted(type, pid)) {
     if (__builtin_expect(ring_has_room(r), 1)) {
       // The time is read after the slot is claimed, so that no stack frame keeps it.
@@ -189,7 +186,7 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = record_pid(cpu);
+  int pid = r->pid;
   uint64 ts = r_time();
   for (int i = 0; i < n; i++) {
     struct vmt_record *rec = &recs[i];
@@ -229,7 +226,7 @@ static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va,
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = record_pid(cpu);
+  int pid = r->pid;
   int fast = emit_wanted(VMT_FAULT_BEGIN, pid) && emit_wanted(VMT_FAULT_CHAIN, pid) &&
              __builtin_expect(ring_has_room_for(r, 2), 1);
   if (fast) {

@@ -28,6 +28,9 @@ struct trace_ring {
   uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_stop
   uint64 pending_lost;      // dropped since the last VMT_LOST record
   uint64 lost_total;        // dropped since reset
+  // The pid this CPU's records carry (trace_running): written by this CPU outside the
+  // emit path too, but only with interrupts off, so never under an emit.
+  int pid;
   // Written only by the reader, on a cache line of its own.
   uint64 tail __attribute__((aligned(64)));   // records ever consumed
   // Set by reset: slots in use - 1 (a power of two minus one, < TRACE_RING_MAX).
@@ -41,7 +44,12 @@ extern struct trace_ring trace_rings[];
 
 static inline struct trace_ring *ring_of(int cpu)
 {
-  return &trace_rings[cpu];
+  struct trace_ring *r = &trace_rings[cpu];
+  // Hide where r points: GCC, knowing r is trace_rings plus an offset, addressed each
+  // field from the symbol again (a multiply and an address per field, and registers
+  // enough to save eleven of them in emit_begin_chain) instead of from r.
+  asm("" : "+r"(r));
+  return r;
 }
 
 // Release stores and acquire loads as RISC-V fences around plain accesses. This GCC
