@@ -255,8 +255,8 @@ static TRACED_INLINE void unmap_traced_drop(pte_t *pte, uint64 va)
 
 // While unmaps are traced, uvmunmap's pages go out a few at a time: one VMT_UNMAP
 // (VMT_UNMAP_PAGES, tracing/vmtrace_format.h) says up to VMT_UNMAP_PAGES_MAX pages in a
-// row with the same PTE bits, each frame named. So an exit, an exec or a shrink writes
-// a record per five pages, not one per page.
+// row of one last-level table, with the same PTE bits, each frame named. So an exit, an
+// exec or a shrink writes a record per five pages, not one per page.
 //
 // The record goes out before any of its frames' references is dropped: a frame another
 // process still maps (copy-on-write, shared text) could otherwise be freed by that
@@ -267,24 +267,25 @@ static TRACED_INLINE void unmap_traced_drop(pte_t *pte, uint64 va)
 // if ours was the last reference, gets a kfree record of its own after the unmap.
 typedef char unmap_pfn_fits[(PHYSMAX - 1) >> PGSHIFT <= VMT_UNMAP_PFN_MASK ? 1 : -1];
 
-struct unmap_batch {
+// How uvmunmap's traced walk treats frames (its arg).
+struct unmap_how {
   int drop;        // drop each frame's reference (uvmunmap's do_free)
   int fold;        // kfrees are recorded: a writable page's record says its free
-  int n, perm;     // pages so far, and the PTE bits of all of them
-  uint64 next;     // the page that would continue the batch
-  uint32 arg;      // the record's fields, filled in page by page
-  uint64 a, b;
-  uint64 pa[VMT_UNMAP_PAGES_MAX];
 };
 
-// Write the batch's record, then drop its frames' references (freeing each frame that
-// was referenced only here), and empty it.
-static void unmap_batch_flush(struct unmap_batch *u)
+// Record the unmap of n pages from va, all with PTE bits perm, whose frames are pa[],
+// then drop their references as how says (freeing each frame referenced only here).
+static void unmap_run_traced(const struct unmap_how *how, uint64 va, int perm,
+                             const uint64 *pa, int n)
 {
-  int said = u->drop && u->fold && (u->perm & PTE_W);
-  trace_unmap_pages(u->a, u->b, u->arg, u->n, said);
-  for (int i = 0; u->drop && i < u->n; i++) {
-    void *kva = pa2kva(u->pa[i]);
+  uint32 arg = perm;
+  uint64 a = va, b = 0;
+  for (int i = 0; i < n; i++)
+    VMT_UNMAP_PUT(i, pa[i] >> PGSHIFT, &arg, &a, &b);
+  int said = how->drop && how->fold && (perm & PTE_W);
+  trace_unmap_pages(a, b, arg, n, said);
+  for (int i = 0; how->drop && i < n; i++) {
+    void *kva = pa2kva(pa[i]);
     if (!kpage_drop(kva))
       continue;
     if (said)
@@ -292,38 +293,30 @@ static void unmap_batch_flush(struct unmap_batch *u)
     else
       kfree_dropped(kva);
   }
-  u->n = 0;
 }
 
-// Add user page va, mapped by pte, to the batch (after writing the batch out if va
-// cannot join it), and clear the entry.
-static inline void unmap_batch_add(struct unmap_batch *u, pte_t *pte, uint64 va)
-{
-  int perm = PTE_FLAGS(*pte);
-  uint64 pa = PTE2PA(*pte);
-  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || va != u->next || perm != u->perm))
-    unmap_batch_flush(u);
-  if (u->n == 0) {
-    u->perm = perm;
-    u->arg = perm;
-    u->a = va;
-    u->b = 0;
-  }
-  VMT_UNMAP_PUT(u->n, pa >> PGSHIFT, &u->arg, &u->a, &u->b);
-  u->pa[u->n++] = pa;
-  u->next = va + PGSIZE;
-  *pte = 0;
-}
-
-// uvmunmap's walk of one last-level table while unmaps are traced (arg: the batch): a
-// table at a time, as share_table, so that a page costs no call through the walker.
+// uvmunmap's walk of one last-level table while unmaps are traced (arg: the unmap_how):
+// a table at a time, as share_table, so that a page costs no call through the walker,
+// and a run of pages at a time, cleared as it is gathered, so that the run lives in
+// registers and on this frame.
 static int unmap_table_traced(pte_t *leaves, uint64 base, uint64 lo, uint64 hi, void *arg)
 {
   int first, end;
   leaves_in(base, lo, hi, &first, &end);
-  for (int i = first; i < end; i++)
-    if (leaves[i] & PTE_V)
-      unmap_batch_add(arg, &leaves[i], base + (uint64)i * PGSIZE);
+  for (int i = first; i < end; ) {
+    if ((leaves[i] & PTE_V) == 0) {
+      i++;
+      continue;
+    }
+    int perm = PTE_FLAGS(leaves[i]), n = 0;
+    uint64 pa[VMT_UNMAP_PAGES_MAX];
+    for (; n < VMT_UNMAP_PAGES_MAX && i < end && (leaves[i] & PTE_V) &&
+           PTE_FLAGS(leaves[i]) == perm; i++) {
+      pa[n++] = PTE2PA(leaves[i]);
+      leaves[i] = 0;
+    }
+    unmap_run_traced(arg, base + (uint64)(i - n) * PGSIZE, perm, pa, n);
+  }
   return 0;
 }
 
@@ -386,10 +379,8 @@ void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
   // process's table changes only under the process), whose maps it never saw either.
   uint64 end = va + npages * PGSIZE;
   if (trace_wanted(VMT_UNMAP)) {
-    struct unmap_batch u = { .drop = do_free, .fold = trace_wanted(VMT_KFREE) };
-    each_table(pagetable, va, end, unmap_table_traced, &u);
-    if (u.n)
-      unmap_batch_flush(&u);
+    struct unmap_how how = { .drop = do_free, .fold = trace_wanted(VMT_KFREE) };
+    each_table(pagetable, va, end, unmap_table_traced, &how);
   } else {
     uint64 fate = do_free ? FRAME_FREED : FRAME_KEPT;
     each_leaf(pagetable, va, end, unmap_leaf, (void *)fate);

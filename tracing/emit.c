@@ -201,28 +201,35 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
   return wake;
 }
 
+// The chain record's fields from callchain_user's return addresses (ret: VMT_CHAIN_MAX of
+// them, unused ones 0), in the slots tracing/vmtrace_format.h lays out.
+static inline void chain_fields(const uint32 *ret, uint32 *arg, uint64 *a, uint64 *b)
+{
+  *arg = ret[0];
+  *a = ret[1] | (uint64)ret[2] << 32;
+  *b = ret[3] | (uint64)ret[4] << 32;
+}
+
 // emit_begin_chain's records built in memory, through emit_run: the ring is full or has
 // drops to report, or one of the two is not wanted. Out of line, so that the fast path
 // keeps its registers.
 static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint64 va,
-                                           uint64 epc, int chain_flags, uint32 chain_arg,
-                                           uint64 chain_a, uint64 chain_b)
+                                           uint64 epc, int chain_flags, const uint32 *ret)
 {
   struct vmt_record recs[2] = {
     { .type = VMT_FAULT_BEGIN, .flags = begin_flags, .arg = scause, .a = va, .b = epc },
-    { .type = VMT_FAULT_CHAIN, .flags = chain_flags, .arg = chain_arg, .a = chain_a,
-      .b = chain_b },
+    { .type = VMT_FAULT_CHAIN, .flags = chain_flags },
   };
+  chain_fields(ret, &recs[1].arg, &recs[1].a, &recs[1].b);
   return emit_run(recs, 2);
 }
 
-// A fault's begin and its chain (fields as trace_fault_begin_chain builds them), one
+// A fault's begin and its chain (ret: callchain_user's return addresses), one
 // after the other with one claim of the ring, straight into their slots and published
 // together when both are wanted and fit; anything else through emit_begin_chain_slow,
 // which starts over.
 static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
-                                      int chain_flags, uint32 chain_arg, uint64 chain_a,
-                                      uint64 chain_b)
+                                      int chain_flags, const uint32 *ret)
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
@@ -233,15 +240,16 @@ static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va,
     uint64 ts = r_time();
     fill_slot(ring_slot_ahead(r, 0), ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va,
               epc);
-    fill_slot(ring_slot_ahead(r, 1), ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, chain_arg,
-              chain_a, chain_b);
+    uint32 arg;
+    uint64 a, b;
+    chain_fields(ret, &arg, &a, &b);
+    fill_slot(ring_slot_ahead(r, 1), ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, arg, a, b);
     wake = ring_commit_n(r, 2);
   }
   emit_end(r);
   if (__builtin_expect(fast, 1))
     return wake;
-  return emit_begin_chain_slow(begin_flags, scause, va, epc, chain_flags, chain_arg, chain_a,
-                               chain_b);
+  return emit_begin_chain_slow(begin_flags, scause, va, epc, chain_flags, ret);
 }
 
 // Wait until no CPU is inside an emit. The caller has already cleared trace_mask, so
@@ -285,8 +293,7 @@ void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scaus
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
   int flags = callchain_user(p, from_ra, ret);
-  if (emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret[0],
-                       ret[1] | (uint64)ret[2] << 32, ret[3] | (uint64)ret[4] << 32))
+  if (emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret))
     trace_wake_reader();
 }
 

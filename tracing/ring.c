@@ -27,6 +27,7 @@
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
 struct trace_ring trace_rings[NCPU];
+struct trace_ring *trace_ring_at[NCPU];
 static uint32 ring_slots;   // records per ring, set by ring_reset
 
 static uint64 load_acquire(uint64 *p) { return LOAD_ACQUIRE(*p); }
@@ -118,7 +119,10 @@ uint32 ring_reset(uint32 cap)
     size *= 2;
   for (int i = 0; i < NCPU; i++) {
     struct trace_ring *r = &trace_rings[i];
+    trace_ring_at[i] = r;
     r->mask = size - 1;
+    r->wake_level = RING_WAKE_LEVEL(size);
+    r->hold_level = RING_HOLD_LEVEL(size);
     r->seq = 0;
     r->pending_lost = 0;
     r->lost_total = 0;

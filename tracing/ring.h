@@ -33,23 +33,24 @@ struct trace_ring {
   int pid;
   // Written only by the reader, on a cache line of its own.
   uint64 tail __attribute__((aligned(64)));   // records ever consumed
-  // Set by reset: slots in use - 1 (a power of two minus one, < TRACE_RING_MAX).
+  // Set by reset: slots in use - 1 (a power of two minus one, < TRACE_RING_MAX), and
+  // the ring's RING_WAKE_LEVEL and RING_HOLD_LEVEL for that size.
   uint32 mask;
+  uint32 wake_level, hold_level;
   struct vmt_record slots[TRACE_RING_MAX];
 };
 
 // Defined in ring.c; other files reach a ring only through ring_of, which is inline
-// because the emit path asks for its ring on every record.
+// because the emit path asks for its ring on every record. It loads the ring's address
+// from a table (filled by ring_reset) rather than computing it: a load and a shift, where
+// indexing trace_rings takes a multiply, and GCC, knowing the address is trace_rings plus
+// an offset, addressed fields from the symbol again instead of from the ring.
 extern struct trace_ring trace_rings[];
+extern struct trace_ring *trace_ring_at[];
 
 static inline struct trace_ring *ring_of(int cpu)
 {
-  struct trace_ring *r = &trace_rings[cpu];
-  // Hide where r points: GCC, knowing r is trace_rings plus an offset, addressed each
-  // field from the symbol again (a multiply and an address per field, and registers
-  // enough to save eleven of them in emit_begin_chain) instead of from r.
-  asm("" : "+r"(r));
-  return r;
+  return trace_ring_at[cpu];
 }
 
 // Release stores and acquire loads as RISC-V fences around plain accesses. This GCC
@@ -113,9 +114,8 @@ static inline int ring_commit_n(struct trace_ring *r, uint32 n)
   uint64 head = r->head + n;
   STORE_RELEASE(r->head, head);
   uint64 used = head - r->tail;
-  uint32 size = r->mask + 1;
   // used - n < wake <= used: one of the n reached the wake level (unsigned: one compare).
-  return used - RING_WAKE_LEVEL(size) < n || used >= RING_HOLD_LEVEL(size);
+  return used - r->wake_level < n || used >= r->hold_level;
 }
 
 static inline int ring_commit(struct trace_ring *r)
