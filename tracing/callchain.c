@@ -56,26 +56,33 @@ struct ustack {
 
 #define TABLE_SPAN (1UL << PXSHIFT(1))   // what one last-level table maps: 2 MiB
 
-// The leaf entry of p's stack page, 0 if no table maps it. Found through the table that
-// maps stack_base, looked up once an image; a page in another table (a stack that
-// crosses a 2 MiB boundary) is looked up each time.
-static pte_t *stack_leaf(struct proc *p, uint64 page)
+// The leaf entry of p's stack page, 0 if no table maps it, the long way: through p's
+// page table, keeping the table that maps stack_base in p->stack_table the first time.
+static __attribute__((noinline)) pte_t *stack_leaf_walk(struct proc *p, uint64 page)
 {
   uint64 first = p->stack_base & ~(TABLE_SPAN - 1);
   if (page - first >= TABLE_SPAN)
     return walk(p->pagetable, page, 0);
-  if (p->stack_table == 0) {
-    pte_t *leaf = walk(p->pagetable, p->stack_base, 0);
-    if (leaf == 0)
-      return 0;
-    p->stack_table = leaf - PX(0, p->stack_base);
-  }
+  pte_t *leaf = walk(p->pagetable, p->stack_base, 0);
+  if (leaf == 0)
+    return 0;
+  p->stack_table = leaf - PX(0, p->stack_base);
   return &p->stack_table[PX(0, page)];
 }
 
-// Make user page the one s reads through; 0 if it is not mapped. Apart from
-// frame_words, which then stays small enough to inline: a walk translates once.
-static __attribute__((noinline)) int translate(struct ustack *s, uint64 page)
+// The leaf entry of p's stack page, 0 if no table maps it. Found through the table that
+// maps stack_base, looked up once an image; a page in another table (a stack that
+// crosses a 2 MiB boundary) is looked up each time.
+static inline pte_t *stack_leaf(struct proc *p, uint64 page)
+{
+  uint64 first = p->stack_base & ~(TABLE_SPAN - 1);
+  if (__builtin_expect(p->stack_table != 0 && page - first < TABLE_SPAN, 1))
+    return &p->stack_table[PX(0, page)];
+  return stack_leaf_walk(p, page);
+}
+
+// Make user page the one s reads through; 0 if it is not mapped.
+static inline int translate(struct ustack *s, uint64 page)
 {
   pte_t *leaf = stack_leaf(s->p, page);
   if (leaf == 0 || (*leaf & (PTE_V | PTE_U)) != (PTE_V | PTE_U))

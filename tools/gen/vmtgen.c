@@ -35,6 +35,7 @@
 #define MAXPROC  64
 #define MAXPG    64             // heap pages per process
 #define HEAPBASE 0x4000ull
+#define TABLE_SPAN (512 * 4096ull)   // what one last-level page table maps
 #define PERM_URW (VMT_PTE_R | VMT_PTE_W | VMT_PTE_U)
 #define PERM_COW (VMT_PTE_R | VMT_PTE_U | VMT_PTE_COW)   // shared: read-only until written
 
@@ -242,7 +243,8 @@ static unsigned npages(const struct gproc *p)
 }
 
 // Unmaps gathered into one record, as a version 5 kernel's uvmunmap writes them
-// (kernel/vm.c): up to VMT_UNMAP_PAGES_MAX pages in a row with the same permissions.
+// (kernel/vm.c): up to VMT_UNMAP_PAGES_MAX pages in a row of one last-level page table
+// (2 MiB, TABLE_SPAN) with the same permissions.
 struct unmap_run {
   uint32 pid, perm;
   unsigned n, cpu;                    // pages gathered; the CPU writing them
@@ -290,7 +292,8 @@ static void unmap_flush(struct gen *g, struct unmap_run *u)
 static void unmap_page(struct gen *g, struct unmap_run *u, uint64 va, uint64 pa, uint32 perm,
                        int last)
 {
-  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || perm != u->perm || va != u->va + 4096ull * u->n))
+  if (u->n && (u->n == VMT_UNMAP_PAGES_MAX || perm != u->perm || va != u->va + 4096ull * u->n ||
+               va % TABLE_SPAN == 0))
     unmap_flush(g, u);
   if (g->h.version < 5 || pa / 4096 > VMT_UNMAP_PFN_MASK) {
     unmap_flush(g, u);
