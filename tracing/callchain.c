@@ -42,6 +42,7 @@
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/kaddr.h"
+#include "tracing/trace.h"
 #include "tracing/callchain.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
@@ -164,10 +165,27 @@ static int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra
   return n;
 }
 
-int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+// Fill ret[] with up to VMT_CHAIN_MAX return addresses of p's user call chain,
+// innermost first; returns the VMT_FAULT_CHAIN flags (count | VMT_CHAIN_TRUNCATED).
+// from_ra: the pc in p's trapframe lies where no frame was built (a system call's usys
+// stub, or a jump to a bad address), so the chain starts at the trapframe's ra.
+static inline int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
   struct ustack s = { p->stack_base, p->heap_base, p, 1, 0 };
   return walk_frames(&s, p->trapframe, from_ra, ret);
+}
+
+// The chain is walked first, so that its cost falls before the fault's begin timestamp,
+// not inside the fault's latency. In this file, not beside the emit, so that the walk
+// is inlined here: one stack frame for the whole chain, not two.
+void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
+                             int access)
+{
+  uint32 ret[VMT_CHAIN_MAX] = { 0 };
+  int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
+  int flags = callchain_user(p, from_ra, ret);
+  if (trace_emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret))
+    trace_wake_reader();
 }
 
 #endif // FAULTLINE_NO_TRACE

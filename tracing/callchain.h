@@ -1,4 +1,5 @@
-// A user call chain for fault attribution (VMT_FAULT_CHAIN): see tracing/callchain.c.
+// A fault's user call chain, for fault attribution (VMT_FAULT_CHAIN): see
+// tracing/callchain.c.
 #ifndef FAULTLINE_CALLCHAIN_H
 #define FAULTLINE_CALLCHAIN_H
 
@@ -7,12 +8,11 @@
 
 struct proc;
 
-// Fill ret[] with up to VMT_CHAIN_MAX return addresses of p's user call chain,
-// innermost first; returns the VMT_FAULT_CHAIN flags (count | VMT_CHAIN_TRUNCATED).
-// from_ra: the pc in p's trapframe lies where no frame was built (a system call's usys
-// stub, or a jump to a bad address), so the chain starts at the trapframe's ra.
-// The caller guarantees p is the current process and is in the kernel (so nothing else
-// changes its page table or trapframe meanwhile).
-int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX]);
+// VMT_FAULT_BEGIN, then p's user call chain (VMT_FAULT_CHAIN) right after it on this
+// CPU, as one emit (trace_emit_begin_chain). Arguments as trace_fault_begin
+// (tracing/trace.h). The caller guarantees p is the current process and is in the
+// kernel (so nothing else changes its page table or trapframe meanwhile).
+void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
+                             int access);
 
 #endif

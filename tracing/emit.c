@@ -25,7 +25,6 @@
 #include "kernel/usercopy.h"
 #include "tracing/ring.h"
 #include "tracing/trace.h"
-#include "tracing/callchain.h"
 #include "tracing/emit.h"
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
@@ -201,7 +200,7 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
   return wake;
 }
 
-// The chain record's fields from callchain_user's return addresses (ret: VMT_CHAIN_MAX of
+// The chain record's fields from the return addresses of a chain (ret: VMT_CHAIN_MAX of
 // them, unused ones 0), in the slots tracing/vmtrace_format.h lays out.
 static inline void chain_fields(const uint32 *ret, uint32 *arg, uint64 *a, uint64 *b)
 {
@@ -210,7 +209,7 @@ static inline void chain_fields(const uint32 *ret, uint32 *arg, uint64 *a, uint6
   *b = ret[3] | (uint64)ret[4] << 32;
 }
 
-// emit_begin_chain's records built in memory, through emit_run: the ring is full or has
+// trace_emit_begin_chain's records built in memory, through emit_run: the ring is full or has
 // drops to report, or one of the two is not wanted. Out of line, so that the fast path
 // keeps its registers.
 static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint64 va,
@@ -224,11 +223,10 @@ static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint6
   return emit_run(recs, 2);
 }
 
-// A fault's begin and its chain (ret: callchain_user's return addresses), one
-// after the other with one claim of the ring, straight into their slots and published
-// together when both are wanted and fit; anything else through emit_begin_chain_slow,
-// which starts over.
-static int EMIT_TEXT emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
+// Both records straight into their slots, one claim of the ring and one publication,
+// when both are wanted and fit; anything else through emit_begin_chain_slow, which
+// starts over.
+int EMIT_TEXT trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
                                       int chain_flags, const uint32 *ret)
 {
   int cpu, wake = 0;
@@ -279,21 +277,6 @@ void trace_exec(const char *name, uint64 sz)
   uint64 a, b;
   pack16(name, strlen(name), &a, &b);
   if (trace_emit(VMT_EXEC, 0, sz, a, b))
-    trace_wake_reader();
-}
-
-// A fault's begin and, right after it on the same CPU, the current process's user call
-// chain (tracing/callchain.c), as one emit (emit_begin_chain), so that no switch (a preemption
-// of a fault taken in a system call) comes between the two records. The chain is walked
-// first, so that its cost falls before the fault's begin timestamp, not inside the
-// fault's latency. p is the current process, in the kernel.
-void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
-                             int access)
-{
-  uint32 ret[VMT_CHAIN_MAX] = { 0 };
-  int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
-  int flags = callchain_user(p, from_ra, ret);
-  if (emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret))
     trace_wake_reader();
 }
 

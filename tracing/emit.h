@@ -33,11 +33,12 @@ void trace_running(int pid);
 // the caller then calls trace_wake_reader (tracing/trace.h), outside the emit path.
 int trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);
 void trace_exec(const char *name, uint64 sz);        // packs the name into a, b
-// VMT_FAULT_BEGIN, then the user call chain (VMT_FAULT_CHAIN) right after it on this CPU.
-// p: the faulting process, the one running here.
-struct proc;
-void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
-                             int access);
+// A fault's VMT_FAULT_BEGIN (fields as trace_fault_begin gives them) and its
+// VMT_FAULT_CHAIN right after it on this CPU, with one claim of the ring, so that no
+// other record comes between them. ret: the chain's return addresses (VMT_CHAIN_MAX, the
+// unused ones 0); chain_flags: the chain's flags. Returns as trace_emit.
+int trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
+                           int chain_flags, const uint32 *ret);
 // /dev/vmtrace write(): user text as VMT_MARKER records. Returns the bytes taken, at
 // most TRACE_MARKER_MAX, or -1 if src is bad.
 int trace_marker(int user_src, uint64 src, int n);

@@ -8,6 +8,7 @@
 #include "kernel/riscv.h"
 #include "tracing/vmtrace_format.h"
 #include "tracing/emit.h"
+#include "tracing/callchain.h"
 
 struct proc;
 
@@ -88,7 +89,8 @@ static inline void trace_unmap_pages(uint64 a, uint64 b, uint32 arg, int n, int 
   TRACE(VMT_UNMAP, VMT_UNMAP_PAGES | n << VMT_UNMAP_COUNT_SHIFT | (freed ? VMT_UNMAP_FREED : 0),
         arg, a, b);
 }
-// With VMT_FAULT_CHAIN on too, the user call chain follows the begin (tracing/emit.c).
+// With VMT_FAULT_CHAIN on too, the user call chain follows the begin
+// (tracing/callchain.c).
 // p: the faulting process, the one running here (its stack is walked).
 static inline void trace_fault_begin(struct proc *p, uint64 va, uint64 epc, uint64 scause,
                                      int source, int access)
