@@ -23,7 +23,8 @@ work (TRACE_BEFORE), prefixes "oldtrace." and "oldfold."; before-cow/ the same f
 before copy-on-write fork, prefix "oldcow.", and before-chainwalk/ from before the chain
 walk read the user stack through the direct map, prefix "oldsum.", and before-v5/ from
 before format version 5 packed unmaps and the walk kept its stack table, prefix
-"oldv4.". DATADIR/before-forkcost/
+"oldv4.", and before-trim/ from before the emit path and the traced unmap were trimmed,
+prefix "oldv5.". DATADIR/before-forkcost/
 holds forkbench from before copy-on-write fork shared a table at a time and copies
 skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -620,6 +621,7 @@ TRACE_BEFORE = (
     ("before-cow", "oldcow."),          # 83ec84b: before copy-on-write fork
     ("before-chainwalk", "oldsum."),    # 185d12f: chain walk through user addresses, SUM set
     ("before-v5", "oldv4."),            # 7376d11: format version 4, walkaddr per chain
+    ("before-trim", "oldv5."),          # e84bcf8: version 5, before the emit was trimmed
 )
 
 
