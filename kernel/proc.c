@@ -126,27 +126,18 @@ void proc_freepagetable(pagetable_t pagetable, uint64 sz)
 // Work the running process does on owner's memory (fork's copy into the child, wait's
 // teardown of a child) is traced under owner's pid, so that a timeline charges every
 // page to the process whose page table holds it. Pair with charge_back.
-static void charge_as(int pid)
-{
-  push_off();   // trace_running's CPU must be the one we run on
-  struct proc *me = myproc();
-  if (me) {
-    me->trace_pid = pid;
-    trace_running(pid);
-  }
-  pop_off();
-}
-
 static void charge_to(struct proc *owner)
 {
-  charge_as(owner->pid);
+  struct proc *me = myproc();
+  if (me)
+    me->trace_pid = owner->pid;
 }
 
 static void charge_back(void)
 {
   struct proc *me = myproc();
   if (me)
-    charge_as(me->pid);
+    me->trace_pid = me->pid;
 }
 
 // Return a slot's resources and mark it free. Caller holds p->lock.
@@ -419,7 +410,7 @@ static int run_if_runnable(struct cpu *c, struct proc *p)
   if (p->state == RUNNABLE) {
     p->state = RUNNING;
     c->proc = p;
-    trace_running(p->trace_pid);
+    trace_running(&p->trace_pid);
     trace_switch();
     vm_activate(p->pagetable);
     swtch(&c->context, &p->context);

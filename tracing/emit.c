@@ -93,9 +93,9 @@ int trace_emit_interrupted(uint64 pc)
          trace_emit_busy();
 }
 
-void trace_running(int pid)
+void trace_running(const int *trace_pid)
 {
-  ring_of(cpuid())->pid = pid;
+  ring_of(cpuid())->pidp = trace_pid ? trace_pid : &ring_no_pid;
 }
 
 // Entering and leaving the emit path on this CPU: the ring is marked busy so that
@@ -130,7 +130,7 @@ static int EMIT_TEXT emit_slow(int type, int flags, uint32 arg, uint64 a, uint64
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = r->pid;
+  int pid = *r->pidp;
   if (emit_wanted(type, pid)) {
     struct vmt_record rec = {
       .ts = r_time(), .pid = pid, .type = type, .cpu = cpu, .flags = flags, .arg = arg,
@@ -161,7 +161,7 @@ int EMIT_TEXT trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b)
 {
   int cpu, wake = 0, slow = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = r->pid;
+  int pid = *r->pidp;
   if (emit_wanted(type, pid)) {
     if (__builtin_expect(ring_has_room(r), 1)) {
       // The time is read after the slot is claimed, so that no stack frame keeps it.
@@ -185,7 +185,7 @@ static int EMIT_TEXT emit_run(struct vmt_record *recs, int n)
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = r->pid;
+  int pid = *r->pidp;
   uint64 ts = r_time();
   for (int i = 0; i < n; i++) {
     struct vmt_record *rec = &recs[i];
@@ -231,7 +231,7 @@ int EMIT_TEXT trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, 
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
-  int pid = r->pid;
+  int pid = *r->pidp;
   int fast = emit_wanted(VMT_FAULT_BEGIN, pid) && emit_wanted(VMT_FAULT_CHAIN, pid) &&
              __builtin_expect(ring_has_room_for(r, 2), 1);
   if (fast) {

@@ -10,7 +10,7 @@
 #define TRACE_MARKER_MAX 128   // longest marker text; a longer write is a short write
 
 #ifdef FAULTLINE_NO_TRACE
-static inline void trace_running(int pid) { }
+static inline void trace_running(const int *trace_pid) { }
 static inline void trace_exec(const char *name, uint64 sz) { }
 static inline int trace_emit_interrupted(uint64 pc) { return 0; }
 static inline int trace_emit_busy(void) { return 0; }
@@ -24,11 +24,11 @@ extern uint32 trace_mask;
 // Written only by emit.c.
 extern uint8 trace_on[];
 
-// The pid the records this CPU makes from now on carry: the running process's trace_pid
-// (kernel/proc.h), 0 when none runs. Kept up to date by the scheduler and by whoever
-// changes the running process's trace_pid, whether tracing is on or not. Caller has
-// interrupts off.
-void trace_running(int pid);
+// The records this CPU makes from now on carry *trace_pid: the running process's
+// trace_pid (kernel/proc.h), which it changes while it works on another process's
+// memory, or 0 (trace_pid null) while none runs. Called by the scheduler with
+// interrupts off, whether tracing is on or not.
+void trace_running(const int *trace_pid);
 // Store one record on this CPU's ring. Returns 1 when the ring wants its reader woken:
 // the caller then calls trace_wake_reader (tracing/trace.h), outside the emit path.
 int trace_emit(int type, int flags, uint32 arg, uint64 a, uint64 b);

@@ -28,6 +28,7 @@
 
 struct trace_ring trace_rings[NCPU];
 struct trace_ring *trace_ring_at[NCPU];
+const int ring_no_pid = 0;
 static uint32 ring_slots;   // records per ring, set by ring_reset
 
 static uint64 load_acquire(uint64 *p) { return LOAD_ACQUIRE(*p); }
@@ -120,6 +121,8 @@ uint32 ring_reset(uint32 cap)
   for (int i = 0; i < NCPU; i++) {
     struct trace_ring *r = &trace_rings[i];
     trace_ring_at[i] = r;
+    if (r->pidp == 0)
+      r->pidp = &ring_no_pid;   // the first reset (trace_init), before the scheduler runs
     r->mask = size - 1;
     r->wake_level = RING_WAKE_LEVEL(size);
     r->hold_level = RING_HOLD_LEVEL(size);

@@ -28,9 +28,10 @@ struct trace_ring {
   uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_stop
   uint64 pending_lost;      // dropped since the last VMT_LOST record
   uint64 lost_total;        // dropped since reset
-  // The pid this CPU's records carry (trace_running): written by this CPU outside the
-  // emit path too, but only with interrupts off, so never under an emit.
-  int pid;
+  // Where the pid this CPU's records carry is kept: the running process's trace_pid
+  // (kernel/proc.h), or a 0 while none runs (trace_running, called by the scheduler
+  // with interrupts off, so never under an emit). Never 0 once reset has run.
+  const int *pidp;
   // Written only by the reader, on a cache line of its own.
   uint64 tail __attribute__((aligned(64)));   // records ever consumed
   // Set by reset: slots in use - 1 (a power of two minus one, < TRACE_RING_MAX), and
@@ -47,6 +48,8 @@ struct trace_ring {
 // an offset, addressed fields from the symbol again instead of from the ring.
 extern struct trace_ring trace_rings[];
 extern struct trace_ring *trace_ring_at[];
+// 0, where a ring's pidp points while no process runs on its CPU.
+extern const int ring_no_pid;
 
 static inline struct trace_ring *ring_of(int cpu)
 {
