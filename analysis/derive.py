@@ -244,7 +244,7 @@ def tracing_numbers(path, n, prefix):
     def pick(**kw):
         return [r for r in rows if all(r[k] == v for k, v in kw.items())]
 
-    for metric in ("fault_on_off", "fork_on_off", "round_on_off"):
+    for metric in ("fault_on_off", "fault_nochain_off", "fork_on_off", "round_on_off"):
         vals = [float(r["median"]) for r in pick(mode="on", case="ratio", metric=metric)]
         if vals:
             n["%s.%s_x" % (prefix, metric)] = median(vals)
