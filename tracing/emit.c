@@ -209,9 +209,9 @@ static inline void chain_fields(const uint32 *ret, uint32 *arg, uint64 *a, uint6
   *b = ret[3] | (uint64)ret[4] << 32;
 }
 
-// trace_emit_begin_chain's records built in memory, through emit_run: the ring is full or has
-// drops to report, or one of the two is not wanted. Out of line, so that the fast path
-// keeps its registers.
+// trace_emit_begin_chain's records built in memory, through emit_run: the ring is full
+// or has drops to report, or one of the two is not wanted. Out of line, so that the fast
+// path keeps its registers.
 static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint64 va,
                                            uint64 epc, int chain_flags, const uint32 *ret)
 {
@@ -227,7 +227,7 @@ static int EMIT_TEXT emit_begin_chain_slow(int begin_flags, uint32 scause, uint6
 // when both are wanted and fit; anything else through emit_begin_chain_slow, which
 // starts over.
 int EMIT_TEXT trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
-                                      int chain_flags, const uint32 *ret)
+                                     int chain_flags, const uint32 *ret)
 {
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);

@@ -30,7 +30,7 @@ struct trace_ring {
   uint64 lost_total;        // dropped since reset
   // Where the pid this CPU's records carry is kept: the running process's trace_pid
   // (kernel/proc.h), or a 0 while none runs (trace_running, called by the scheduler
-  // with interrupts off, so never under an emit). Never 0 once reset has run.
+  // with interrupts off, so never under an emit). Never null once reset has run.
   const int *pidp;
   // Written only by the reader, on a cache line of its own.
   uint64 tail __attribute__((aligned(64)));   // records ever consumed
