@@ -232,16 +232,18 @@ int EMIT_TEXT trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, 
   int cpu, wake = 0;
   struct trace_ring *r = emit_begin(&cpu);
   int pid = *r->pidp;
-  int fast = emit_wanted(VMT_FAULT_BEGIN, pid) && emit_wanted(VMT_FAULT_CHAIN, pid) &&
+  const uint32 both = 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_CHAIN;
+  int fast = (trace_mask & both) == both &&
+             (trace_pid_filter == 0 || pid == trace_pid_filter) &&
              __builtin_expect(ring_has_room_for(r, 2), 1);
   if (fast) {
     uint64 ts = r_time();
-    fill_slot(ring_slot_ahead(r, 0), ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va,
-              epc);
+    struct vmt_record *begin = ring_slot_ahead(r, 0), *chain = ring_slot_ahead(r, 1);
+    fill_slot(begin, ts, pid, cpu, VMT_FAULT_BEGIN, begin_flags, scause, va, epc);
     uint32 arg;
     uint64 a, b;
     chain_fields(ret, &arg, &a, &b);
-    fill_slot(ring_slot_ahead(r, 1), ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, arg, a, b);
+    fill_slot(chain, ts, pid, cpu, VMT_FAULT_CHAIN, chain_flags, arg, a, b);
     wake = ring_commit_n(r, 2);
   }
   emit_end(r);
