@@ -200,6 +200,38 @@ static void same_timeline(struct rec *apart, struct rec *fewer, struct t_trace *
   t_trace_free(&ta);
 }
 
+// What a test looks at in each record the stream hands out: its offset in the file and
+// whether the stream implied it (ctx: the test's own tallies).
+typedef void (*visit_fn)(const struct vmt_record *r, uint64 off, int implied, void *ctx);
+
+// Read recording b (freed here) through the stream as vmtcheck does: each record to
+// visit and into *sum; *nrec gets how many records the file holds. Returns 0 if the
+// stream ended cleanly, else -1.
+static int stream_through(struct rec *b, struct vmt_summary *sum, visit_fn visit, void *ctx,
+                          uint64 *nrec)
+{
+  FILE *f = fmemopen(b->data, b->len, "rb");
+  struct vmt_stream s;
+  struct vmt_record r;
+  uint64 off;
+  int got = -1;
+  memset(sum, 0, sizeof(*sum));
+  if (vmt_stream_open(&s, f, 64) == 0) {
+    vmt_summary_init(sum, &s.rd.hdr);
+    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
+      visit(&r, off, s.implied, ctx);
+      vmt_summary_add(sum, &r, s.implied);
+    }
+  }
+  if (got != 0)
+    fprintf(stderr, "stream error: %s\n", s.err ? s.err : "");
+  vmt_stream_close(&s);
+  fclose(f);
+  *nrec = (b->len - sizeof(struct vmt_header)) / sizeof(struct vmt_record);
+  rec_free(b);
+  return got == 0 ? 0 : -1;
+}
+
 static void exit_recording(struct rec *b, int packed)
 {
   static const uint64 kept[2] = { 0x80010, 0x80011 };
@@ -243,43 +275,40 @@ static void packed_converts_the_same(void)
 
 // Through the stream as vmtcheck counts: every page's unmap and kfree by type, only the
 // two written records as records, and each packed record's first unmap with its seq.
+struct packed_tally {
+  uint64 unmap_off[2];
+  uint32 seq;
+  int written_unmaps, places_ok, seq_ok, first;
+};
+
+static void tally_packed(const struct vmt_record *r, uint64 off, int implied, void *ctx)
+{
+  struct packed_tally *t = ctx;
+  if (!implied) {            // written records: seq without a gap, as vmtcheck wants
+    t->seq_ok &= t->first || r->seq == t->seq + 1;
+    t->seq = r->seq;
+    t->first = 0;
+  }
+  if (r->type == VMT_UNMAP && !implied && t->written_unmaps < 2)
+    t->unmap_off[t->written_unmaps++] = off;
+  else if (r->type == VMT_UNMAP || r->type == VMT_KFREE)
+    t->places_ok &= t->written_unmaps > 0 && implied &&
+                    off == t->unmap_off[t->written_unmaps - 1];
+}
+
 static void packed_stream_counts(void)
 {
   struct rec b;
   exit_recording(&b, 1);
-  FILE *f = fmemopen(b.data, b.len, "rb");
-  struct vmt_stream s;
   struct vmt_summary sum;
-  struct vmt_record r;
-  uint64 off, unmap_off[2] = { 0, 0 };
-  uint32 seq = 0;
-  int got = -1, written_unmaps = 0, places_ok = 1, seq_ok = 1, first = 1;
-  if (vmt_stream_open(&s, f, 64) == 0) {
-    vmt_summary_init(&sum, &s.rd.hdr);
-    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
-      if (!s.implied) {            // written records: seq without a gap, as vmtcheck wants
-        seq_ok &= first || r.seq == seq + 1;
-        seq = r.seq;
-        first = 0;
-      }
-      if (r.type == VMT_UNMAP && !s.implied && written_unmaps < 2) {
-        unmap_off[written_unmaps++] = off;
-      } else if (r.type == VMT_UNMAP || r.type == VMT_KFREE) {
-        places_ok &= written_unmaps > 0 && s.implied && off == unmap_off[written_unmaps - 1];
-      }
-      vmt_summary_add(&sum, &r, s.implied);
-    }
-  }
-  vmt_stream_close(&s);
-  fclose(f);
-  uint64 nrec = (b.len - sizeof(struct vmt_header)) / sizeof(struct vmt_record);
-  rec_free(&b);
-  CHECK(got == 0, "stream error: %s", s.err ? s.err : "");
+  struct packed_tally t = { .places_ok = 1, .seq_ok = 1, .first = 1 };
+  uint64 nrec;
+  CHECK(stream_through(&b, &sum, tally_packed, &t, &nrec) == 0, "the stream ends cleanly");
   CHECK(sum.records == nrec && sum.implied == 1 + 5 + 4 + 5,
         "%llu written of %llu, %llu implied", (unsigned long long)sum.records,
         (unsigned long long)nrec, (unsigned long long)sum.implied);
-  CHECK(written_unmaps == 2 && seq_ok, "the written records' seqs run without a gap");
-  CHECK(places_ok, "an implied unmap or kfree carries the offset of the record implying it");
+  CHECK(t.written_unmaps == 2 && t.seq_ok, "the written records' seqs run without a gap");
+  CHECK(t.places_ok, "an implied unmap or kfree carries the offset of the record implying it");
   CHECK(vmt_summary_total(&sum, VMT_UNMAP) == 7 && vmt_summary_total(&sum, VMT_KFREE) == 5 &&
         vmt_summary_total(&sum, VMT_KALLOC) == 5, "counts by type");
   CHECK(vmt_summary_free_end(&sum) == (long long)sum.h.free_pages, "free pages at the end");
@@ -345,36 +374,33 @@ static void folded_converts_the_same(void)
 
 // Counts through the stream as vmtcheck makes them: by type with the implied records,
 // records as written, and no sequence gap where an implied record has none.
+struct folded_tally {
+  uint64 written, written_off;
+  int offsets_ok;
+};
+
+static void tally_folded(const struct vmt_record *r, uint64 off, int implied, void *ctx)
+{
+  struct folded_tally *t = ctx;
+  t->written += !implied;
+  if (!implied)
+    t->written_off = off;
+  else if (r->type == VMT_KFREE)      // after its unmap: the offset just handed out
+    t->offsets_ok &= off == t->written_off;
+}
+
 static void stream_counts(void)
 {
   struct rec b;
   fault_recording(&b, 1);
-  FILE *f = fmemopen(b.data, b.len, "rb");
-  struct vmt_stream s;
   struct vmt_summary sum;
-  struct vmt_record r;
-  uint64 off, written = 0, written_off = 0;
-  int got = -1, offsets_ok = 1;
-  if (vmt_stream_open(&s, f, 64) == 0) {
-    vmt_summary_init(&sum, &s.rd.hdr);
-    while ((got = vmt_stream_next(&s, &r, &off)) > 0) {
-      written += !s.implied;
-      if (!s.implied)
-        written_off = off;
-      else if (r.type == VMT_KFREE)      // after its unmap: the offset just handed out
-        offsets_ok &= off == written_off;
-      vmt_summary_add(&sum, &r, s.implied);
-    }
-  }
-  vmt_stream_close(&s);
-  fclose(f);
-  uint64 nrec = (b.len - sizeof(struct vmt_header)) / sizeof(struct vmt_record);
-  rec_free(&b);
-  CHECK(got == 0, "stream error: %s", s.err ? s.err : "");
-  CHECK(written == nrec && sum.records == nrec && sum.implied == 7,
-        "%llu written of %llu, %llu implied", (unsigned long long)written,
+  struct folded_tally t = { .offsets_ok = 1 };
+  uint64 nrec;
+  CHECK(stream_through(&b, &sum, tally_folded, &t, &nrec) == 0, "the stream ends cleanly");
+  CHECK(t.written == nrec && sum.records == nrec && sum.implied == 7,
+        "%llu written of %llu, %llu implied", (unsigned long long)t.written,
         (unsigned long long)nrec, (unsigned long long)sum.implied);
-  CHECK(offsets_ok, "an implied kfree carries the offset of the unmap implying it");
+  CHECK(t.offsets_ok, "an implied kfree carries the offset of the unmap implying it");
   CHECK(vmt_summary_total(&sum, VMT_KALLOC) == 4 && vmt_summary_total(&sum, VMT_KFREE) == 2 &&
         vmt_summary_total(&sum, VMT_MAP) == 3 && vmt_summary_total(&sum, VMT_UNMAP) == 2,
         "counts by type");
