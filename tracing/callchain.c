@@ -184,7 +184,7 @@ void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scaus
   uint32 ret[VMT_CHAIN_MAX] = { 0 };
   int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
   int flags = callchain_user(p, from_ra, ret);
-  if (trace_emit_begin_chain(source | (access << 4), scause, va, epc, flags, ret))
+  if (trace_emit_begin_chain(fault_begin_flags(source, access), scause, va, epc, flags, ret))
     trace_wake_reader();
 }
 

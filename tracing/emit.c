@@ -118,10 +118,14 @@ static inline void emit_end(struct trace_ring *r)
 
 // Whether a record of this type and pid is wanted. Checked again inside the emit path:
 // a disable may have raced the trace point's own test.
+static inline int pid_wanted(int pid)
+{
+  return trace_pid_filter == 0 || pid == trace_pid_filter;
+}
+
 static inline int emit_wanted(int type, int pid)
 {
-  return ((trace_mask >> type) & 1) &&
-         (trace_pid_filter == 0 || pid == trace_pid_filter || type == VMT_SWITCH);
+  return ((trace_mask >> type) & 1) && (pid_wanted(pid) || type == VMT_SWITCH);
 }
 
 // The ring is full or has drops to report: build the record and let the ring decide.
@@ -233,8 +237,7 @@ int EMIT_TEXT trace_emit_begin_chain(int begin_flags, uint32 scause, uint64 va, 
   struct trace_ring *r = emit_begin(&cpu);
   int pid = *r->pidp;
   const uint32 both = 1u << VMT_FAULT_BEGIN | 1u << VMT_FAULT_CHAIN;
-  int fast = (trace_mask & both) == both &&
-             (trace_pid_filter == 0 || pid == trace_pid_filter) &&
+  int fast = (trace_mask & both) == both && pid_wanted(pid) &&
              __builtin_expect(ring_has_room_for(r, 2), 1);
   if (fast) {
     uint64 ts = r_time();

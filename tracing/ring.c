@@ -26,7 +26,7 @@
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: tracing/trace.h makes every trace point empty
 
-struct trace_ring trace_rings[NCPU];
+static struct trace_ring trace_rings[NCPU];
 struct trace_ring *trace_ring_at[NCPU];
 const int ring_no_pid = 0;
 static uint32 ring_slots;   // records per ring, set by ring_reset

@@ -41,12 +41,11 @@ struct trace_ring {
   struct vmt_record slots[TRACE_RING_MAX];
 };
 
-// Defined in ring.c; other files reach a ring only through ring_of, which is inline
+// The rings live in ring.c; other files reach one only through ring_of, which is inline
 // because the emit path asks for its ring on every record. It loads the ring's address
 // from a table (filled by ring_reset) rather than computing it: a load and a shift, where
-// indexing trace_rings takes a multiply, and GCC, knowing the address is trace_rings plus
-// an offset, addressed fields from the symbol again instead of from the ring.
-extern struct trace_ring trace_rings[];
+// indexing the array takes a multiply, and GCC, knowing the address was the array's
+// plus an offset, addressed fields from the symbol again instead of from the ring.
 extern struct trace_ring *trace_ring_at[];
 // 0, where a ring's pidp points while no process runs on its CPU.
 extern const int ring_no_pid;

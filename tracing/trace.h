@@ -89,6 +89,8 @@ static inline void trace_unmap_pages(uint64 a, uint64 b, uint32 arg, int n, int 
   TRACE(VMT_UNMAP, VMT_UNMAP_PAGES | n << VMT_UNMAP_COUNT_SHIFT | (freed ? VMT_UNMAP_FREED : 0),
         arg, a, b);
 }
+// VMT_FAULT_BEGIN's flags.
+static inline int fault_begin_flags(int source, int access) { return source | access << 4; }
 // With VMT_FAULT_CHAIN on too, the user call chain follows the begin
 // (tracing/callchain.c).
 // p: the faulting process, the one running here (its stack is walked).
@@ -101,7 +103,7 @@ static inline void trace_fault_begin(struct proc *p, uint64 va, uint64 epc, uint
     return;
   }
 #endif
-  TRACE(VMT_FAULT_BEGIN, source | (access << 4), scause, va, epc);
+  TRACE(VMT_FAULT_BEGIN, fault_begin_flags(source, access), scause, va, epc);
 }
 // VMT_FAULT_END's arg (trace_fault_end): evaluated only when the end is recorded.
 static inline uint32 fault_end_arg(int outcome, int own_perm, int cow_refs)
