@@ -61,9 +61,10 @@ build/kernel/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
-# The emit path runs for every trace record: no frame pointer, so that its fast path
-# needs no stack frame at all (nothing there can panic and want a backtrace).
-build/kernel/tracing/emit.o: CFLAGS += -fomit-frame-pointer
+# The emit path runs for every trace record, the call-chain walk for every traced fault:
+# no frame pointer, so that their fast paths need no stack frame at all and keep their
+# state in registers (nothing there can panic and want a backtrace).
+build/kernel/tracing/emit.o build/kernel/tracing/callchain.o: CFLAGS += -fomit-frame-pointer
 
 # The same kernel with every trace point compiled out (FAULTLINE_NO_TRACE), for measuring
 # what tracing costs when it is off. Objects go to build/notrace/.

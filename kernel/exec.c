@@ -267,7 +267,7 @@ commit(struct proc *p, struct image *img, const char *path)
   p->sz = img->sz;
   p->stack_base = img->stack_base;
   p->heap_base = img->heap_base;
-  p->stack_table = 0;
+  p->stack_tables[0] = p->stack_tables[1] = 0;
   vm_fault_end_run(p);   // the run was in the old image's heap
 
   p->trapframe->epc = img->entry;

@@ -154,7 +154,7 @@ static void freeproc(struct proc *p)
   p->sz = 0;
   p->heap_base = 0;
   p->stack_base = 0;
-  p->stack_table = 0;
+  p->stack_tables[0] = p->stack_tables[1] = 0;
   p->pid = 0;
   p->trace_pid = 0;
   p->parent = 0;
@@ -244,7 +244,7 @@ int fork(void)
   np->sz = p->sz;
   np->heap_base = p->heap_base;
   np->stack_base = p->stack_base;
-  np->stack_table = 0;   // the child's own table, found by its first walk
+  np->stack_tables[0] = np->stack_tables[1] = 0;   // its own, found by its first walk
   np->mempolicy = p->mempolicy;
   np->forkpolicy = p->forkpolicy;
   *np->trapframe = *p->trapframe;

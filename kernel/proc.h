@@ -98,10 +98,11 @@ struct proc {
   // The address-space layout exec built; the fault handler's bounds (never the saved sp).
   uint64 stack_base;        // lowest stack address; the guard page is just below
   uint64 heap_base;         // first heap address (= top of the stack); sbrk never goes below
-  // The last-level page table that maps stack_base, found by the first call-chain walk
-  // of this image (tracing/callchain.c), 0 until then. Whoever sets stack_base sets it
-  // to 0: the table lives exactly as long as the image's page table.
-  pte_t *stack_table;
+  // The last-level page tables that map stack_base and heap_base - 1 (the same one
+  // unless the stack crosses a 2 MiB boundary), found by the first call-chain walk of
+  // this image (tracing/callchain.c), 0 until then. Whoever sets stack_base clears
+  // them: the tables live exactly as long as the image's page table.
+  pte_t *stack_tables[2];
   int mempolicy;            // MEMPOLICY_*; inherited by fork, kept by exec
   int forkpolicy;           // FORKPOLICY_*; inherited by fork, kept by exec
   // Fault-around's run of faults (kernel/vmfault.c): the page a fault continuing the run

@@ -27,14 +27,15 @@
 // lives (sbrk refuses to shrink below heap_base; only exit and the next exec free the
 // stack); a page found unmapped all the same ends the chain. Each stack page is
 // translated once per walk (a chain's frames mostly share one), by a look in the
-// last-level table that maps the stack, which the first walk of an image finds and
-// keeps in the process (p->stack_table; exec and fork clear it), so a walk costs no
-// page-table walk of its own unless the stack crosses a 2 MiB boundary. Not through the
-// user address with sstatus.SUM set, as the walk once did: under QEMU's TCG every change of
-// SUM flushes the hart's whole software TLB, and the two per fault made a traced
-// fault's host-clock time three and a half times an untraced one's, a cost icount's
-// instruction counts never showed. Fixed worst case: VMT_CHAIN_MAX frames and a look at
-// the next (is the chain truncated?), a frame's two words read together.
+// last-level tables that map the stack, which the first walk of an image finds and
+// keeps in the process (p->stack_tables; whoever sets stack_base clears them), so a walk
+// needs no page-table walk of its own and calls nothing: the walk is a leaf function,
+// its state in registers. Not through the user address with sstatus.SUM set, as the
+// walk once did: under QEMU's TCG every change of SUM flushes the hart's whole software
+// TLB, and the two per fault made a traced fault's host-clock time three and a half
+// times an untraced one's, a cost icount's instruction counts never showed. Fixed worst
+// case: VMT_CHAIN_MAX frames and a look at the next (is the chain truncated?), a
+// frame's two words read together.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -47,50 +48,49 @@
 
 #ifndef FAULTLINE_NO_TRACE   // compiled out: nothing records a chain
 
-// The stack bounds a frame pointer must respect, and the stack page read last.
-struct ustack {
-  uint64 lo, hi;        // fp in [lo + 16, hi]: its two words lie in [lo, hi)
-  struct proc *p;       // the process whose stack it is
-  uint64 page;          // the user page last translated (1: none yet)
-  const uchar *kpage;   // its frame, through the direct map
-};
-
 #define TABLE_SPAN (1UL << PXSHIFT(1))   // what one last-level table maps: 2 MiB
 
-// The leaf entry of p's stack page, 0 if no table maps it, the long way: through p's
-// page table, keeping the table that maps stack_base in p->stack_table the first time.
-static __attribute__((noinline)) pte_t *stack_leaf_walk(struct proc *p, uint64 page)
+// The two tables stack_tables keeps cover a stack of up to one table's span.
+typedef char stack_fits_two_tables[USERSTACK * PGSIZE <= TABLE_SPAN ? 1 : -1];
+
+// The last-level table that maps user address va in p's page table, 0 if none.
+static pte_t *table_of(struct proc *p, uint64 va)
 {
-  uint64 first = p->stack_base & ~(TABLE_SPAN - 1);
-  if (page - first >= TABLE_SPAN)
-    return walk(p->pagetable, page, 0);
-  pte_t *leaf = walk(p->pagetable, p->stack_base, 0);
-  if (leaf == 0)
-    return 0;
-  p->stack_table = leaf - PX(0, p->stack_base);
-  return &p->stack_table[PX(0, page)];
+  pte_t *leaf = walk(p->pagetable, va, 0);
+  return leaf ? leaf - PX(0, va) : 0;
 }
 
-// The leaf entry of p's stack page, 0 if no table maps it. Found through the table that
-// maps stack_base, looked up once an image; a page in another table (a stack that
-// crosses a 2 MiB boundary) is looked up each time.
-static inline pte_t *stack_leaf(struct proc *p, uint64 page)
+// Fill in p->stack_tables. 0 if a stack page has no table (which exec never leaves).
+static int find_tables(struct proc *p)
 {
-  uint64 first = p->stack_base & ~(TABLE_SPAN - 1);
-  if (__builtin_expect(p->stack_table != 0 && page - first < TABLE_SPAN, 1))
-    return &p->stack_table[PX(0, page)];
-  return stack_leaf_walk(p, page);
-}
-
-// Make user page the one s reads through; 0 if it is not mapped.
-static inline int translate(struct ustack *s, uint64 page)
-{
-  pte_t *leaf = stack_leaf(s->p, page);
-  if (leaf == 0 || (*leaf & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+  pte_t *lo = table_of(p, p->stack_base), *hi = table_of(p, p->heap_base - 1);
+  if (lo == 0 || hi == 0)
     return 0;
-  s->page = page;
-  s->kpage = pte2kva(*leaf);
+  p->stack_tables[0] = lo;
+  p->stack_tables[1] = hi;
   return 1;
+}
+
+// One walk's view of p's stack: the bounds a frame pointer must respect and the page
+// read last, through the direct map.
+struct ustack {
+  uint64 lo16, span;    // fp in [lo16, lo16 + span] = [stack_base + 16, heap_base]
+  uint64 ret_below;     // a return address ret has 1 <= ret <= ret_below
+  uint64 first;         // the start of the 2 MiB that stack_tables[0] maps
+  pte_t *const *tables; // p->stack_tables
+  uint64 vpn;           // the user page translated last, as va >> PGSHIFT (~0: none)
+  uint64 delta;         // its kernel address minus its user address (mod 2^64)
+};
+
+static inline int fp_ok(const struct ustack *s, uint64 fp)
+{
+  return (fp & 15) == 0 && fp - s->lo16 <= s->span;
+}
+
+// A plausible return address: not 0, in user text, below stack_base and 4 GiB.
+static inline int ret_ok(const struct ustack *s, uint64 pc)
+{
+  return pc - 1 < s->ret_below;
 }
 
 // The two words of the frame at fp (fp_ok has placed it in the stack): *w8 at fp-8 (a
@@ -98,24 +98,19 @@ static inline int translate(struct ustack *s, uint64 page)
 // one page, fp being 16-byte aligned. 0, which ends the chain, if that page is unmapped.
 static inline int frame_words(struct ustack *s, uint64 fp, uint64 *w8, uint64 *w16)
 {
-  uint64 page = PGROUNDDOWN(fp - 16);
-  if (page != s->page && !translate(s, page))
-    return 0;
-  const uint64 *w = (const uint64 *)(s->kpage + (fp - 16 - page));
+  uint64 at = fp - 16;
+  if (__builtin_expect(at >> PGSHIFT != s->vpn, 0)) {
+    uint64 page = PGROUNDDOWN(at);
+    pte_t pte = s->tables[page - s->first >= TABLE_SPAN][PX(0, page)];
+    if ((pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+      return 0;
+    s->vpn = at >> PGSHIFT;
+    s->delta = (uint64)pte2kva(pte) - page;
+  }
+  const uint64 *w = (const uint64 *)(at + s->delta);
   *w16 = w[0];
   *w8 = w[1];
   return 1;
-}
-
-static int fp_ok(const struct ustack *s, uint64 fp)
-{
-  return (fp & 15) == 0 && fp >= s->lo + 16 && fp <= s->hi;
-}
-
-// A plausible return address: in user text, below the guard page and 4 GiB.
-static int ret_ok(const struct ustack *s, uint64 pc)
-{
-  return pc != 0 && pc < s->lo && (pc >> 32) == 0;
 }
 
 // Step from the frame at *fp: *ret gets the return address into its caller, *fp the
@@ -137,55 +132,59 @@ static inline void step(struct ustack *s, uint64 *fp, uint64 *ret, const uint64 
   *fp = w16;
 }
 
-static int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra,
-                       uint32 ret[VMT_CHAIN_MAX])
+static inline int walk_frames(struct ustack *s, const struct trapframe *tf, int from_ra,
+                              uint32 ret[VMT_CHAIN_MAX])
 {
   uint64 fp = tf->s0, pc = tf->ra;
-  int n = 0;
+  uint32 *out = ret, *end = ret + VMT_CHAIN_MAX;
   if (from_ra) {
     if (!ret_ok(s, pc))
       return 0;
-    ret[n++] = pc;
-  }
-  while (n < VMT_CHAIN_MAX && fp_ok(s, fp)) {
+    *out++ = pc;
+  } else if (fp_ok(s, fp)) {   // the innermost frame, which may be a leaf's
     uint64 prev = fp;
-    step(s, &fp, &pc, n == 0 && !from_ra ? &tf->ra : 0);
+    step(s, &fp, &pc, &tf->ra);
     if (!ret_ok(s, pc))
-      return n;
-    ret[n++] = pc;
+      return 0;
+    *out++ = pc;
     if (fp <= prev)
-      return n;
+      return 1;
+  }
+  while (out < end && fp_ok(s, fp)) {
+    uint64 prev = fp;
+    step(s, &fp, &pc, 0);
+    if (!ret_ok(s, pc))
+      return out - ret;
+    *out++ = pc;
+    if (fp <= prev)
+      return out - ret;
   }
   // Full: truncated only if one more frame is really there (not _main's end).
-  if (n == VMT_CHAIN_MAX && fp_ok(s, fp)) {
+  if (out == end && fp_ok(s, fp)) {
     step(s, &fp, &pc, 0);
     if (ret_ok(s, pc))
-      return n | VMT_CHAIN_TRUNCATED;
+      return VMT_CHAIN_MAX | VMT_CHAIN_TRUNCATED;
   }
-  return n;
+  return out - ret;
 }
 
-// Fill ret[] with up to VMT_CHAIN_MAX return addresses of p's user call chain,
-// innermost first; returns the VMT_FAULT_CHAIN flags (count | VMT_CHAIN_TRUNCATED).
-// from_ra: the pc in p's trapframe lies where no frame was built (a system call's usys
-// stub, or a jump to a bad address), so the chain starts at the trapframe's ra.
-static inline int callchain_user(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+int callchain_walk(const struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  struct ustack s = { p->stack_base, p->heap_base, p, 1, 0 };
+  if (__builtin_expect(p->stack_tables[0] == 0, 0))
+    return -1;
+  struct ustack s = {
+    .lo16 = p->stack_base + 16, .span = p->heap_base - (p->stack_base + 16),
+    .ret_below = (p->stack_base < (1UL << 32) ? p->stack_base : (1UL << 32)) - 1,
+    .first = p->stack_base & ~(TABLE_SPAN - 1), .tables = p->stack_tables, .vpn = ~0UL,
+  };
   return walk_frames(&s, p->trapframe, from_ra, ret);
 }
 
-// The chain is walked first, so that its cost falls before the fault's begin timestamp,
-// not inside the fault's latency. In this file, not beside the emit, so that the walk
-// is inlined here: one stack frame for the whole chain, not two.
-void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
-                             int access)
+int callchain_walk_first(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  uint32 ret[VMT_CHAIN_MAX] = { 0 };
-  int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
-  int flags = callchain_user(p, from_ra, ret);
-  if (trace_emit_begin_chain(fault_begin_flags(source, access), scause, va, epc, flags, ret))
-    trace_wake_reader();
+  if (!find_tables(p))
+    return 0;
+  return callchain_walk(p, from_ra, ret);
 }
 
 #endif // FAULTLINE_NO_TRACE

@@ -13,6 +13,13 @@
 // the slots out, then frees them with a release store of tail. No lock is taken on the
 // emit path, and no CPU ever writes another CPU's ring.
 //
+// Most records need no look at tail at all: the producer keeps calm_until, the head it
+// may reach before the ring could fill or reach the reader's wake level, worked out
+// from the last tail it read (tail only grows, so the figure errs low). Below it a
+// record costs a slot, its stores and the release of head; the first record past it
+// reads tail again, to wake the reader when it reaches that level (ring_commit_n) or
+// to find the ring full, as follows.
+//
 // When the ring is full the new record is dropped, not the oldest: what was written
 // stays consistent, and the drop is counted. Every record, kept or dropped, takes a
 // sequence number; the next time there is room, a VMT_LOST record carrying the count is
@@ -55,6 +62,7 @@ int ring_put_slow(struct trace_ring *r, struct vmt_record *rec)
   if (used + need > (uint64)r->mask + 1) {
     r->seq++;
     r->pending_lost++;
+    r->calm_until = 0;
     r->lost_total++;
     return 0;
   }
@@ -128,6 +136,7 @@ uint32 ring_reset(uint32 cap)
     r->hold_level = RING_HOLD_LEVEL(size);
     r->seq = 0;
     r->pending_lost = 0;
+    r->calm_until = 0;
     r->lost_total = 0;
     store_release(&r->tail, load_acquire(&r->head));
   }

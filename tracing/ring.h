@@ -27,6 +27,11 @@ struct trace_ring {
   uint32 seq;               // sequence number of the next record, kept or dropped
   uint32 busy;              // inside trace_emit (tracing/emit.c), for trace_stop
   uint64 pending_lost;      // dropped since the last VMT_LOST record
+  // head may reach this without a look at the reader's tail: up to it, every record
+  // finds room and stays below the wake level (so no drops wait either). Worked out
+  // from a tail the producer read, which only grows, so it is never too high; 0 after
+  // a drop or a reset, until a commit that reads the tail works it out again.
+  uint64 calm_until;
   uint64 lost_total;        // dropped since reset
   // Where the pid this CPU's records carry is kept: the running process's trace_pid
   // (kernel/proc.h), or a 0 while none runs (trace_running, called by the scheduler
@@ -82,6 +87,8 @@ int ring_put_slow(struct trace_ring *r, struct vmt_record *rec);
 // ring_put_slow.
 static inline int ring_has_room_for(struct trace_ring *r, uint32 n)
 {
+  if (__builtin_expect(r->head + n <= r->calm_until, 1))
+    return 1;
   uint64 used = r->head - LOAD_ACQUIRE(r->tail);
   return r->pending_lost == 0 && used <= (uint64)r->mask + 1 - n;
 }
@@ -115,7 +122,11 @@ static inline int ring_commit_n(struct trace_ring *r, uint32 n)
 {
   uint64 head = r->head + n;
   STORE_RELEASE(r->head, head);
-  uint64 used = head - r->tail;
+  if (__builtin_expect(head <= r->calm_until, 1))
+    return 0;
+  uint64 tail = LOAD_ACQUIRE(r->tail);
+  uint64 used = head - tail;
+  r->calm_until = r->pending_lost ? 0 : tail + r->wake_level - 1;
   // used - n < wake <= used: one of the n reached the wake level (unsigned: one compare).
   return used - r->wake_level < n || used >= r->hold_level;
 }
