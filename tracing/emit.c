@@ -102,8 +102,9 @@ void trace_running(const int *trace_pid)
 // trace_stop can wait for us.
 static inline struct trace_ring *emit_begin(int *cpu)
 {
-  *cpu = r_tp();
-  struct trace_ring *r = ring_of(*cpu);
+  uint64 hart = r_tp();
+  struct trace_ring *r = ring_of(hart);
+  *cpu = hart;
   if (r->busy)
     panic("trace_emit: re-entered on one CPU (an interrupt handler recorded an event?)");
   r->busy = 1;

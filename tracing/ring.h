@@ -55,7 +55,7 @@ extern struct trace_ring *trace_ring_at[];
 // 0, where a ring's pidp points while no process runs on its CPU.
 extern const int ring_no_pid;
 
-static inline struct trace_ring *ring_of(int cpu)
+static inline struct trace_ring *ring_of(uint64 cpu)
 {
   return trace_ring_at[cpu];
 }
