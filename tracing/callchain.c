@@ -60,9 +60,13 @@ static pte_t *table_of(struct proc *p, uint64 va)
   return leaf ? leaf - PX(0, va) : 0;
 }
 
-// Fill in p->stack_tables. 0 if a stack page has no table (which exec never leaves).
+// Fill in p->stack_tables. 0 if p has no stack (no image yet: the bounds chain_walk
+// works out from would be meaningless) or a stack page has no table (which exec never
+// leaves).
 static int find_tables(struct proc *p)
 {
+  if (p->heap_base < p->stack_base + PGSIZE)
+    return 0;
   pte_t *lo = table_of(p, p->stack_base), *hi = table_of(p, p->heap_base - 1);
   if (lo == 0 || hi == 0)
     return 0;
@@ -168,10 +172,20 @@ static inline int walk_frames(struct ustack *s, const struct trapframe *tf, int 
   return out - ret;
 }
 
-int callchain_walk(const struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+static int chain_walk_first(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX]);
+
+// Fill ret[] with up to VMT_CHAIN_MAX return addresses of p's user call chain,
+// innermost first, leaving the slots after them as they are; returns the
+// VMT_FAULT_CHAIN flags (count | VMT_CHAIN_TRUNCATED). from_ra: the pc in p's trapframe
+// lies where no frame was built (a system call's usys stub, or a jump to a bad
+// address), so the chain starts at the trapframe's ra. Out of line and a leaf (the
+// first walk of an image jumps to chain_walk_first, which calls nothing back but
+// this), so that its state stays in registers nobody saves.
+static __attribute__((noinline)) int chain_walk(struct proc *p, int from_ra,
+                                                uint32 ret[VMT_CHAIN_MAX])
 {
   if (__builtin_expect(p->stack_tables[0] == 0, 0))
-    return -1;
+    return chain_walk_first(p, from_ra, ret);
   struct ustack s = {
     .lo16 = p->stack_base + 16, .span = p->heap_base - (p->stack_base + 16),
     .ret_below = (p->stack_base < (1UL << 32) ? p->stack_base : (1UL << 32)) - 1,
@@ -180,11 +194,25 @@ int callchain_walk(const struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
   return walk_frames(&s, p->trapframe, from_ra, ret);
 }
 
-int callchain_walk_first(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
+// chain_walk, the first time in an image: find the stack's tables first.
+static __attribute__((noinline)) int chain_walk_first(struct proc *p, int from_ra,
+                                                      uint32 ret[VMT_CHAIN_MAX])
 {
   if (!find_tables(p))
     return 0;
-  return callchain_walk(p, from_ra, ret);
+  return chain_walk(p, from_ra, ret);
+}
+
+// The chain is walked first, so that its cost falls before the fault's begin timestamp,
+// not inside the fault's latency.
+void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
+                             int access)
+{
+  uint32 ret[VMT_CHAIN_MAX] = { 0 };
+  int begin_flags = fault_begin_flags(source, access);
+  int flags = chain_walk(p, source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC, ret);
+  if (trace_emit_begin_chain(begin_flags, scause, va, epc, flags, ret))
+    trace_wake_reader();
 }
 
 #endif // FAULTLINE_NO_TRACE

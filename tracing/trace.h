@@ -92,19 +92,15 @@ static inline void trace_unmap_pages(uint64 a, uint64 b, uint32 arg, int n, int 
 // VMT_FAULT_BEGIN's flags.
 static inline int fault_begin_flags(int source, int access) { return source | access << 4; }
 // With VMT_FAULT_CHAIN on too, the user call chain follows the begin in the same claim
-// of the ring (tracing/callchain.c walks it).
+// of the ring (tracing/callchain.c), out of line: inlined here, its registers would be
+// saved by every fault, traced or not.
 // p: the faulting process, the one running here (its stack is walked).
 static inline void trace_fault_begin(struct proc *p, uint64 va, uint64 epc, uint64 scause,
                                      int source, int access)
 {
 #ifndef FAULTLINE_NO_TRACE
   if (__builtin_expect(trace_on[VMT_FAULT_BEGIN], 0) && trace_on[VMT_FAULT_CHAIN]) {
-    // Walked first, so that the walk falls before the begin's timestamp, not inside the
-    // fault's latency.
-    uint32 ret[VMT_CHAIN_MAX] = { 0 };
-    int chain = callchain_user(p, source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC, ret);
-    if (trace_emit_begin_chain(fault_begin_flags(source, access), scause, va, epc, chain, ret))
-      trace_wake_reader();
+    trace_fault_begin_chain(p, va, epc, scause, source, access);
     return;
   }
 #endif
