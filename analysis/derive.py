@@ -24,7 +24,8 @@ before copy-on-write fork, prefix "oldcow.", and before-chainwalk/ from before t
 walk read the user stack through the direct map, prefix "oldsum.", and before-v5/ from
 before format version 5 packed unmaps and the walk kept its stack table, prefix
 "oldv4.", and before-trim/ from before the emit path and the traced unmap were trimmed,
-prefix "oldv5.". DATADIR/before-forkcost/
+prefix "oldv5.", and before-calm/ from before the ring's calm level and the leaf chain
+walk, prefix "oldtrim.". DATADIR/before-forkcost/
 holds forkbench from before copy-on-write fork shared a table at a time and copies
 skipped the junk fill (761d28e), prefix "oldfork." in place of "cowfork.". Writes
 NUMBERS.csv (key,value: every derived figure, full precision) and NUMBERS.gp (the
@@ -622,6 +623,7 @@ TRACE_BEFORE = (
     ("before-chainwalk", "oldsum."),    # 185d12f: chain walk through user addresses, SUM set
     ("before-v5", "oldv4."),            # 7376d11: format version 4, walkaddr per chain
     ("before-trim", "oldv5."),          # e84bcf8: version 5, before the emit was trimmed
+    ("before-calm", "oldtrim."),        # e882c19: trimmed, before calm_until and the leaf walk
 )
 
 
