@@ -172,47 +172,42 @@ static inline int walk_frames(struct ustack *s, const struct trapframe *tf, int 
   return out - ret;
 }
 
-static int chain_walk_first(struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX]);
+static int begin_chain_first(int begin_flags, uint32 scause, uint64 va, uint64 epc,
+                             struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX]);
 
-// Fill ret[] with up to VMT_CHAIN_MAX return addresses of p's user call chain,
-// innermost first, leaving the slots after them as they are; returns the
-// VMT_FAULT_CHAIN flags (count | VMT_CHAIN_TRUNCATED). from_ra: the pc in p's trapframe
-// lies where no frame was built (a system call's usys stub, or a jump to a bad
-// address), so the chain starts at the trapframe's ra. Out of line and a leaf (the
-// first walk of an image jumps to chain_walk_first, which calls nothing back but
-// this), so that its state stays in registers nobody saves.
-static __attribute__((noinline)) int chain_walk(struct proc *p, int from_ra,
-                                                uint32 ret[VMT_CHAIN_MAX])
+// The walk is inlined here and calls nothing, and both ways out are tail calls (the
+// emit, or the first walk of an image), with the begin's fields already where the emit
+// takes them: so few registers need saving, and the walk's state and the begin's fields
+// stay in registers throughout. The chain is walked before the emit reads the time, so
+// that its cost falls before the fault's begin timestamp, not inside the fault's
+// latency.
+int trace_fault_begin_chain(int begin_flags, uint32 scause, uint64 va, uint64 epc,
+                            struct proc *p, int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
   if (__builtin_expect(p->stack_tables[0] == 0, 0))
-    return chain_walk_first(p, from_ra, ret);
+    return begin_chain_first(begin_flags, scause, va, epc, p, from_ra, ret);
+  for (int i = 0; i < VMT_CHAIN_MAX; i++)
+    ret[i] = 0;
   struct ustack s = {
     .lo16 = p->stack_base + 16, .span = p->heap_base - (p->stack_base + 16),
     .ret_below = (p->stack_base < (1UL << 32) ? p->stack_base : (1UL << 32)) - 1,
     .first = p->stack_base & ~(TABLE_SPAN - 1), .tables = p->stack_tables, .vpn = ~0UL,
   };
-  return walk_frames(&s, p->trapframe, from_ra, ret);
+  int flags = walk_frames(&s, p->trapframe, from_ra, ret);
+  return trace_emit_begin_chain(begin_flags, scause, va, epc, flags, ret);
 }
 
-// chain_walk, the first time in an image: find the stack's tables first.
-static __attribute__((noinline)) int chain_walk_first(struct proc *p, int from_ra,
-                                                      uint32 ret[VMT_CHAIN_MAX])
+// trace_fault_begin_chain, the first time in an image: find the stack's tables first. A
+// process without them (no stack) gets an empty chain.
+static __attribute__((noinline)) int begin_chain_first(int begin_flags, uint32 scause,
+                                                       uint64 va, uint64 epc, struct proc *p,
+                                                       int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
-  if (!find_tables(p))
-    return 0;
-  return chain_walk(p, from_ra, ret);
-}
-
-// The chain is walked first, so that its cost falls before the fault's begin timestamp,
-// not inside the fault's latency.
-void trace_fault_begin_chain(struct proc *p, uint64 va, uint64 epc, uint64 scause, int source,
-                             int access)
-{
-  uint32 ret[VMT_CHAIN_MAX] = { 0 };
-  int begin_flags = fault_begin_flags(source, access);
-  int flags = chain_walk(p, source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC, ret);
-  if (trace_emit_begin_chain(begin_flags, scause, va, epc, flags, ret))
-    trace_wake_reader();
+  if (find_tables(p))
+    return trace_fault_begin_chain(begin_flags, scause, va, epc, p, from_ra, ret);
+  for (int i = 0; i < VMT_CHAIN_MAX; i++)
+    ret[i] = 0;
+  return trace_emit_begin_chain(begin_flags, scause, va, epc, 0, ret);
 }
 
 #endif // FAULTLINE_NO_TRACE

@@ -100,7 +100,11 @@ static inline void trace_fault_begin(struct proc *p, uint64 va, uint64 epc, uint
 {
 #ifndef FAULTLINE_NO_TRACE
   if (__builtin_expect(trace_on[VMT_FAULT_BEGIN], 0) && trace_on[VMT_FAULT_CHAIN]) {
-    trace_fault_begin_chain(p, va, epc, scause, source, access);
+    uint32 ret[VMT_CHAIN_MAX];
+    int from_ra = source == VMT_SRC_KERNEL || access == VMT_ACC_EXEC;
+    if (trace_fault_begin_chain(fault_begin_flags(source, access), scause, va, epc, p, from_ra,
+                                ret))
+      trace_wake_reader();
     return;
   }
 #endif
