@@ -29,8 +29,8 @@
 // translated once per walk (a chain's frames mostly share one), by a look in the
 // last-level tables that map the stack, which the first walk of an image finds and
 // keeps in the process (p->stack_tables; whoever sets stack_base clears them), so a walk
-// needs no page-table walk of its own and calls nothing: the walk is a leaf function,
-// its state in registers. Not through the user address with sstatus.SUM set, as the
+// needs no page-table walk of its own and calls nothing: its state stays in registers
+// (trace_fault_begin_chain, below). Not through the user address with sstatus.SUM set, as the
 // walk once did: under QEMU's TCG every change of SUM flushes the hart's whole software
 // TLB, and the two per fault made a traced fault's host-clock time three and a half
 // times an untraced one's, a cost icount's instruction counts never showed. Fixed worst
@@ -203,11 +203,10 @@ static __attribute__((noinline)) int begin_chain_first(int begin_flags, uint32 s
                                                        uint64 va, uint64 epc, struct proc *p,
                                                        int from_ra, uint32 ret[VMT_CHAIN_MAX])
 {
+  static const uint32 no_chain[VMT_CHAIN_MAX];
   if (find_tables(p))
     return trace_fault_begin_chain(begin_flags, scause, va, epc, p, from_ra, ret);
-  for (int i = 0; i < VMT_CHAIN_MAX; i++)
-    ret[i] = 0;
-  return trace_emit_begin_chain(begin_flags, scause, va, epc, 0, ret);
+  return trace_emit_begin_chain(begin_flags, scause, va, epc, 0, no_chain);
 }
 
 #endif // FAULTLINE_NO_TRACE
