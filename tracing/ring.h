@@ -30,7 +30,8 @@ struct trace_ring {
   // head may reach this without a look at the reader's tail: up to it, every record
   // finds room and stays below the wake level (so no drops wait either). Worked out
   // from a tail the producer read, which only grows, so it is never too high; 0 after
-  // a drop or a reset, until a commit that reads the tail works it out again.
+  // a drop or a reset, until a commit that reads the tail works it out again (no drops
+  // wait at a commit: ring_put_slow writes their VMT_LOST first).
   uint64 calm_until;
   uint64 lost_total;        // dropped since reset
   // Where the pid this CPU's records carry is kept: the running process's trace_pid
@@ -126,7 +127,7 @@ static inline int ring_commit_n(struct trace_ring *r, uint32 n)
     return 0;
   uint64 tail = LOAD_ACQUIRE(r->tail);
   uint64 used = head - tail;
-  r->calm_until = r->pending_lost ? 0 : tail + r->wake_level - 1;
+  r->calm_until = tail + r->wake_level - 1;   // no drops wait: a record follows its VMT_LOST
   // used - n < wake <= used: one of the n reached the wake level (unsigned: one compare).
   return used - r->wake_level < n || used >= r->hold_level;
 }

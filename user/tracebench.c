@@ -36,9 +36,10 @@
 //
 // "on" against "off" within one boot: the same process runs rounds with every event
 // recorded, rounds with every event but the call chains, and rounds with the event mask
-// cleared (MASK_QUIET), in back-to-back sets of three whose order rotates. Before each round it waits until the recorder has emptied the
-// rings, so a round pays only for the draining that overlaps it (on other harts); what
-// draining costs per record is measured separately by "emit".
+// cleared (MASK_QUIET), in back-to-back sets of three whose order rotates. Before each
+// round it waits until the recorder has emptied the rings, so a round pays only for the
+// draining that overlaps it (on other harts); what draining costs per record is
+// measured separately by "emit".
 //
 // Two estimates are printed for each comparison: the median of the per-pair ratios (or
 // differences), and the ratio of the fastest rounds. The time CSR follows the host clock
